@@ -1,0 +1,355 @@
+//! `replica-lab`: the command-line front end of the simulator (DESIGN.md §5).
+//!
+//! It parses arguments, builds scenarios through `replica_core`, and prints reports. Bad
+//! input gets a one-line error and exit status 2; a sweep that finds a broken promise
+//! exits 1 and prints the command that reproduces it.
+
+use clap::{Args, Parser, Subcommand};
+use replica_core::control::{parse_duration_us, parse_fault, TimedControl};
+use replica_core::report::{self, RunReport};
+use replica_core::rng::{Purpose, Stream};
+use replica_core::scenario::{self, ScenarioConfig};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(name = "replica-lab", version, about = "Deterministic simulator of database replication across India")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List scenarios and their knobs.
+    Scenarios {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a scenario and report latency, lag and anomalies.
+    Run {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a scenario and write its full trace (history, final state, anomalies) as JSON.
+    Trace {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Print the link table of the network model.
+    Net {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure simulated events per second on a fixed heavy workload.
+    Perf {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run many seeds (optionally with random faults) and check each keeps its promises.
+    Sweep {
+        /// Number of seeds (1..=N).
+        #[arg(long)]
+        seeds: u64,
+        /// Scenario id.
+        #[arg(long, default_value = "hdfc")]
+        scenario: String,
+        /// `random` to inject a random fault schedule per seed.
+        #[arg(long)]
+        faults: Option<String>,
+        /// Simulated duration of each run.
+        #[arg(long, default_value = "20s")]
+        duration: String,
+        /// Scenario knob, NAME=VALUE (repeatable).
+        #[arg(long = "set", value_name = "KNOB=VALUE")]
+        knobs: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct RunArgs {
+    /// Scenario id (see `replica-lab scenarios`).
+    #[arg(long)]
+    scenario: String,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Simulated duration (e.g. 60s, 500ms, 2m).
+    #[arg(long, default_value = "60s")]
+    duration: String,
+    /// Offered load in operations per second (default: the scenario's).
+    #[arg(long)]
+    load: Option<f64>,
+    /// Latency multiplier.
+    #[arg(long = "latency-x", default_value_t = 1.0)]
+    latency_x: f64,
+    /// Scenario knob, NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    knobs: Vec<String>,
+    /// Fault spec, e.g. crash:mumbai@10s or partition:mumbai-delhi@5s..20s (repeatable).
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+}
+
+/// A user error: printed on one line, exit status 2.
+struct UsageError(String);
+
+impl<E: std::fmt::Display> From<E> for UsageError {
+    fn from(error: E) -> Self {
+        UsageError(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
+    match command {
+        Command::Scenarios { json } => scenarios(json),
+        Command::Run { run, json } => run_command(&run, json),
+        Command::Trace { run, out } => trace_command(&run, &out),
+        Command::Net { json } => net(json),
+        Command::Perf { json } => perf(json),
+        Command::Sweep { seeds, scenario, faults, duration, knobs } => {
+            sweep(seeds, &scenario, faults, &duration, &knobs)
+        }
+    }
+}
+
+fn parse_knobs(knobs: &[String], config: &mut ScenarioConfig) -> Result<(), UsageError> {
+    for knob in knobs {
+        let (name, value) =
+            knob.split_once('=').ok_or_else(|| UsageError(format!("bad --set '{knob}' (expected KNOB=VALUE)")))?;
+        config.knobs.insert(name.trim().to_string(), value.trim().to_string());
+    }
+    Ok(())
+}
+
+fn scenario_config(args: &RunArgs) -> Result<(ScenarioConfig, u64), UsageError> {
+    let duration_us = parse_duration_us(&args.duration)?;
+    let mut config = ScenarioConfig::new(&args.scenario, args.seed);
+    config.load_ops_s = args.load;
+    config.latency_multiplier = args.latency_x;
+    parse_knobs(&args.knobs, &mut config)?;
+    // Build once to validate the scenario and learn its node ids for the fault grammar.
+    let probe = scenario::build(config.clone())?;
+    let known = probe.known_ids();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    for spec in &args.faults {
+        config.controls.extend(parse_fault(spec, &known)?);
+    }
+    config.controls.sort_by_key(|timed| timed.at_us);
+    Ok((config, duration_us))
+}
+
+fn scenarios(json: bool) -> Result<ExitCode, UsageError> {
+    let catalogue = scenario::catalogue();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&catalogue)?);
+    } else {
+        for info in catalogue {
+            println!("{:<12} {} ({})", info.id, info.title, info.strategy);
+            for knob in &info.knobs {
+                println!("    --set {}=…  default {:<8} {}", knob.name, knob.default, knob.help);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_command(args: &RunArgs, json: bool) -> Result<ExitCode, UsageError> {
+    let (config, duration_us) = scenario_config(args)?;
+    let finished = report::run(config, duration_us)?;
+    if json {
+        println!("{}", serde_json::to_string(&finished.report)?);
+    } else {
+        print_report(&finished.report);
+        let now = finished.simulation.now_us();
+        for (name, view) in finished.simulation.node_names().iter().zip(finished.simulation.views()) {
+            let up = finished.final_state.nodes.iter().find(|n| &n.name == name).is_some_and(|n| n.up);
+            println!(
+                "  {name:<10} {:<4} {:<9} lag {:>8.1} ms · {}",
+                if up { "up" } else { "down" },
+                view.role.name(),
+                view.lag_us as f64 / 1000.0,
+                view.status
+            );
+        }
+        println!("  (at {:.1} s, after {} s of quiescence)", now as f64 / 1e6, scenario::QUIESCE_US / 1_000_000);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &RunReport) {
+    println!("{} · {} · seed {} · {} s", report.scenario, report.strategy, report.seed, report.duration_s);
+    println!(
+        "ops ok {} failed {} unknown {} · {:.0} ops/s",
+        report.ops.ok, report.ops.failed, report.ops.unknown, report.throughput_ops_s
+    );
+    let l = &report.latency_ms;
+    println!("latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}", l.p50, l.p95, l.p99, l.max);
+    println!("replication lag ms p95 {:.2} max {:.2}", report.replication_lag_ms.p95, report.replication_lag_ms.max);
+    println!("messages {} · events {} · digest {}", report.messages, report.events, report.trace_digest);
+    for (name, count) in &report.anomalies {
+        println!("  {name:<18} {count}");
+    }
+    for finding in report.findings.iter().take(5) {
+        println!("  · {}", finding.explanation);
+    }
+}
+
+fn trace_command(args: &RunArgs, out: &std::path::Path) -> Result<ExitCode, UsageError> {
+    let (config, duration_us) = scenario_config(args)?;
+    let finished = report::run(config, duration_us)?;
+    let trace = report::trace(&finished);
+    let file = std::fs::File::create(out).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
+    serde_json::to_writer(std::io::BufWriter::new(file), &trace)?;
+    println!("wrote {} ({} operations, digest {})", out.display(), trace.history.len(), trace.trace_digest);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn net(json: bool) -> Result<ExitCode, UsageError> {
+    let table = replica_core::net::link_table(1, 20_000);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&table)?);
+    } else {
+        println!(
+            "{:<10} {:<10} {:>8} {:>9} {:>8} {:>8} {:>8}",
+            "a", "b", "km", "floor ms", "p50 ms", "p95 ms", "p99 ms"
+        );
+        for row in table {
+            println!(
+                "{:<10} {:<10} {:>8.0} {:>9.2} {:>8.2} {:>8.2} {:>8.2}",
+                row.a, row.b, row.distance_km, row.rtt_floor_ms, row.rtt_p50_ms, row.rtt_p95_ms, row.rtt_p99_ms
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The fixed heavy workload `perf` measures: hdfc at 20,000 ops/s for 20 simulated seconds.
+fn perf(json: bool) -> Result<ExitCode, UsageError> {
+    let mut config = ScenarioConfig::new("hdfc", 1);
+    config.load_ops_s = Some(20_000.0);
+    let mut simulation = scenario::build(config)?;
+    let started = Instant::now();
+    simulation.run_until(20_000_000);
+    let seconds = started.elapsed().as_secs_f64();
+    let events = simulation.events();
+    let events_per_sec = (events as f64 / seconds).round();
+    if json {
+        println!("{}", serde_json::json!({ "events": events, "seconds": seconds, "events_per_sec": events_per_sec }));
+    } else {
+        println!("{events} events in {seconds:.3} s: {events_per_sec:.0} events/s");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A random fault schedule that heals and restarts everything before the run ends.
+fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
+    let mut rng = Stream::new(seed, Purpose::Faults);
+    let window_end = duration_us.saturating_sub(8_000_000).max(3_000_000);
+    let count = 1 + rng.below(3);
+    let mut specs = Vec::new();
+    for _ in 0..count {
+        let start = 1_000_000 + rng.below(window_end - 1_000_000);
+        let length = 500_000 + rng.below(5_000_000);
+        let end = start + length;
+        let a = &nodes[rng.below(nodes.len() as u64) as usize];
+        let ms = |t: u64| format!("{}ms", t / 1000);
+        match rng.below(3) {
+            0 => {
+                specs.push(format!("crash:{a}@{}", ms(start)));
+                specs.push(format!("restart:{a}@{}", ms(end)));
+            }
+            _ => {
+                let b = &nodes[rng.below(nodes.len() as u64) as usize];
+                if a != b {
+                    specs.push(format!("partition:{a}-{b}@{}..{}", ms(start), ms(end)));
+                }
+            }
+        }
+    }
+    specs
+}
+
+fn sweep(
+    seeds: u64,
+    scenario_id: &str,
+    faults: Option<String>,
+    duration: &str,
+    knobs: &[String],
+) -> Result<ExitCode, UsageError> {
+    let duration_us = parse_duration_us(duration)?;
+    let random = match faults.as_deref() {
+        None => false,
+        Some("random") => true,
+        Some(other) => return Err(UsageError(format!("bad --faults '{other}' (only 'random')"))),
+    };
+    if seeds == 0 {
+        return Err(UsageError("--seeds must be at least 1".to_string()));
+    }
+    let started = Instant::now();
+    let mut totals = std::collections::BTreeMap::<&str, u64>::new();
+    for seed in 1..=seeds {
+        let mut config = ScenarioConfig::new(scenario_id, seed);
+        parse_knobs(knobs, &mut config)?;
+        let probe = scenario::build(config.clone())?;
+        let specs = if random { random_faults(seed, &probe.node_names(), duration_us) } else { Vec::new() };
+        let known = probe.known_ids();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let mut controls: Vec<TimedControl> = Vec::new();
+        for spec in &specs {
+            controls.extend(parse_fault(spec, &known)?);
+        }
+        controls.sort_by_key(|timed| timed.at_us);
+        config.controls = controls;
+        let finished = report::run(config, duration_us)?;
+        for (name, count) in &finished.report.anomalies {
+            *totals.entry(name).or_default() += count;
+        }
+        let broken: Vec<_> =
+            finished.simulation.promises().into_iter().filter(|kind| finished.checks.count(*kind) > 0).collect();
+        if let Some(kind) = broken.first() {
+            let mut command = format!("replica-lab run --scenario {scenario_id} --seed {seed} --duration {duration}");
+            for knob in knobs {
+                command.push_str(&format!(" --set {knob}"));
+            }
+            for spec in &specs {
+                command.push_str(&format!(" --fault {spec}"));
+            }
+            println!("seed {seed}: promise broken: {} = {}", kind.name(), finished.checks.count(*kind));
+            if let Some(finding) = finished.checks.findings.iter().find(|f| f.kind == *kind) {
+                println!("  {}", finding.explanation);
+            }
+            println!("reproduce: {command} --json");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    println!(
+        "{seeds} seeds of {scenario_id} ({}) held every promise in {:.1} s",
+        if random { "random faults" } else { "no faults" },
+        started.elapsed().as_secs_f64()
+    );
+    for (name, count) in totals {
+        println!("  {name:<18} {count} (total over seeds)");
+    }
+    Ok(ExitCode::SUCCESS)
+}

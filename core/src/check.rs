@@ -1,0 +1,413 @@
+//! Checkers: named properties over the recorded history and the final state.
+//!
+//! A checker never looks inside a protocol. It reads what a client saw — invocations,
+//! completions, values read, the epoch that served each operation — and the state each node
+//! ends with, and proves an anomaly with the ids of the operations involved. Only
+//! real-time order is used to order writes ("w2 began after w1 was acknowledged"), so every
+//! finding is sound: it would be a violation under any serialisation of the history.
+//!
+//! Each property is one function; [`check`] runs those a scenario asks for.
+
+use crate::history::{History, Operation, Outcome};
+use crate::protocol::{Key, OpId, OpKind, Role, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Findings kept per anomaly kind (counts stay exact).
+pub const FINDINGS_PER_KIND_MAX: usize = 100;
+
+/// The anomalies the checkers know, with stable snake_case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyKind {
+    /// A read missed a write acknowledged before it began.
+    StaleRead,
+    /// An acknowledged write is gone from the final state.
+    LostWrite,
+    /// A client did not see its own acknowledged write.
+    ReadYourWrites,
+    /// A client saw a key go back in time.
+    MonotonicRead,
+    /// Two nodes acknowledged writes as primary at the same time.
+    SplitBrain,
+}
+
+impl AnomalyKind {
+    /// Every kind.
+    pub const ALL: [AnomalyKind; 5] = [
+        AnomalyKind::StaleRead,
+        AnomalyKind::LostWrite,
+        AnomalyKind::ReadYourWrites,
+        AnomalyKind::MonotonicRead,
+        AnomalyKind::SplitBrain,
+    ];
+
+    /// Stable snake_case name (DESIGN.md §5).
+    pub fn name(self) -> &'static str {
+        match self {
+            AnomalyKind::StaleRead => "stale_read",
+            AnomalyKind::LostWrite => "lost_write",
+            AnomalyKind::ReadYourWrites => "read_your_writes",
+            AnomalyKind::MonotonicRead => "monotonic_read",
+            AnomalyKind::SplitBrain => "split_brain",
+        }
+    }
+
+    /// One sentence on what the anomaly means.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            AnomalyKind::StaleRead => {
+                "A read returned an older value although a newer write had already been acknowledged."
+            }
+            AnomalyKind::LostWrite => "A write the client was told succeeded is missing from the final state.",
+            AnomalyKind::ReadYourWrites => "A client read a key and did not see its own acknowledged write.",
+            AnomalyKind::MonotonicRead => "A client read a newer value and then an older one of the same key.",
+            AnomalyKind::SplitBrain => "Two nodes acted as primary at once, both acknowledging writes.",
+        }
+    }
+}
+
+/// One proven anomaly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Which anomaly.
+    pub kind: AnomalyKind,
+    /// Operations that prove it.
+    pub ops: Vec<OpId>,
+    /// When it became visible (the completion of the last operation involved).
+    pub at_us: u64,
+    /// One sentence naming the operations.
+    pub explanation: String,
+}
+
+/// One node's state at the end of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinalNode {
+    /// Node id.
+    pub name: String,
+    /// Whether it is up.
+    pub up: bool,
+    /// Role it claims.
+    pub role: Role,
+    /// Its epoch.
+    pub epoch: u64,
+    /// Its applied store.
+    pub store: BTreeMap<Key, Value>,
+}
+
+/// The state a run ends with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinalState {
+    /// Every node.
+    pub nodes: Vec<FinalNode>,
+    /// The node whose state is the system's answer (the primary of the highest epoch).
+    pub authoritative: Option<usize>,
+}
+
+/// What the checkers found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Count per anomaly name, with 0 for every checker that ran.
+    pub counts: BTreeMap<&'static str, u64>,
+    /// Findings, at most [`FINDINGS_PER_KIND_MAX`] per kind, in order of discovery.
+    pub findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    /// Count for one kind (0 if it did not run).
+    pub fn count(&self, kind: AnomalyKind) -> u64 {
+        self.counts.get(kind.name()).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, kind: AnomalyKind, findings: Vec<Finding>) {
+        *self.counts.entry(kind.name()).or_insert(0) += findings.len() as u64;
+        self.findings.extend(findings.into_iter().take(FINDINGS_PER_KIND_MAX));
+    }
+}
+
+/// Runs the named checkers. Those needing a final state are skipped without one.
+pub fn check(history: &History, final_state: Option<&FinalState>, kinds: &[AnomalyKind]) -> CheckReport {
+    let mut report = CheckReport::default();
+    for &kind in kinds {
+        let findings = match kind {
+            AnomalyKind::StaleRead => stale_reads(history),
+            AnomalyKind::ReadYourWrites => read_your_writes(history),
+            AnomalyKind::MonotonicRead => monotonic_reads(history),
+            AnomalyKind::SplitBrain => split_brain(history),
+            AnomalyKind::LostWrite => match final_state {
+                Some(state) => lost_writes(history, state),
+                None => Vec::new(),
+            },
+        };
+        report.add(kind, findings);
+    }
+    report
+}
+
+fn ok_writes(history: &History) -> impl Iterator<Item = &Operation> {
+    history.iter().filter(|op| op.kind == OpKind::Write && op.outcome == Outcome::Ok)
+}
+
+fn ok_reads(history: &History) -> impl Iterator<Item = &Operation> {
+    history.iter().filter(|op| op.kind == OpKind::Read && op.outcome == Outcome::Ok)
+}
+
+/// Completion time of an acknowledged write: the latest moment it can have taken effect.
+/// `None` when the write may still take effect later (unknown outcome) or is not recorded.
+fn acknowledged_at(history: &History, value: Value) -> Option<Option<u64>> {
+    if value == 0 {
+        return Some(None);
+    }
+    let write = history.get(value)?;
+    Some(if write.outcome == Outcome::Ok { write.complete_us } else { Some(u64::MAX) })
+}
+
+/// Acknowledged writes of one group, sorted by completion, with the running maximum of
+/// their invocation times: "the latest-starting write acknowledged before t".
+struct AckedWrites {
+    complete_us: Vec<u64>,
+    latest_invoke: Vec<(u64, OpId)>,
+}
+
+impl AckedWrites {
+    fn new(mut writes: Vec<(u64, u64, OpId)>) -> Self {
+        writes.sort_unstable();
+        let mut latest = (0, 0);
+        let mut latest_invoke = Vec::with_capacity(writes.len());
+        for &(_, invoke, id) in &writes {
+            if invoke >= latest.0 {
+                latest = (invoke, id);
+            }
+            latest_invoke.push(latest);
+        }
+        Self { complete_us: writes.iter().map(|w| w.0).collect(), latest_invoke }
+    }
+
+    /// The latest-starting write acknowledged strictly before `t_us`.
+    fn latest_before(&self, t_us: u64) -> Option<(u64, OpId)> {
+        let count = self.complete_us.partition_point(|&c| c < t_us);
+        count.checked_sub(1).map(|index| self.latest_invoke[index])
+    }
+}
+
+fn group_acked_writes<G: std::hash::Hash + Eq>(
+    history: &History,
+    group: impl Fn(&Operation) -> G,
+) -> HashMap<G, AckedWrites> {
+    let mut raw: HashMap<G, Vec<(u64, u64, OpId)>> = HashMap::new();
+    for write in ok_writes(history) {
+        if let Some(complete) = write.complete_us {
+            raw.entry(group(write)).or_default().push((complete, write.invoke_us, write.id));
+        }
+    }
+    raw.into_iter().map(|(key, writes)| (key, AckedWrites::new(writes))).collect()
+}
+
+/// A read is older than a write acknowledged before it began that itself began after the
+/// read's value was acknowledged.
+fn missed_write(history: &History, read: &Operation, writes: Option<&AckedWrites>) -> Option<OpId> {
+    let (newer_invoke, newer_id) = writes?.latest_before(read.invoke_us)?;
+    let value = read.read_value.unwrap_or(0);
+    match acknowledged_at(history, value)? {
+        None => Some(newer_id),
+        Some(read_acked) if newer_invoke > read_acked => Some(newer_id),
+        Some(_) => None,
+    }
+}
+
+fn read_value_text(value: Option<Value>) -> String {
+    match value {
+        Some(0) | None => "the initial value".to_string(),
+        Some(v) => format!("the value of write #{v}"),
+    }
+}
+
+/// Property: no read misses a write acknowledged before it began.
+pub fn stale_reads(history: &History) -> Vec<Finding> {
+    let writes = group_acked_writes(history, |op| op.key);
+    ok_reads(history)
+        .filter_map(|read| {
+            let newer = missed_write(history, read, writes.get(&read.key))?;
+            Some(Finding {
+                kind: AnomalyKind::StaleRead,
+                ops: vec![read.id, newer],
+                at_us: read.complete_us.unwrap_or(read.invoke_us),
+                explanation: format!(
+                    "Read #{} of key {} returned {}, but write #{newer} to that key had been acknowledged before the read began.",
+                    read.id,
+                    read.key,
+                    read_value_text(read.read_value)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: a client always sees its own acknowledged writes.
+pub fn read_your_writes(history: &History) -> Vec<Finding> {
+    let writes = group_acked_writes(history, |op| (op.key, op.client));
+    ok_reads(history)
+        .filter_map(|read| {
+            let own = missed_write(history, read, writes.get(&(read.key, read.client)))?;
+            Some(Finding {
+                kind: AnomalyKind::ReadYourWrites,
+                ops: vec![own, read.id],
+                at_us: read.complete_us.unwrap_or(read.invoke_us),
+                explanation: format!(
+                    "Client {} wrote key {} (write #{own}, acknowledged), then read #{} returned {}.",
+                    read.client,
+                    read.key,
+                    read.id,
+                    read_value_text(read.read_value)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: per client and key, reads never go back in time.
+pub fn monotonic_reads(history: &History) -> Vec<Finding> {
+    let mut by_session: HashMap<(u32, Key), Vec<&Operation>> = HashMap::new();
+    for read in ok_reads(history) {
+        by_session.entry((read.client, read.key)).or_default().push(read);
+    }
+    let mut findings = Vec::new();
+    let mut sessions: Vec<_> = by_session.into_iter().collect();
+    sessions.sort_unstable_by_key(|(session, _)| *session);
+    for (_, reads) in sessions {
+        findings.extend(monotonic_session(history, reads));
+    }
+    findings.sort_by_key(|finding| finding.at_us);
+    findings
+}
+
+fn monotonic_session(history: &History, reads: Vec<&Operation>) -> Vec<Finding> {
+    // Newness of a read's value: when its write began (initial value = 0).
+    let newness = |read: &Operation| match read.read_value.unwrap_or(0) {
+        0 => Some(0),
+        v => history.get(v).map(|write| write.invoke_us.max(1)),
+    };
+    let mut by_complete: Vec<&Operation> = reads.clone();
+    by_complete.sort_by_key(|read| read.complete_us.unwrap_or(u64::MAX));
+    let mut by_invoke = reads;
+    by_invoke.sort_by_key(|read| read.invoke_us);
+    let mut findings = Vec::new();
+    let mut newest: Option<(u64, &Operation)> = None;
+    let mut next = 0;
+    for later in by_invoke {
+        while next < by_complete.len() && by_complete[next].complete_us.unwrap_or(u64::MAX) < later.invoke_us {
+            let earlier = by_complete[next];
+            if let Some(n) = newness(earlier) {
+                if newest.is_none_or(|(best, _)| n > best) {
+                    newest = Some((n, earlier));
+                }
+            }
+            next += 1;
+        }
+        let Some((seen_newness, earlier)) = newest else {
+            continue;
+        };
+        let value = later.read_value.unwrap_or(0);
+        let older = match acknowledged_at(history, value) {
+            Some(None) => seen_newness > 0,
+            Some(Some(acked)) => acked < seen_newness,
+            None => false,
+        };
+        if older {
+            findings.push(Finding {
+                kind: AnomalyKind::MonotonicRead,
+                ops: vec![earlier.id, later.id],
+                at_us: later.complete_us.unwrap_or(later.invoke_us),
+                explanation: format!(
+                    "Client {} read key {} as {} (read #{}), then read #{} returned older {}.",
+                    later.client,
+                    later.key,
+                    read_value_text(earlier.read_value),
+                    earlier.id,
+                    later.id,
+                    read_value_text(later.read_value)
+                ),
+            });
+        }
+    }
+    findings
+}
+
+/// Property: every acknowledged write survives in the authoritative final state, unless a
+/// write that began after it was acknowledged overwrote it.
+pub fn lost_writes(history: &History, state: &FinalState) -> Vec<Finding> {
+    let Some(node) = state.authoritative.and_then(|index| state.nodes.get(index)) else {
+        return Vec::new();
+    };
+    ok_writes(history)
+        .filter_map(|write| {
+            let final_value = node.store.get(&write.key).copied().unwrap_or(0);
+            if final_value == write.value {
+                return None;
+            }
+            let provably_older = match final_value {
+                0 => true,
+                v => history.get(v).is_some_and(|winner| {
+                    winner.outcome == Outcome::Ok && winner.complete_us.is_some_and(|c| c < write.invoke_us)
+                }),
+            };
+            provably_older.then(|| Finding {
+                kind: AnomalyKind::LostWrite,
+                ops: vec![write.id],
+                at_us: write.complete_us.unwrap_or(write.invoke_us),
+                explanation: format!(
+                    "Write #{} to key {} was acknowledged by {}, but {} ends with {}.",
+                    write.id,
+                    write.key,
+                    write.node.map_or("a node".to_string(), |n| format!(
+                        "node {}",
+                        state.nodes.get(n).map_or("?", |x| x.name.as_str())
+                    )),
+                    node.name,
+                    read_value_text(Some(final_value))
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: the periods in which nodes acknowledged writes as primary never overlap.
+pub fn split_brain(history: &History) -> Vec<Finding> {
+    // Reign of (node, epoch): first and last acknowledgement, with their op ids.
+    let mut reigns: BTreeMap<(usize, u64), (u64, OpId, u64, OpId)> = BTreeMap::new();
+    for write in ok_writes(history) {
+        let (Some(node), Some(epoch), Some(acked)) = (write.node, write.epoch, write.acked_us) else {
+            continue;
+        };
+        let reign = reigns.entry((node, epoch)).or_insert((acked, write.id, acked, write.id));
+        if acked < reign.0 {
+            (reign.0, reign.1) = (acked, write.id);
+        }
+        if acked > reign.2 {
+            (reign.2, reign.3) = (acked, write.id);
+        }
+    }
+    let reigns: Vec<_> = reigns.into_iter().collect();
+    let mut findings = Vec::new();
+    for (i, &((node_a, epoch_a), a)) in reigns.iter().enumerate() {
+        for &((node_b, epoch_b), b) in &reigns[i + 1..] {
+            if node_a == node_b || a.2 < b.0 || b.2 < a.0 {
+                continue;
+            }
+            // The later-starting reign began inside the other one.
+            let (first, second, first_node, second_node) =
+                if a.0 <= b.0 { (a, b, node_a, node_b) } else { (b, a, node_b, node_a) };
+            let (first_epoch, second_epoch) = if a.0 <= b.0 { (epoch_a, epoch_b) } else { (epoch_b, epoch_a) };
+            findings.push(Finding {
+                kind: AnomalyKind::SplitBrain,
+                ops: vec![second.1, first.3],
+                at_us: second.0.max(first.0),
+                explanation: format!(
+                    "Node #{second_node} (epoch {second_epoch}) acknowledged write #{} while node #{first_node} (epoch {first_epoch}) was still acknowledging writes, up to write #{}.",
+                    second.1, first.3
+                ),
+            });
+        }
+    }
+    findings
+}

@@ -1,0 +1,264 @@
+//! Controls: everything a user (or a fault schedule) can do to a running world, and the
+//! fault-spec grammar of the command line.
+//!
+//! A control names nodes and cities by id, so a control log reads well in a URL and stays
+//! valid across scenarios. Applying a control is recorded with its simulated time in the
+//! world's control log; replaying the log from the seed rebuilds any moment exactly.
+//!
+//! Grammar (times like `10s`, `500ms`, `1.5s`, `2m`; a bare number means seconds):
+//! `crash:NODE@T`, `restart:NODE@T`, `partition:A-B@T1..T2` (both ways),
+//! `partition:A>B@T1..T2` (one way, A's messages to B are lost), `slow:A-B:xF@T1..T2`,
+//! `skew:NODE:+50ms@T`, `latency:xF@T`, `load:OPS@T`.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Longest simulated time a fault may name: one day.
+pub const FAULT_TIME_MAX_US: u64 = 86_400_000_000;
+/// Largest clock skew accepted.
+pub const SKEW_MAX_US: i64 = 3_600_000_000;
+
+/// One thing done to the world.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Control {
+    /// Set the global latency multiplier.
+    Latency {
+        /// Multiplier (1 = calibrated).
+        multiplier: f64,
+    },
+    /// Set the offered load.
+    Load {
+        /// Operations per second.
+        ops_s: f64,
+    },
+    /// Crash a node (power loss).
+    Crash {
+        /// Node id.
+        node: String,
+    },
+    /// Restart a crashed node.
+    Restart {
+        /// Node id.
+        node: String,
+    },
+    /// Cut the link from `from` to `to` (one direction); `both` cuts the reverse too.
+    Cut {
+        /// Node or city id.
+        from: String,
+        /// Node or city id.
+        to: String,
+        /// Also cut `to` → `from`.
+        both: bool,
+    },
+    /// Heal the link between two nodes or cities, both directions.
+    Heal {
+        /// Node or city id.
+        a: String,
+        /// Node or city id.
+        b: String,
+    },
+    /// Heal every cut and slow link.
+    HealAll,
+    /// Make the link between two nodes or cities slower, both directions.
+    Slow {
+        /// Node or city id.
+        a: String,
+        /// Node or city id.
+        b: String,
+        /// Delay multiplier (1 restores).
+        factor: f64,
+    },
+    /// Set a node's wall-clock skew.
+    Skew {
+        /// Node id.
+        node: String,
+        /// Skew in microseconds (positive = ahead).
+        skew_us: i64,
+    },
+}
+
+impl Control {
+    /// Short human description, for logs and narration.
+    pub fn describe(&self) -> String {
+        match self {
+            Control::Latency { multiplier } => format!("latency ×{multiplier}"),
+            Control::Load { ops_s } => format!("load {ops_s} ops/s"),
+            Control::Crash { node } => format!("crash {node}"),
+            Control::Restart { node } => format!("restart {node}"),
+            Control::Cut { from, to, both: true } => format!("partition {from} ↔ {to}"),
+            Control::Cut { from, to, both: false } => format!("cut {from} → {to}"),
+            Control::Heal { a, b } => format!("heal {a} ↔ {b}"),
+            Control::HealAll => "heal all links".to_string(),
+            Control::Slow { a, b, factor } => format!("slow {a} ↔ {b} ×{factor}"),
+            Control::Skew { node, skew_us } => {
+                format!("skew {node} {:+} ms", *skew_us as f64 / 1000.0)
+            }
+        }
+    }
+}
+
+/// A control at a simulated time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedControl {
+    /// When it applies.
+    pub at_us: u64,
+    /// What it does.
+    pub control: Control,
+}
+
+/// Why a fault spec was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FaultError {
+    /// The spec has no `@TIME` part.
+    #[error("fault '{0}' has no '@TIME' (e.g. crash:mumbai@10s)")]
+    MissingTime(String),
+    /// The spec's kind is not one of the grammar's.
+    #[error("unknown fault kind '{0}' (expected crash, restart, partition, slow, skew, latency or load)")]
+    UnknownKind(String),
+    /// A node or city id that the scenario does not have.
+    #[error("unknown node or city '{0}'")]
+    UnknownNode(String),
+    /// A time that does not parse or is out of range.
+    #[error("bad time '{0}' (use e.g. 10s, 500ms, 1.5s, 2m; at most one day)")]
+    BadTime(String),
+    /// A range whose end is not after its start, or a fault that needs a range without one.
+    #[error("bad time range '{0}' (use T1..T2 with T2 after T1)")]
+    BadRange(String),
+    /// A malformed argument.
+    #[error("bad argument '{0}' in fault '{1}'")]
+    BadArgument(String, String),
+}
+
+/// Parses a duration such as `10s`, `500ms`, `1.5s`, `2m`, `250us` or a bare number of seconds.
+pub fn parse_duration_us(text: &str) -> Result<u64, FaultError> {
+    let bad = || FaultError::BadTime(text.to_string());
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "" | "s" => 1_000_000.0,
+        "ms" => 1_000.0,
+        "us" | "µs" => 1.0,
+        "m" | "min" => 60_000_000.0,
+        "h" => 3_600_000_000.0,
+        _ => return Err(bad()),
+    };
+    let micros = value * scale;
+    if !micros.is_finite() || micros < 0.0 || micros > FAULT_TIME_MAX_US as f64 {
+        return Err(bad());
+    }
+    Ok(micros as u64)
+}
+
+fn parse_skew_us(text: &str) -> Result<i64, FaultError> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let magnitude = parse_duration_us(rest)?;
+    let magnitude = i64::try_from(magnitude).map_err(|_| FaultError::BadTime(text.to_string()))?;
+    if magnitude > SKEW_MAX_US {
+        return Err(FaultError::BadTime(text.to_string()));
+    }
+    Ok(sign * magnitude)
+}
+
+fn parse_factor(text: &str, spec: &str) -> Result<f64, FaultError> {
+    let bad = || FaultError::BadArgument(text.to_string(), spec.to_string());
+    let number = text.strip_prefix('x').or_else(|| text.strip_prefix('×')).unwrap_or(text);
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    if value.is_finite() && value > 0.0 && value <= 1000.0 {
+        Ok(value)
+    } else {
+        Err(bad())
+    }
+}
+
+/// Splits `A-B` (or `A>B`) into two known ids; ids may themselves contain `-`.
+fn split_pair<'a>(text: &'a str, separator: char, known: &[&str]) -> Result<(&'a str, &'a str), FaultError> {
+    for (index, c) in text.char_indices() {
+        if c == separator {
+            let (a, b) = (&text[..index], &text[index + 1..]);
+            if known.contains(&a) && known.contains(&b) {
+                return Ok((a, b));
+            }
+        }
+    }
+    let first_unknown = text.split(separator).find(|part| !known.contains(part)).unwrap_or(text);
+    Err(FaultError::UnknownNode(first_unknown.to_string()))
+}
+
+fn known_node(id: &str, known: &[&str]) -> Result<String, FaultError> {
+    if known.contains(&id) {
+        Ok(id.to_string())
+    } else {
+        Err(FaultError::UnknownNode(id.to_string()))
+    }
+}
+
+/// Parses one fault spec into timed controls; `known` lists valid node and city ids.
+pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, FaultError> {
+    let (body, when) = spec.rsplit_once('@').ok_or_else(|| FaultError::MissingTime(spec.to_string()))?;
+    let (kind, args) = body.split_once(':').unwrap_or((body, ""));
+    let range = match when.split_once("..") {
+        Some((start, end)) => {
+            let (start, end) = (parse_duration_us(start)?, parse_duration_us(end)?);
+            if end <= start {
+                return Err(FaultError::BadRange(when.to_string()));
+            }
+            Some((start, end))
+        }
+        None => None,
+    };
+    let at = |t: u64, control: Control| TimedControl { at_us: t, control };
+    let single = || match range {
+        Some(_) => Err(FaultError::BadTime(when.to_string())),
+        None => parse_duration_us(when),
+    };
+    let ranged = || range.ok_or_else(|| FaultError::BadRange(when.to_string()));
+    match kind {
+        "crash" => Ok(vec![at(single()?, Control::Crash { node: known_node(args, known)? })]),
+        "restart" => Ok(vec![at(single()?, Control::Restart { node: known_node(args, known)? })]),
+        "partition" => {
+            let (start, end) = ranged()?;
+            let (a, b, both) = if args.contains('>') {
+                let (a, b) = split_pair(args, '>', known)?;
+                (a, b, false)
+            } else {
+                let (a, b) = split_pair(args, '-', known)?;
+                (a, b, true)
+            };
+            Ok(vec![
+                at(start, Control::Cut { from: a.to_string(), to: b.to_string(), both }),
+                at(end, Control::Heal { a: a.to_string(), b: b.to_string() }),
+            ])
+        }
+        "slow" => {
+            let (start, end) = ranged()?;
+            let (pair, factor) =
+                args.rsplit_once(':').ok_or_else(|| FaultError::BadArgument(args.to_string(), spec.to_string()))?;
+            let (a, b) = split_pair(pair, '-', known)?;
+            let factor = parse_factor(factor, spec)?;
+            Ok(vec![
+                at(start, Control::Slow { a: a.to_string(), b: b.to_string(), factor }),
+                at(end, Control::Slow { a: a.to_string(), b: b.to_string(), factor: 1.0 }),
+            ])
+        }
+        "skew" => {
+            let (node, skew) =
+                args.rsplit_once(':').ok_or_else(|| FaultError::BadArgument(args.to_string(), spec.to_string()))?;
+            Ok(vec![at(single()?, Control::Skew { node: known_node(node, known)?, skew_us: parse_skew_us(skew)? })])
+        }
+        "latency" => Ok(vec![at(single()?, Control::Latency { multiplier: parse_factor(args, spec)? })]),
+        "load" => {
+            let ops_s: f64 = args.parse().map_err(|_| FaultError::BadArgument(args.to_string(), spec.to_string()))?;
+            if !(ops_s.is_finite() && ops_s >= 0.0) {
+                return Err(FaultError::BadArgument(args.to_string(), spec.to_string()));
+            }
+            Ok(vec![at(single()?, Control::Load { ops_s })])
+        }
+        other => Err(FaultError::UnknownKind(other.to_string())),
+    }
+}

@@ -1,0 +1,36 @@
+//! # replica-core
+//!
+//! A deterministic, sans-IO simulator of database replication across India.
+//!
+//! The crate is a pure function from (scenario, seed, control log) to a run: it never reads
+//! a clock, never touches the network or the file system, and draws every random number
+//! from one seeded generator split per purpose. The same inputs give the same trace digest
+//! natively and in wasm32. Front ends — the `replica-lab` command line and the Yew page —
+//! only build a [`scenario::Simulation`], feed it [`control::Control`]s, and read
+//! [`snapshot::Snapshot`]s and [`report::RunReport`]s.
+//!
+//! Map of the crate:
+//! - [`engine`]: virtual time, the event queue, the loop that feeds protocols.
+//! - [`protocol`]: the contract between engine and strategies (inputs, effects).
+//! - [`strategy`]: the replication strategies themselves.
+//! - [`net`], [`geo`]: the network of India; [`workload`]: the clients.
+//! - [`history`], [`check`]: what clients saw, and the named properties over it.
+//! - [`metrics`], [`snapshot`], [`report`]: what front ends show.
+//! - [`scenario`]: the catalogue, knobs and validation of user input.
+//! - [`control`]: controls and the fault-spec grammar.
+//! - [`rng`]: the seeded random streams.
+
+pub mod check;
+pub mod control;
+pub mod engine;
+pub mod geo;
+pub mod history;
+pub mod metrics;
+pub mod net;
+pub mod protocol;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod snapshot;
+pub mod strategy;
+pub mod workload;

@@ -1,0 +1,337 @@
+//! The contract between the engine and a replication strategy.
+//!
+//! A strategy is a set of sans-IO state machines ([`Protocol`]). The engine feeds a node one
+//! input at a time — a message, a timer, a client request, a finished disk operation, a
+//! crash or restart — and the node answers by pushing [`Effect`]s into an [`Out`] buffer:
+//! send this message, set that timer, write or fsync the disk, reply to a client. The
+//! engine executes the effects. A node never sees another node, the network or a clock;
+//! everything it knows arrives through its inputs and its [`Ctx`].
+//!
+//! This module must not contain any strategy: only the shared vocabulary.
+
+use crate::rng::Stream;
+use serde::Serialize;
+
+/// Index of a node in the world.
+pub type NodeId = usize;
+/// Id of a client operation, unique in a run, starting at 1.
+pub type OpId = u64;
+/// A key in the replicated store.
+pub type Key = u32;
+/// A value: in register workloads, the id of the write that wrote it (0 = initial).
+pub type Value = u64;
+
+/// Most effects one input may produce; a protocol that needs more has a bug.
+pub const EFFECTS_PER_INPUT_MAX: usize = 4096;
+
+/// What a client asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    /// Read one key.
+    Read,
+    /// Write a unique value to one key.
+    Write,
+}
+
+/// A client request as it reaches a node.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRequest {
+    /// Operation id.
+    pub op: OpId,
+    /// Client id.
+    pub client: u32,
+    /// Read or write.
+    pub kind: OpKind,
+    /// Key.
+    pub key: Key,
+    /// Value to write (the op id for writes).
+    pub value: Value,
+}
+
+/// Why a node refused an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// The node is not (or no longer) the primary.
+    NotPrimary,
+    /// The node is recovering or promoting and not ready.
+    NotReady,
+    /// A queue is full.
+    Overloaded,
+    /// No node could be reached.
+    Unreachable,
+}
+
+/// A node's answer to a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// Done. Reads carry the value read; `epoch` is the serving node's epoch or term.
+    Ok {
+        /// Value read (reads only).
+        read_value: Option<Value>,
+        /// Epoch under which the node served the operation.
+        epoch: u64,
+    },
+    /// Refused; the operation had no effect.
+    Fail(FailReason),
+}
+
+/// Kinds of message, shared by all strategies so the page has one legend and palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A client request travelling to a node.
+    Request,
+    /// A node's reply travelling to a client.
+    Reply,
+    /// Log entries shipped to a replica.
+    Replicate,
+    /// A replica's acknowledgement of received, flushed or applied log.
+    Ack,
+    /// A keep-alive carrying no new entries.
+    Heartbeat,
+    /// An election vote request or answer.
+    Vote,
+    /// A full copy of the store, for a replica too far behind.
+    Snapshot,
+    /// A status probe between replicas (naive failover).
+    Status,
+}
+
+impl MessageKind {
+    /// Every kind, in legend order.
+    pub const ALL: [MessageKind; 8] = [
+        MessageKind::Request,
+        MessageKind::Reply,
+        MessageKind::Replicate,
+        MessageKind::Ack,
+        MessageKind::Heartbeat,
+        MessageKind::Vote,
+        MessageKind::Snapshot,
+        MessageKind::Status,
+    ];
+
+    /// Stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::Request => "request",
+            MessageKind::Reply => "reply",
+            MessageKind::Replicate => "replicate",
+            MessageKind::Ack => "ack",
+            MessageKind::Heartbeat => "heartbeat",
+            MessageKind::Vote => "vote",
+            MessageKind::Snapshot => "snapshot",
+            MessageKind::Status => "status",
+        }
+    }
+}
+
+/// What a strategy's message must tell the engine.
+pub trait Message: Clone + std::fmt::Debug {
+    /// Its kind, for counting and colour.
+    fn kind(&self) -> MessageKind;
+    /// Its size on the wire.
+    fn size_bytes(&self) -> u32;
+}
+
+/// A finished disk operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskDone {
+    /// A write reached the OS (not yet durable); carries the caller's token.
+    Written(u64),
+    /// An fsync finished: everything written before it started is durable.
+    Synced(u64),
+}
+
+/// One effect of handling an input.
+#[derive(Debug, Clone)]
+pub enum Effect<M, T> {
+    /// Send a message to another node.
+    Send {
+        /// Receiver.
+        to: NodeId,
+        /// Message.
+        msg: M,
+    },
+    /// Fire `timer` after `after_us`.
+    SetTimer {
+        /// Delay.
+        after_us: u64,
+        /// Timer payload.
+        timer: T,
+    },
+    /// Write `bytes` to the disk; completes with [`DiskDone::Written`].
+    DiskWrite {
+        /// Bytes written.
+        bytes: u32,
+        /// Returned on completion.
+        token: u64,
+    },
+    /// Make earlier writes durable; completes with [`DiskDone::Synced`].
+    DiskSync {
+        /// Returned on completion.
+        token: u64,
+    },
+    /// Answer a client operation.
+    Reply {
+        /// Operation.
+        op: OpId,
+        /// Answer.
+        reply: Reply,
+    },
+}
+
+/// The effect buffer a node writes into.
+#[derive(Debug)]
+pub struct Out<M, T> {
+    effects: Vec<Effect<M, T>>,
+}
+
+impl<M, T> Default for Out<M, T> {
+    fn default() -> Self {
+        Self { effects: Vec::new() }
+    }
+}
+
+impl<M, T> Out<M, T> {
+    fn push(&mut self, effect: Effect<M, T>) {
+        assert!(
+            self.effects.len() < EFFECTS_PER_INPUT_MAX,
+            "a node produced more than {EFFECTS_PER_INPUT_MAX} effects for one input"
+        );
+        self.effects.push(effect);
+    }
+
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.push(Effect::Send { to, msg });
+    }
+
+    /// Sets a timer.
+    pub fn set_timer(&mut self, after_us: u64, timer: T) {
+        self.push(Effect::SetTimer { after_us, timer });
+    }
+
+    /// Writes to disk.
+    pub fn disk_write(&mut self, bytes: u32, token: u64) {
+        self.push(Effect::DiskWrite { bytes, token });
+    }
+
+    /// Syncs the disk.
+    pub fn disk_sync(&mut self, token: u64) {
+        self.push(Effect::DiskSync { token });
+    }
+
+    /// Replies to a client.
+    pub fn reply(&mut self, op: OpId, reply: Reply) {
+        self.push(Effect::Reply { op, reply });
+    }
+
+    /// Takes the effects out, leaving the buffer empty for reuse.
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<M, T>> {
+        self.effects.drain(..)
+    }
+}
+
+/// What a node may know about its surroundings while handling one input.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// Simulated time at which the node handles the input.
+    pub now_us: u64,
+    /// The node's own id.
+    pub me: NodeId,
+    /// Number of nodes in the cluster.
+    pub nodes: usize,
+    /// The protocol's random stream (for randomised timeouts).
+    pub rng: &'a mut Stream,
+    /// The node's wall clock: simulated time plus its skew. Only for timestamps a
+    /// strategy compares across nodes (last-writer-wins); timers use `now_us`.
+    pub wall_clock_us: i64,
+}
+
+/// What a client router may know of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// Role the node claims.
+    pub role: Role,
+    /// Its epoch.
+    pub epoch: u64,
+}
+
+/// A node's role, shared by all strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Accepts writes and ships its log.
+    Primary,
+    /// Follows a primary.
+    Replica,
+    /// Asking for votes.
+    Candidate,
+}
+
+impl Role {
+    /// Stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Replica => "replica",
+            Role::Candidate => "candidate",
+        }
+    }
+}
+
+/// A node's public face: what a router, the page and the checkers may see.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeView {
+    /// Role the node believes it has.
+    pub role: Role,
+    /// Epoch (term) the node is in.
+    pub epoch: u64,
+    /// Last log position.
+    pub log_end: u64,
+    /// Last durable log position.
+    pub flushed: u64,
+    /// Last applied log position.
+    pub applied: u64,
+    /// Commit position (primary) or the one last heard (replica).
+    pub commit: u64,
+    /// Replication lag as the node itself measures it.
+    pub lag_us: u64,
+    /// One line on what the node is doing, for the page.
+    pub status: String,
+}
+
+/// A replication strategy's node.
+pub trait Protocol: std::fmt::Debug {
+    /// Messages between nodes.
+    type Msg: Message;
+    /// Timer payloads.
+    type Timer: Clone + std::fmt::Debug;
+
+    /// Called once at time zero.
+    fn start(&mut self, ctx: &mut Ctx, out: &mut Out<Self::Msg, Self::Timer>);
+    /// A message from another node.
+    fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Self::Msg, out: &mut Out<Self::Msg, Self::Timer>);
+    /// A timer fired.
+    fn on_timer(&mut self, ctx: &mut Ctx, timer: Self::Timer, out: &mut Out<Self::Msg, Self::Timer>);
+    /// A client request arrived.
+    fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Self::Msg, Self::Timer>);
+    /// A disk operation finished.
+    fn on_disk(&mut self, ctx: &mut Ctx, done: DiskDone, out: &mut Out<Self::Msg, Self::Timer>);
+    /// Power loss: drop everything not durable.
+    fn crash(&mut self);
+    /// Boot after a crash: recover from what is durable.
+    fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Self::Msg, Self::Timer>);
+    /// CPU time the node spends handling a message of this kind (the apply capacity).
+    fn cpu_cost_us(&self, kind: MessageKind) -> u64;
+    /// The node's public face at `now_us`.
+    fn view(&self, now_us: u64) -> NodeView;
+    /// The little a client router sees (cheap: called per operation).
+    fn route_info(&self) -> RouteInfo;
+    /// Replication lag as the node measures it, or `None` if it is not a replica.
+    fn lag_us(&self, now_us: u64) -> Option<u64>;
+    /// The node's applied store (durable state), for the final state and the page.
+    fn store(&self) -> &std::collections::BTreeMap<Key, Value>;
+}

@@ -1,0 +1,262 @@
+//! Running a scenario to the end and reporting it: the `run --json` object and the trace
+//! file of DESIGN.md §5. Shared by the command line and the page.
+
+use crate::check::{CheckReport, FinalState};
+use crate::geo::CITIES;
+use crate::history::Outcome;
+use crate::metrics::percentile_ms;
+use crate::protocol::OpKind;
+use crate::scenario::{self, ScenarioConfig, ScenarioError, Simulation, QUIESCE_US};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Counts of operations by outcome.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpsReport {
+    /// Acknowledged.
+    pub ok: u64,
+    /// Refused.
+    pub failed: u64,
+    /// Timed out.
+    pub unknown: u64,
+}
+
+/// Latency percentiles of successful operations.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LatencyReport {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// Replication lag percentiles (sampled every 10 ms on every replica).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LagReport {
+    /// 95th percentile.
+    pub p95: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// The `run --json` object.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunReport {
+    /// Scenario id.
+    pub scenario: String,
+    /// Strategy it runs.
+    pub strategy: String,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated seconds of workload.
+    pub duration_s: f64,
+    /// Operations by outcome.
+    pub ops: OpsReport,
+    /// Successful operations per simulated second.
+    pub throughput_ops_s: f64,
+    /// Latency of successful operations, ms.
+    pub latency_ms: LatencyReport,
+    /// Replication lag, ms.
+    pub replication_lag_ms: LagReport,
+    /// Messages sent.
+    pub messages: u64,
+    /// Events handled.
+    pub events: u64,
+    /// Count per anomaly, 0 for every checker that ran.
+    pub anomalies: BTreeMap<&'static str, u64>,
+    /// Digest of every event handled (hex).
+    pub trace_digest: String,
+    /// Offered load.
+    pub load_ops_s: f64,
+    /// Latency multiplier.
+    pub latency_multiplier: f64,
+    /// Knob values given.
+    pub knobs: BTreeMap<String, String>,
+    /// Messages by kind.
+    pub messages_by_kind: BTreeMap<&'static str, u64>,
+    /// Messages dropped by cuts, loss or crashed receivers.
+    pub messages_dropped: u64,
+    /// Anomalies this configuration promises never to show.
+    pub promises: Vec<&'static str>,
+    /// The first findings, with the operations that prove them.
+    pub findings: Vec<crate::check::Finding>,
+}
+
+/// A finished run.
+pub struct Finished {
+    /// The report.
+    pub report: RunReport,
+    /// The simulation, after quiescence.
+    pub simulation: Box<dyn Simulation>,
+    /// Its final state.
+    pub final_state: FinalState,
+    /// Everything the checkers found.
+    pub checks: CheckReport,
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finished").field("report", &self.report).finish_non_exhaustive()
+    }
+}
+
+/// Findings listed in a report.
+pub const REPORT_FINDINGS_MAX: usize = 20;
+
+/// Runs a scenario for `duration_us`, lets it quiesce, checks it and reports.
+pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
+    if duration_us == 0 || duration_us > scenario::DURATION_MAX_US {
+        return Err(ScenarioError::BadDuration);
+    }
+    let info =
+        scenario::info(&config.scenario).ok_or_else(|| ScenarioError::UnknownScenario(config.scenario.clone()))?;
+    let mut simulation = scenario::build(config.clone())?;
+    simulation.run_until(duration_us);
+    simulation.stop_workload();
+    simulation.run_until(duration_us + QUIESCE_US);
+    let final_state = simulation.final_state();
+    let checks = simulation.check(Some(&final_state));
+    let metrics = simulation.metrics();
+    let duration_s = duration_us as f64 / 1e6;
+    let report = RunReport {
+        scenario: info.id.to_string(),
+        strategy: info.strategy.to_string(),
+        seed: config.seed,
+        duration_s,
+        ops: OpsReport { ok: metrics.ops_ok, failed: metrics.ops_failed, unknown: metrics.ops_unknown },
+        throughput_ops_s: round3(metrics.ops_ok as f64 / duration_s),
+        latency_ms: LatencyReport {
+            p50: percentile_ms(&metrics.latency_us, 0.50),
+            p95: percentile_ms(&metrics.latency_us, 0.95),
+            p99: percentile_ms(&metrics.latency_us, 0.99),
+            max: percentile_ms(&metrics.latency_us, 1.0),
+        },
+        replication_lag_ms: LagReport {
+            p95: percentile_ms(&metrics.lag_us, 0.95),
+            max: percentile_ms(&metrics.lag_us, 1.0),
+        },
+        messages: metrics.messages(),
+        events: simulation.events(),
+        anomalies: checks.counts.clone(),
+        trace_digest: format!("{:016x}", simulation.digest()),
+        load_ops_s: config.load_ops_s.unwrap_or(info.default_load_ops_s),
+        latency_multiplier: config.latency_multiplier,
+        knobs: config.knobs.clone(),
+        messages_by_kind: crate::protocol::MessageKind::ALL
+            .iter()
+            .map(|kind| (kind.name(), metrics.messages_by_kind[*kind as usize]))
+            .collect(),
+        messages_dropped: metrics.messages_dropped,
+        promises: simulation.promises().iter().map(|kind| kind.name()).collect(),
+        findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
+    };
+    Ok(Finished { report, simulation, final_state, checks })
+}
+
+fn round3(value: f64) -> f64 {
+    libm::round(value * 1000.0) / 1000.0
+}
+
+/// One history entry of a trace file.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceOp {
+    /// Operation id.
+    pub id: u64,
+    /// Client id.
+    pub client: u32,
+    /// Client's city id.
+    pub city: &'static str,
+    /// Node id it went to.
+    pub node: Option<String>,
+    /// `read` or `write`.
+    pub op: OpKind,
+    /// Key.
+    pub key: u32,
+    /// Value written.
+    pub value: Option<u64>,
+    /// Value read.
+    pub read_value: Option<u64>,
+    /// Invocation time.
+    pub invoke_us: u64,
+    /// Completion time.
+    pub complete_us: Option<u64>,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Epoch that served it.
+    pub epoch: Option<u64>,
+}
+
+/// The trace file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    /// `replica-lab-trace/1`.
+    pub format: &'static str,
+    /// Scenario id.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Load, latency and knobs.
+    pub config: BTreeMap<String, String>,
+    /// Control log.
+    pub controls: Vec<crate::control::TimedControl>,
+    /// Every recorded operation.
+    pub history: Vec<TraceOp>,
+    /// Node → key → value at the end.
+    pub final_state: BTreeMap<String, BTreeMap<u32, u64>>,
+    /// Notable events: the controls, with their times.
+    pub events: Vec<String>,
+    /// Findings.
+    pub anomalies: Vec<crate::check::Finding>,
+    /// Digest.
+    pub trace_digest: String,
+}
+
+/// Builds the trace of a finished run.
+pub fn trace(finished: &Finished) -> Trace {
+    let simulation = &finished.simulation;
+    let names = simulation.node_names();
+    let config = simulation.config();
+    let mut settings = BTreeMap::new();
+    settings.insert("load_ops_s".to_string(), finished.report.load_ops_s.to_string());
+    settings.insert("latency_multiplier".to_string(), config.latency_multiplier.to_string());
+    for (name, value) in &config.knobs {
+        settings.insert(name.clone(), value.clone());
+    }
+    Trace {
+        format: "replica-lab-trace/1",
+        scenario: config.scenario.clone(),
+        seed: config.seed,
+        config: settings,
+        controls: simulation.control_log().to_vec(),
+        history: simulation
+            .history()
+            .iter()
+            .map(|op| TraceOp {
+                id: op.id,
+                client: op.client,
+                city: CITIES[op.city].id,
+                node: op.node.and_then(|n| names.get(n).cloned()),
+                op: op.kind,
+                key: op.key,
+                value: (op.kind == OpKind::Write).then_some(op.value),
+                read_value: op.read_value,
+                invoke_us: op.invoke_us,
+                complete_us: op.complete_us,
+                outcome: op.outcome,
+                epoch: op.epoch,
+            })
+            .collect(),
+        final_state: finished.final_state.nodes.iter().map(|node| (node.name.clone(), node.store.clone())).collect(),
+        events: simulation
+            .control_log()
+            .iter()
+            .map(|timed| format!("{:.3}s {}", timed.at_us as f64 / 1e6, timed.control.describe()))
+            .collect(),
+        anomalies: finished.checks.findings.clone(),
+        trace_digest: finished.report.trace_digest.clone(),
+    }
+}

@@ -1,0 +1,491 @@
+//! Scenarios: the catalogue of what can be run, their knobs, and how to build a world.
+//!
+//! A scenario is a strategy, a placement of nodes in cities, a workload and knobs. This
+//! module validates user input (knob values, loads, seeds) into typed configs and builds a
+//! [`Simulation`]; it must not contain protocol logic.
+
+use crate::check::{AnomalyKind, CheckReport, FinalState};
+use crate::control::{Control, TimedControl};
+use crate::engine::{ControlError, DiskConfig, StrategyHooks, World, WorldConfig};
+use crate::geo::city_index;
+use crate::history::History;
+use crate::metrics::Metrics;
+use crate::protocol::{NodeView, Protocol};
+use crate::snapshot::Snapshot;
+use crate::strategy::hdfc::{self, CommitMode, FailoverMode, HdfcConfig, HdfcNode, ReadRouting};
+use crate::workload::{WorkloadConfig, LOAD_OPS_MAX};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// Longest run accepted.
+pub const DURATION_MAX_US: u64 = 3_600_000_000;
+/// Default run length.
+pub const DURATION_DEFAULT_US: u64 = 60_000_000;
+/// Time given to a run after the workload stops, for replication to settle.
+pub const QUIESCE_US: u64 = 5_000_000;
+
+/// One knob of a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnobSpec {
+    /// Name, as in `--set NAME=VALUE` and the URL.
+    pub name: &'static str,
+    /// Allowed values: a list, or a numeric range `min..=max`.
+    pub values: KnobValues,
+    /// Default value.
+    pub default: &'static str,
+    /// What it does.
+    pub help: &'static str,
+}
+
+/// Allowed values of a knob.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnobValues {
+    /// One of these strings.
+    Choice(Vec<&'static str>),
+    /// An integer in a range.
+    Integer {
+        /// Smallest.
+        min: i64,
+        /// Largest.
+        max: i64,
+    },
+    /// A number in a range.
+    Number {
+        /// Smallest.
+        min: f64,
+        /// Largest.
+        max: f64,
+    },
+}
+
+/// What the catalogue says of a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    /// Stable id.
+    pub id: &'static str,
+    /// Title in English.
+    pub title: &'static str,
+    /// Title in Hindi.
+    pub title_hi: &'static str,
+    /// The strategy it runs.
+    pub strategy: &'static str,
+    /// What to try and what to expect, in English.
+    pub narrative: &'static str,
+    /// The same in Hindi.
+    pub narrative_hi: &'static str,
+    /// Default offered load.
+    pub default_load_ops_s: f64,
+    /// Knobs.
+    pub knobs: Vec<KnobSpec>,
+}
+
+/// Why a scenario could not be built.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ScenarioError {
+    /// No scenario has this id.
+    #[error("unknown scenario '{0}' (try `replica-lab scenarios`)")]
+    UnknownScenario(String),
+    /// The scenario has no knob of this name.
+    #[error("scenario '{scenario}' has no knob '{knob}'")]
+    UnknownKnob {
+        /// Scenario id.
+        scenario: String,
+        /// Knob name.
+        knob: String,
+    },
+    /// A knob value outside its allowed values.
+    #[error("bad value '{value}' for knob '{knob}' (allowed: {allowed})")]
+    BadKnobValue {
+        /// Knob name.
+        knob: String,
+        /// Value given.
+        value: String,
+        /// Allowed values.
+        allowed: String,
+    },
+    /// A load outside `0..=LOAD_OPS_MAX` or not a number.
+    #[error("bad load {0} (0 to {LOAD_OPS_MAX} ops/s)")]
+    BadLoad(f64),
+    /// A latency multiplier outside its range.
+    #[error("bad latency multiplier {0} (0.1 to 50)")]
+    BadLatency(f64),
+    /// A duration of zero or beyond the maximum.
+    #[error("bad duration (more than 0, at most one hour)")]
+    BadDuration,
+}
+
+/// Everything needed to build a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioConfig {
+    /// Scenario id.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Offered load; `None` for the scenario's default.
+    pub load_ops_s: Option<f64>,
+    /// Latency multiplier.
+    pub latency_multiplier: f64,
+    /// Knob values by name (missing ones take defaults).
+    pub knobs: BTreeMap<String, String>,
+    /// Scheduled controls (faults).
+    pub controls: Vec<TimedControl>,
+    /// Cap on the history (the page keeps it lower).
+    pub history_ops_max: usize,
+}
+
+impl ScenarioConfig {
+    /// Defaults for a scenario and seed.
+    pub fn new(scenario: &str, seed: u64) -> Self {
+        Self {
+            scenario: scenario.to_string(),
+            seed,
+            load_ops_s: None,
+            latency_multiplier: 1.0,
+            knobs: BTreeMap::new(),
+            controls: Vec::new(),
+            history_ops_max: crate::history::HISTORY_OPS_MAX_DEFAULT,
+        }
+    }
+
+    /// Sets a knob (validated when the world is built).
+    pub fn with_knob(mut self, name: &str, value: &str) -> Self {
+        self.knobs.insert(name.to_string(), value.to_string());
+        self
+    }
+}
+
+/// The catalogue.
+pub fn catalogue() -> Vec<ScenarioInfo> {
+    vec![hdfc_info()]
+}
+
+/// One scenario's catalogue entry.
+pub fn info(id: &str) -> Option<ScenarioInfo> {
+    catalogue().into_iter().find(|info| info.id == id)
+}
+
+fn hdfc_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "hdfc",
+        title: "HDFC: primary and replicas",
+        title_hi: "HDFC: प्राइमरी और रेप्लिका",
+        strategy: "primary/replica log shipping",
+        narrative: "A primary in Mumbai takes every write and ships its log to replicas in other cities. \
+With commit=async the client hears 'done' before even Mumbai's disk has the write (it is flushed every 200 ms): crash Mumbai and the last \
+moments of acknowledged writes are gone, and replicas that serve reads lag behind (stale reads). Switch to commit=on and a write waits until a majority has it on disk: \
+slower, but a crash loses nothing. Cut Mumbai off with failover=naive and watch two primaries accept writes at once.",
+        narrative_hi: "मुंबई का प्राइमरी हर write लेता है और अपना log दूसरे शहरों की रेप्लिका को भेजता है। commit=async में client को \
+'done' मुंबई की disk पर write पहुँचने से पहले ही मिल जाता है (flush हर 200 ms पर होता है): मुंबई को crash करें तो आख़िरी पलों के acknowledged writes खो जाते हैं, और reads देने वाली रेप्लिका पीछे रहती हैं (stale reads)। \
+commit=on में write तब तक रुकता है जब तक बहुमत की disk पर न हो: धीमा, पर crash में कुछ नहीं खोता। failover=naive के साथ मुंबई को काटें और देखें कि दो प्राइमरी एक साथ writes लेते हैं।",
+        default_load_ops_s: 1000.0,
+        knobs: vec![
+            KnobSpec {
+                name: "commit",
+                values: KnobValues::Choice(CommitMode::VALUES.to_vec()),
+                default: "async",
+                help: "When the primary acknowledges: at once, flushing every 200 ms (async, PostgreSQL's asynchronous commit); after its own fsync (local); after one replica has it (semi-sync); or after a majority wrote / flushed / applied it.",
+            },
+            KnobSpec {
+                name: "reads",
+                values: KnobValues::Choice(ReadRouting::VALUES.to_vec()),
+                default: "nearest",
+                help: "Where reads go: the primary, a random replica, or the nearest replica.",
+            },
+            KnobSpec {
+                name: "failover",
+                values: KnobValues::Choice(FailoverMode::VALUES.to_vec()),
+                default: "auto",
+                help: "auto: majority election with leases and epochs; naive: promote on missed heartbeats; manual: wait for an operator.",
+            },
+            KnobSpec {
+                name: "replicas",
+                values: KnobValues::Integer { min: 1, max: 6 },
+                default: "5",
+                help: "Replicas, in Delhi, Bangalore, Hyderabad, Chennai, Kolkata, Pune order.",
+            },
+            KnobSpec {
+                name: "write_ratio",
+                values: KnobValues::Number { min: 0.0, max: 1.0 },
+                default: "0.4",
+                help: "Fraction of operations that are writes.",
+            },
+            KnobSpec {
+                name: "fsync_us",
+                values: KnobValues::Integer { min: 10, max: 100_000 },
+                default: "250",
+                help: "fsync latency in microseconds (NVMe ≈ 250, SSD without power-loss protection ≈ 900).",
+            },
+            KnobSpec {
+                name: "semi_sync_timeout_ms",
+                values: KnobValues::Integer { min: 1, max: 60_000 },
+                default: "1000",
+                help: "Semi-sync wait before falling back to async (MySQL's default is 10000).",
+            },
+        ],
+    }
+}
+
+/// Replica cities of `hdfc`, in the order `replicas=N` takes them.
+pub const HDFC_REPLICA_CITIES: [&str; 6] = ["delhi", "bangalore", "hyderabad", "chennai", "kolkata", "pune"];
+
+/// Validated knob values of one scenario.
+struct Knobs<'a> {
+    scenario: &'a ScenarioInfo,
+    given: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Knobs<'a> {
+    fn new(scenario: &'a ScenarioInfo, given: &'a BTreeMap<String, String>) -> Result<Self, ScenarioError> {
+        for (name, value) in given {
+            let spec = scenario
+                .knobs
+                .iter()
+                .find(|k| k.name == name)
+                .ok_or_else(|| ScenarioError::UnknownKnob { scenario: scenario.id.to_string(), knob: name.clone() })?;
+            validate_knob(spec, value)?;
+        }
+        Ok(Self { scenario, given })
+    }
+
+    fn raw(&self, name: &str) -> &str {
+        self.given
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| self.scenario.knobs.iter().find(|k| k.name == name).map_or("", |k| k.default))
+    }
+
+    fn number(&self, name: &str) -> f64 {
+        self.raw(name).parse().unwrap_or(0.0)
+    }
+}
+
+fn validate_knob(spec: &KnobSpec, value: &str) -> Result<(), ScenarioError> {
+    let bad = |allowed: String| ScenarioError::BadKnobValue {
+        knob: spec.name.to_string(),
+        value: value.to_string(),
+        allowed,
+    };
+    match &spec.values {
+        KnobValues::Choice(choices) => {
+            if choices.contains(&value) {
+                Ok(())
+            } else {
+                Err(bad(choices.join(", ")))
+            }
+        }
+        KnobValues::Integer { min, max } => match value.parse::<i64>() {
+            Ok(v) if (*min..=*max).contains(&v) => Ok(()),
+            _ => Err(bad(format!("an integer from {min} to {max}"))),
+        },
+        KnobValues::Number { min, max } => match value.parse::<f64>() {
+            Ok(v) if v.is_finite() && (*min..=*max).contains(&v) => Ok(()),
+            _ => Err(bad(format!("a number from {min} to {max}"))),
+        },
+    }
+}
+
+/// A running simulation, whatever its strategy: what front ends need.
+pub trait Simulation {
+    /// Scenario config it was built from.
+    fn config(&self) -> &ScenarioConfig;
+    /// Current simulated time.
+    fn now_us(&self) -> u64;
+    /// Handles one event.
+    fn step(&mut self) -> bool;
+    /// Runs to `t_us`.
+    fn run_until(&mut self, t_us: u64);
+    /// Runs to `t_us` handling at most `events_max` events; whether it got there.
+    fn run_until_bounded(&mut self, t_us: u64, events_max: u64) -> bool;
+    /// Applies a control now.
+    fn apply(&mut self, control: Control) -> Result<(), ControlError>;
+    /// The control log.
+    fn control_log(&self) -> &[TimedControl];
+    /// A view model with at most `glyphs_max` messages.
+    fn snapshot(&self, glyphs_max: usize) -> Snapshot;
+    /// Node views.
+    fn views(&self) -> Vec<NodeView>;
+    /// Trace digest so far.
+    fn digest(&self) -> u64;
+    /// Events handled.
+    fn events(&self) -> u64;
+    /// The history.
+    fn history(&self) -> &History;
+    /// The metrics.
+    fn metrics(&self) -> &Metrics;
+    /// Node ids.
+    fn node_names(&self) -> Vec<String>;
+    /// Node and city ids controls may name.
+    fn known_ids(&self) -> Vec<String>;
+    /// Stops new operations.
+    fn stop_workload(&mut self);
+    /// The final state.
+    fn final_state(&self) -> FinalState;
+    /// Runs the checkers.
+    fn check(&self, final_state: Option<&FinalState>) -> CheckReport;
+    /// The checkers that apply.
+    fn checkers(&self) -> Vec<AnomalyKind>;
+    /// The anomalies this configuration promises never to show.
+    fn promises(&self) -> Vec<AnomalyKind>;
+    /// Offered load now.
+    fn load_ops_s(&self) -> f64;
+}
+
+struct Built<P: Protocol> {
+    config: ScenarioConfig,
+    world: World<P>,
+    promises: Vec<AnomalyKind>,
+}
+
+impl<P: Protocol> Simulation for Built<P> {
+    fn config(&self) -> &ScenarioConfig {
+        &self.config
+    }
+    fn now_us(&self) -> u64 {
+        self.world.now_us()
+    }
+    fn step(&mut self) -> bool {
+        self.world.step()
+    }
+    fn run_until(&mut self, t_us: u64) {
+        self.world.run_until(t_us)
+    }
+    fn run_until_bounded(&mut self, t_us: u64, events_max: u64) -> bool {
+        self.world.run_until_bounded(t_us, events_max)
+    }
+    fn apply(&mut self, control: Control) -> Result<(), ControlError> {
+        self.world.apply(control)
+    }
+    fn control_log(&self) -> &[TimedControl] {
+        self.world.control_log()
+    }
+    fn snapshot(&self, glyphs_max: usize) -> Snapshot {
+        self.world.snapshot(glyphs_max)
+    }
+    fn views(&self) -> Vec<NodeView> {
+        self.world.views()
+    }
+    fn digest(&self) -> u64 {
+        self.world.digest()
+    }
+    fn events(&self) -> u64 {
+        self.world.events()
+    }
+    fn history(&self) -> &History {
+        self.world.history()
+    }
+    fn metrics(&self) -> &Metrics {
+        self.world.metrics()
+    }
+    fn node_names(&self) -> Vec<String> {
+        self.world.nodes().iter().map(|slot| slot.name.clone()).collect()
+    }
+    fn known_ids(&self) -> Vec<String> {
+        self.world.known_ids()
+    }
+    fn stop_workload(&mut self) {
+        self.world.stop_workload()
+    }
+    fn final_state(&self) -> FinalState {
+        self.world.final_state()
+    }
+    fn check(&self, final_state: Option<&FinalState>) -> CheckReport {
+        self.world.check(final_state)
+    }
+    fn checkers(&self) -> Vec<AnomalyKind> {
+        self.world.checkers().to_vec()
+    }
+    fn promises(&self) -> Vec<AnomalyKind> {
+        self.promises.clone()
+    }
+    fn load_ops_s(&self) -> f64 {
+        self.world.workload().load_ops_s
+    }
+}
+
+/// Builds a simulation from a config, validating every input.
+pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioError> {
+    let info = info(&config.scenario).ok_or_else(|| ScenarioError::UnknownScenario(config.scenario.clone()))?;
+    let load = config.load_ops_s.unwrap_or(info.default_load_ops_s);
+    if !(load.is_finite() && (0.0..=LOAD_OPS_MAX).contains(&load)) {
+        return Err(ScenarioError::BadLoad(load));
+    }
+    let latency = config.latency_multiplier;
+    if !(latency.is_finite() && (0.1..=50.0).contains(&latency)) {
+        return Err(ScenarioError::BadLatency(latency));
+    }
+    let knobs = Knobs::new(&info, &config.knobs)?;
+    match info.id {
+        "hdfc" => Ok(build_hdfc(&config, &knobs, load)),
+        other => Err(ScenarioError::UnknownScenario(other.to_string())),
+    }
+}
+
+fn world_config(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> WorldConfig {
+    WorldConfig {
+        seed: config.seed,
+        workload: WorkloadConfig {
+            load_ops_s: load,
+            write_ratio: knobs.number("write_ratio"),
+            ..WorkloadConfig::default()
+        },
+        latency_multiplier: config.latency_multiplier,
+        disk: DiskConfig { fsync_us: knobs.number("fsync_us") as u64, ..DiskConfig::default() },
+        history_ops_max: config.history_ops_max,
+        ..WorldConfig::default()
+    }
+}
+
+fn build_hdfc(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    let hdfc_config = HdfcConfig {
+        commit: CommitMode::parse(knobs.raw("commit")).unwrap_or(CommitMode::Async),
+        reads: ReadRouting::parse(knobs.raw("reads")).unwrap_or(ReadRouting::Nearest),
+        failover: FailoverMode::parse(knobs.raw("failover")).unwrap_or(FailoverMode::Auto),
+        semi_sync_timeout_us: knobs.number("semi_sync_timeout_ms") as u64 * 1000,
+        ..HdfcConfig::default()
+    };
+    let replicas = (knobs.number("replicas") as usize).clamp(1, HDFC_REPLICA_CITIES.len());
+    let mut nodes = vec![("mumbai".to_string(), 0, HdfcNode::new(hdfc_config, true))];
+    for city in &HDFC_REPLICA_CITIES[..replicas] {
+        let index = city_index(city).unwrap_or(0);
+        nodes.push((city.to_string(), index, HdfcNode::new(hdfc_config, false)));
+    }
+    let router = match hdfc_config.reads {
+        ReadRouting::Primary => hdfc::route_reads_primary,
+        ReadRouting::Any => hdfc::route_reads_any,
+        ReadRouting::Nearest => hdfc::route_reads_nearest,
+    };
+    let hooks = StrategyHooks {
+        router,
+        checkers: vec![
+            AnomalyKind::StaleRead,
+            AnomalyKind::LostWrite,
+            AnomalyKind::ReadYourWrites,
+            AnomalyKind::MonotonicRead,
+            AnomalyKind::SplitBrain,
+        ],
+    };
+    let world = World::new(world_config(config, knobs, load), hooks, nodes, config.controls.clone());
+    Box::new(Built { config: config.clone(), world, promises: hdfc_promises(&hdfc_config) })
+}
+
+/// What an hdfc configuration promises under crashes and partitions of single nodes.
+pub fn hdfc_promises(config: &HdfcConfig) -> Vec<AnomalyKind> {
+    let mut promises = Vec::new();
+    if config.failover != FailoverMode::Naive {
+        promises.push(AnomalyKind::SplitBrain);
+    }
+    let durable = match config.failover {
+        FailoverMode::Manual => config.commit != CommitMode::Async,
+        FailoverMode::Auto => matches!(config.commit, CommitMode::On | CommitMode::RemoteApply),
+        FailoverMode::Naive => false,
+    };
+    if durable {
+        promises.push(AnomalyKind::LostWrite);
+        if config.reads == ReadRouting::Primary {
+            promises.extend([AnomalyKind::StaleRead, AnomalyKind::ReadYourWrites, AnomalyKind::MonotonicRead]);
+        }
+    }
+    promises
+}

@@ -1,0 +1,81 @@
+//! The view model the page draws: a plain, serialisable picture of a world at one moment.
+//!
+//! Nothing here is simulation state; a snapshot is derived from a world and thrown away.
+
+use crate::geo::CityIndex;
+use crate::metrics::SeriesPoint;
+use crate::protocol::{MessageKind, NodeView};
+use serde::Serialize;
+
+/// A node as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeSnapshot {
+    /// Node id.
+    pub id: String,
+    /// City id.
+    pub city: &'static str,
+    /// Whether it runs.
+    pub up: bool,
+    /// Wall-clock skew.
+    pub skew_us: i64,
+    /// Its public face.
+    pub view: NodeView,
+}
+
+/// A message in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Glyph {
+    /// Sender's city.
+    pub from_city: CityIndex,
+    /// Receiver's city.
+    pub to_city: CityIndex,
+    /// Kind (colour).
+    pub kind: MessageKind,
+    /// When it left.
+    pub sent_us: u64,
+    /// When it arrives.
+    pub arrive_us: u64,
+}
+
+impl Glyph {
+    /// Fraction of the flight done at `now_us`, in `[0, 1]`.
+    pub fn progress(&self, now_us: u64) -> f64 {
+        let total = self.arrive_us.saturating_sub(self.sent_us).max(1);
+        (now_us.saturating_sub(self.sent_us) as f64 / total as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// A world at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// Simulated time.
+    pub now_us: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Events handled.
+    pub events: u64,
+    /// Trace digest so far (hex).
+    pub digest: String,
+    /// Nodes.
+    pub nodes: Vec<NodeSnapshot>,
+    /// Messages in flight (bounded sample).
+    pub glyphs: Vec<Glyph>,
+    /// All messages in flight.
+    pub in_flight: usize,
+    /// Cut directed city pairs.
+    pub cuts: Vec<(&'static str, &'static str)>,
+    /// Latency multiplier.
+    pub latency_multiplier: f64,
+    /// Offered load.
+    pub load_ops_s: f64,
+    /// Successful operations.
+    pub ops_ok: u64,
+    /// Refused operations.
+    pub ops_failed: u64,
+    /// Operations with unknown outcome.
+    pub ops_unknown: u64,
+    /// Messages sent by kind.
+    pub messages_by_kind: Vec<(&'static str, u64)>,
+    /// Time series for charts.
+    pub series: Vec<SeriesPoint>,
+}

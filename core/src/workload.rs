@@ -1,0 +1,179 @@
+//! The client workload: who asks what, where and when.
+//!
+//! Operations arrive as a Poisson process at the configured rate (the load slider). Each
+//! arrival picks a city by its client share at the current hour (cities in their peak hours
+//! weigh [`PEAK_MULTIPLIER`] times more, outside business hours less), a client in that
+//! city, read or write by the write ratio, and a key from a Zipf distribution (a few hot
+//! accounts, a long tail). Every write writes a unique value — its own operation id — so a
+//! history can be checked. The diurnal shape moves load between cities; it never changes
+//! the total rate, which stays what the user asked for.
+
+use crate::geo::{CityIndex, CITIES};
+use crate::protocol::{Key, OpId, OpKind};
+use crate::rng::Stream;
+
+/// Highest load accepted, in operations per second.
+pub const LOAD_OPS_MAX: f64 = 50_000.0;
+/// Largest keyspace accepted.
+pub const KEYS_MAX: u32 = 100_000;
+/// Seed's peak multiplier.
+pub const PEAK_MULTIPLIER: f64 = 3.0;
+/// Seed's business hours, `[start, end)`.
+pub const BUSINESS_HOURS: (u8, u8) = (9, 18);
+/// Weight of a city outside business hours (assumption).
+pub const OFF_HOURS_MULTIPLIER: f64 = 0.5;
+/// Clients per city.
+pub const CLIENTS_PER_CITY: u32 = 8;
+
+/// Workload parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadConfig {
+    /// Total operations per second.
+    pub load_ops_s: f64,
+    /// Fraction of operations that are writes.
+    pub write_ratio: f64,
+    /// Number of keys (accounts).
+    pub keys: u32,
+    /// Zipf exponent of key popularity.
+    pub zipf_exponent: f64,
+    /// Hour of day at simulated time zero.
+    pub start_hour: u8,
+}
+
+impl Default for WorkloadConfig {
+    fn default() -> Self {
+        Self { load_ops_s: 1000.0, write_ratio: 0.4, keys: 10_000, zipf_exponent: 1.0, start_hour: 10 }
+    }
+}
+
+/// One generated operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// Operation id.
+    pub op: OpId,
+    /// Client id (unique across cities).
+    pub client: u32,
+    /// City of the client.
+    pub city: CityIndex,
+    /// Read or write.
+    pub kind: OpKind,
+    /// Key.
+    pub key: Key,
+}
+
+/// The workload generator.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    config: WorkloadConfig,
+    zipf_cdf: Vec<f64>,
+    city_cdf: [f64; CITIES.len()],
+    city_cdf_hour: Option<u32>,
+    next_op: OpId,
+}
+
+impl Workload {
+    /// A generator; the config is clamped to safe bounds.
+    pub fn new(mut config: WorkloadConfig) -> Self {
+        config.load_ops_s = clamp(config.load_ops_s, 0.0, LOAD_OPS_MAX);
+        config.write_ratio = clamp(config.write_ratio, 0.0, 1.0);
+        config.keys = config.keys.clamp(1, KEYS_MAX);
+        config.zipf_exponent = clamp(config.zipf_exponent, 0.0, 3.0);
+        config.start_hour %= 24;
+        let zipf_cdf = zipf_cdf(config.keys, config.zipf_exponent);
+        Self { config, zipf_cdf, city_cdf: [0.0; CITIES.len()], city_cdf_hour: None, next_op: 1 }
+    }
+
+    /// The (clamped) configuration.
+    pub fn config(&self) -> &WorkloadConfig {
+        &self.config
+    }
+
+    /// Changes the rate (the load slider).
+    pub fn set_load(&mut self, load_ops_s: f64) {
+        self.config.load_ops_s = clamp(load_ops_s, 0.0, LOAD_OPS_MAX);
+    }
+
+    /// Time until the next arrival, or `None` at zero load.
+    pub fn next_gap_us(&self, rng: &mut Stream) -> Option<u64> {
+        if self.config.load_ops_s <= 0.0 {
+            return None;
+        }
+        let mean_us = 1_000_000.0 / self.config.load_ops_s;
+        Some((rng.exponential(mean_us) as u64).max(1))
+    }
+
+    /// Generates the next operation at `now_us`.
+    pub fn next(&mut self, now_us: u64, rng: &mut Stream) -> Arrival {
+        let hour = self.hour_at(now_us);
+        if self.city_cdf_hour != Some(hour) {
+            self.city_cdf = city_cdf(hour);
+            self.city_cdf_hour = Some(hour);
+        }
+        let city = pick(&self.city_cdf, rng.unit());
+        let client = city as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
+        let kind = if rng.chance(self.config.write_ratio) { OpKind::Write } else { OpKind::Read };
+        let key = pick(&self.zipf_cdf, rng.unit()) as Key;
+        let op = self.next_op;
+        self.next_op += 1;
+        Arrival { op, client, city, kind, key }
+    }
+
+    /// Hour of day (0–23) at simulated time `now_us`.
+    pub fn hour_at(&self, now_us: u64) -> u32 {
+        (u32::from(self.config.start_hour) + (now_us / 3_600_000_000) as u32) % 24
+    }
+}
+
+/// A city's client weight at an hour of day.
+pub fn city_weight(city: CityIndex, hour: u32) -> f64 {
+    let c = &CITIES[city];
+    let in_peak = c.peak_hours.iter().any(|&(start, end)| hour >= u32::from(start) && hour < u32::from(end));
+    let in_business = hour >= u32::from(BUSINESS_HOURS.0) && hour < u32::from(BUSINESS_HOURS.1);
+    let multiplier = if in_peak {
+        PEAK_MULTIPLIER
+    } else if in_business {
+        1.0
+    } else {
+        OFF_HOURS_MULTIPLIER
+    };
+    f64::from(c.client_weight) * multiplier
+}
+
+fn city_cdf(hour: u32) -> [f64; CITIES.len()] {
+    let mut cdf = [0.0; CITIES.len()];
+    let mut total = 0.0;
+    for (city, slot) in cdf.iter_mut().enumerate() {
+        total += city_weight(city, hour);
+        *slot = total;
+    }
+    for slot in &mut cdf {
+        *slot /= total;
+    }
+    cdf
+}
+
+fn zipf_cdf(keys: u32, exponent: f64) -> Vec<f64> {
+    let mut cdf = Vec::with_capacity(keys as usize);
+    let mut total = 0.0;
+    for rank in 1..=keys {
+        total += 1.0 / libm::pow(f64::from(rank), exponent);
+        cdf.push(total);
+    }
+    for slot in &mut cdf {
+        *slot /= total;
+    }
+    cdf
+}
+
+/// Index of the first CDF entry at or above `u`.
+fn pick(cdf: &[f64], u: f64) -> usize {
+    cdf.partition_point(|&p| p < u).min(cdf.len() - 1)
+}
+
+fn clamp(value: f64, min: f64, max: f64) -> f64 {
+    if value.is_finite() {
+        value.clamp(min, max)
+    } else {
+        min
+    }
+}
