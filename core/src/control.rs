@@ -7,7 +7,8 @@
 //!
 //! Grammar (times like `10s`, `500ms`, `1.5s`, `2m`; a bare number means seconds):
 //! `crash:NODE@T`, `restart:NODE@T`, `partition:A-B@T1..T2` (both ways),
-//! `partition:A>B@T1..T2` (one way, A's messages to B are lost), `slow:A-B:xF@T1..T2`,
+//! `partition:A>B@T1..T2` (one way, A's messages to B are lost), `isolate:NODE@T1..T2`
+//! (cut from every other city), `slow:A-B:xF@T1..T2`,
 //! `skew:NODE:+50ms@T`, `latency:xF@T`, `load:OPS@T`.
 
 use serde::{Deserialize, Serialize};
@@ -114,7 +115,7 @@ pub enum FaultError {
     #[error("fault '{0}' has no '@TIME' (e.g. crash:mumbai@10s)")]
     MissingTime(String),
     /// The spec's kind is not one of the grammar's.
-    #[error("unknown fault kind '{0}' (expected crash, restart, partition, slow, skew, latency or load)")]
+    #[error("unknown fault kind '{0}' (expected crash, restart, partition, isolate, slow, skew, latency or load)")]
     UnknownKind(String),
     /// A node or city id that the scenario does not have.
     #[error("unknown node or city '{0}'")]
@@ -235,6 +236,16 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
                 at(end, Control::Heal { a: a.to_string(), b: b.to_string() }),
             ])
         }
+        "isolate" => {
+            let (start, end) = ranged()?;
+            let node = known_node(args, known)?;
+            let mut controls = Vec::new();
+            for city in crate::geo::CITIES.iter().filter(|city| city.id != node) {
+                controls.push(at(start, Control::Cut { from: node.clone(), to: city.id.to_string(), both: true }));
+                controls.push(at(end, Control::Heal { a: node.clone(), b: city.id.to_string() }));
+            }
+            Ok(controls)
+        }
         "slow" => {
             let (start, end) = ranged()?;
             let (pair, factor) =
@@ -261,4 +272,34 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
         }
         other => Err(FaultError::UnknownKind(other.to_string())),
     }
+}
+
+/// A random fault schedule in the fault grammar: one to three crashes (each restarted),
+/// isolations or partitions between `nodes`, all healed by `duration_us - 8 s`, so the run
+/// ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.
+pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
+    let mut rng = crate::rng::Stream::new(seed, crate::rng::Purpose::Faults);
+    let window_end = duration_us.saturating_sub(8_000_000).max(3_000_000);
+    let count = 1 + rng.below(3);
+    let mut specs = Vec::new();
+    let ms = |t: u64| format!("{}ms", t / 1000);
+    for _ in 0..count {
+        let start = 1_000_000 + rng.below(window_end - 1_000_000);
+        let end = start + 500_000 + rng.below(5_000_000);
+        let a = &nodes[rng.below(nodes.len() as u64) as usize];
+        match rng.below(4) {
+            0 => {
+                specs.push(format!("crash:{a}@{}", ms(start)));
+                specs.push(format!("restart:{a}@{}", ms(end)));
+            }
+            1 => specs.push(format!("isolate:{a}@{}..{}", ms(start), ms(end))),
+            _ => {
+                let b = &nodes[rng.below(nodes.len() as u64) as usize];
+                if a != b {
+                    specs.push(format!("partition:{a}-{b}@{}..{}", ms(start), ms(end)));
+                }
+            }
+        }
+    }
+    specs
 }

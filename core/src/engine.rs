@@ -707,6 +707,8 @@ impl<P: Protocol> World<P> {
         if self.control_log.len() >= CONTROL_LOG_MAX {
             return Err(ControlError::LogFull);
         }
+        // Counted like the scheduled control event a replay of the log will pop.
+        self.events += 1;
         self.execute_control(control);
         Ok(())
     }
@@ -881,11 +883,12 @@ impl<P: Protocol> World<P> {
             };
             if let Some(glyph) = glyph {
                 in_flight += 1;
-                if glyphs.len() < glyphs_max {
-                    glyphs.push(glyph);
-                }
+                glyphs.push(glyph);
             }
         }
+        // Canonical order (the heap's is an accident of its history), soonest arrival first.
+        glyphs.sort_unstable_by_key(|g| (g.arrive_us, g.sent_us, g.from_city, g.to_city, g.kind));
+        glyphs.truncate(glyphs_max);
         let mut cuts = Vec::new();
         for a in 0..CITIES.len() {
             for b in 0..CITIES.len() {

@@ -184,11 +184,12 @@ pub fn one_way_us(a: CityIndex, b: CityIndex, multiplier: f64, rng: &mut Stream)
     delay.max(floor_one_way_us(a, b)).max(1.0) as u64
 }
 
+/// Clamps into `[min, max]`; NaN becomes `fallback`.
 fn clamp_finite(value: f64, min: f64, max: f64, fallback: f64) -> f64 {
-    if value.is_finite() {
-        value.clamp(min, max)
-    } else {
+    if value.is_nan() {
         fallback
+    } else {
+        value.clamp(min, max)
     }
 }
 

@@ -170,10 +170,11 @@ fn pick(cdf: &[f64], u: f64) -> usize {
     cdf.partition_point(|&p| p < u).min(cdf.len() - 1)
 }
 
+/// Clamps into `[min, max]`; NaN becomes `min`.
 fn clamp(value: f64, min: f64, max: f64) -> f64 {
-    if value.is_finite() {
-        value.clamp(min, max)
-    } else {
+    if value.is_nan() {
         min
+    } else {
+        value.clamp(min, max)
     }
 }

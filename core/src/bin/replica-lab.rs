@@ -5,9 +5,8 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
-use replica_core::control::{parse_duration_us, parse_fault, TimedControl};
+use replica_core::control::{parse_duration_us, parse_fault, random_faults, TimedControl};
 use replica_core::report::{self, RunReport};
-use replica_core::rng::{Purpose, Stream};
 use replica_core::scenario::{self, ScenarioConfig};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -260,34 +259,6 @@ fn perf(json: bool) -> Result<ExitCode, UsageError> {
         println!("{events} events in {seconds:.3} s: {events_per_sec:.0} events/s");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A random fault schedule that heals and restarts everything before the run ends.
-fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
-    let mut rng = Stream::new(seed, Purpose::Faults);
-    let window_end = duration_us.saturating_sub(8_000_000).max(3_000_000);
-    let count = 1 + rng.below(3);
-    let mut specs = Vec::new();
-    for _ in 0..count {
-        let start = 1_000_000 + rng.below(window_end - 1_000_000);
-        let length = 500_000 + rng.below(5_000_000);
-        let end = start + length;
-        let a = &nodes[rng.below(nodes.len() as u64) as usize];
-        let ms = |t: u64| format!("{}ms", t / 1000);
-        match rng.below(3) {
-            0 => {
-                specs.push(format!("crash:{a}@{}", ms(start)));
-                specs.push(format!("restart:{a}@{}", ms(end)));
-            }
-            _ => {
-                let b = &nodes[rng.below(nodes.len() as u64) as usize];
-                if a != b {
-                    specs.push(format!("partition:{a}-{b}@{}..{}", ms(start), ms(end)));
-                }
-            }
-        }
-    }
-    specs
 }
 
 fn sweep(

@@ -1,0 +1,208 @@
+//! The checkers on hand-written histories: each property fires on a history that breaks
+//! it, names the operations that prove it, and stays silent on a close call that does not.
+
+use replica_core::check::{check, AnomalyKind, FinalNode, FinalState};
+use replica_core::history::{History, Operation, Outcome};
+use replica_core::protocol::{OpKind, Role};
+use std::collections::BTreeMap;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// `(client, kind, key, read_value, invoke, complete, outcome, node, epoch)`; ids are
+/// positions from 1, and a write's value is its id.
+type Row = (u32, OpKind, u32, Option<u64>, u64, Option<u64>, Outcome, usize, u64);
+
+const W: OpKind = OpKind::Write;
+const R: OpKind = OpKind::Read;
+const OK: Outcome = Outcome::Ok;
+
+fn history(rows: &[Row]) -> History {
+    let mut history = History::new(1000);
+    for (index, &(client, kind, key, read_value, invoke, complete, outcome, node, epoch)) in rows.iter().enumerate() {
+        let id = index as u64 + 1;
+        history.push(Operation {
+            id,
+            client,
+            city: 0,
+            node: Some(node),
+            kind,
+            key,
+            value: if kind == W { id } else { 0 },
+            read_value,
+            invoke_us: invoke,
+            complete_us: complete,
+            outcome,
+            epoch: Some(epoch),
+            acked_us: complete.map(|c| c.saturating_sub(1)),
+            fail_reason: None,
+        });
+    }
+    history
+}
+
+fn final_state(store: &[(u32, u64)]) -> FinalState {
+    FinalState {
+        nodes: vec![FinalNode {
+            name: "mumbai".into(),
+            up: true,
+            role: Role::Primary,
+            epoch: 1,
+            store: store.iter().copied().collect::<BTreeMap<_, _>>(),
+        }],
+        authoritative: Some(0),
+    }
+}
+
+struct Expect {
+    name: &'static str,
+    rows: Vec<Row>,
+    store: Vec<(u32, u64)>,
+    kind: AnomalyKind,
+    count: u64,
+    ops: Option<Vec<u64>>,
+}
+
+fn cases() -> Vec<Expect> {
+    vec![
+        Expect {
+            name: "read misses a write acknowledged before it began",
+            rows: vec![(1, W, 7, None, 0, Some(10), OK, 0, 1), (2, W, 7, None, 20, Some(30), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            store: vec![(7, 2)],
+            kind: AnomalyKind::StaleRead,
+            count: 1,
+            ops: Some(vec![3, 2]),
+        },
+        Expect {
+            name: "a read concurrent with the newer write may see the older one",
+            rows: vec![(1, W, 7, None, 0, Some(10), OK, 0, 1), (2, W, 7, None, 20, Some(60), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            store: vec![(7, 2)],
+            kind: AnomalyKind::StaleRead,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "concurrent writes have no order to violate",
+            rows: vec![(1, W, 7, None, 0, Some(25), OK, 0, 1), (2, W, 7, None, 20, Some(30), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            store: vec![(7, 1)],
+            kind: AnomalyKind::StaleRead,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "reading the initial value after an acknowledged write is stale",
+            rows: vec![(1, W, 3, None, 0, Some(10), OK, 0, 1), (2, R, 3, Some(0), 20, Some(30), OK, 1, 1)],
+            store: vec![(3, 1)],
+            kind: AnomalyKind::StaleRead,
+            count: 1,
+            ops: Some(vec![2, 1]),
+        },
+        Expect {
+            name: "a client misses its own write",
+            rows: vec![(5, W, 1, None, 0, Some(10), OK, 0, 1), (5, R, 1, Some(0), 20, Some(30), OK, 1, 1)],
+            store: vec![(1, 1)],
+            kind: AnomalyKind::ReadYourWrites,
+            count: 1,
+            ops: Some(vec![1, 2]),
+        },
+        Expect {
+            name: "another client's stale read is not a read-your-writes violation",
+            rows: vec![(5, W, 1, None, 0, Some(10), OK, 0, 1), (6, R, 1, Some(0), 20, Some(30), OK, 1, 1)],
+            store: vec![(1, 1)],
+            kind: AnomalyKind::ReadYourWrites,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "a client sees a key go back in time",
+            rows: vec![
+                (1, W, 4, None, 0, Some(10), OK, 0, 1),
+                (1, W, 4, None, 20, Some(30), OK, 0, 1),
+                (9, R, 4, Some(2), 40, Some(50), OK, 1, 1),
+                (9, R, 4, Some(1), 60, Some(70), OK, 2, 1),
+            ],
+            store: vec![(4, 2)],
+            kind: AnomalyKind::MonotonicRead,
+            count: 1,
+            ops: Some(vec![3, 4]),
+        },
+        Expect {
+            name: "overlapping reads may disagree without going back in time",
+            rows: vec![
+                (1, W, 4, None, 0, Some(10), OK, 0, 1),
+                (1, W, 4, None, 20, Some(30), OK, 0, 1),
+                (9, R, 4, Some(2), 40, Some(65), OK, 1, 1),
+                (9, R, 4, Some(1), 60, Some(70), OK, 2, 1),
+            ],
+            store: vec![(4, 2)],
+            kind: AnomalyKind::MonotonicRead,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "an acknowledged write missing from the final state is lost",
+            rows: vec![(1, W, 2, None, 0, Some(10), OK, 0, 1), (1, W, 2, None, 20, Some(30), OK, 0, 1)],
+            store: vec![(2, 1)],
+            kind: AnomalyKind::LostWrite,
+            count: 1,
+            ops: Some(vec![2]),
+        },
+        Expect {
+            name: "a write overwritten by a later one is not lost",
+            rows: vec![(1, W, 2, None, 0, Some(10), OK, 0, 1), (1, W, 2, None, 20, Some(30), OK, 0, 1)],
+            store: vec![(2, 2)],
+            kind: AnomalyKind::LostWrite,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "a write whose outcome is unknown may vanish",
+            rows: vec![(1, W, 2, None, 0, Some(10), Outcome::Unknown, 0, 1)],
+            store: vec![],
+            kind: AnomalyKind::LostWrite,
+            count: 0,
+            ops: None,
+        },
+        Expect {
+            name: "two primaries acknowledging at once",
+            rows: vec![(1, W, 1, None, 0, Some(10), OK, 0, 1), (2, W, 2, None, 15, Some(20), OK, 1, 2), (1, W, 3, None, 25, Some(30), OK, 0, 1)],
+            store: vec![(1, 1), (2, 2), (3, 3)],
+            kind: AnomalyKind::SplitBrain,
+            count: 1,
+            ops: Some(vec![2, 3]),
+        },
+        Expect {
+            name: "a clean failover is not split brain",
+            rows: vec![(1, W, 1, None, 0, Some(10), OK, 0, 1), (1, W, 3, None, 11, Some(12), OK, 0, 1), (2, W, 2, None, 15, Some(20), OK, 1, 2)],
+            store: vec![(1, 1), (2, 2), (3, 2)],
+            kind: AnomalyKind::SplitBrain,
+            count: 0,
+            ops: None,
+        },
+    ]
+}
+
+#[test]
+fn each_property_on_its_histories() {
+    for case in cases() {
+        let history = history(&case.rows);
+        let state = final_state(&case.store);
+        let report = check(&history, Some(&state), &AnomalyKind::ALL);
+        assert_eq!(report.count(case.kind), case.count, "{}: {:?}", case.name, report.findings);
+        if let Some(ops) = case.ops {
+            let finding = report.findings.iter().find(|f| f.kind == case.kind).expect("a finding");
+            assert_eq!(finding.ops, ops, "{}", case.name);
+            assert!(!finding.explanation.is_empty());
+        }
+    }
+}
+
+#[test]
+fn every_checker_that_ran_reports_a_count() {
+    let report = check(&history(&[]), None, &AnomalyKind::ALL);
+    for kind in AnomalyKind::ALL {
+        assert_eq!(report.counts.get(kind.name()), Some(&0), "{}", kind.name());
+    }
+}

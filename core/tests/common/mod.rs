@@ -1,0 +1,108 @@
+//! The reusable test driver: build, drive and check scenarios, natively and in wasm.
+//!
+//! Every helper that runs a seeded simulation prints the seed (and the command that
+//! reproduces the run) when an assertion fails, so a failure is one command away from a
+//! reproduction.
+
+#![allow(dead_code)]
+
+use replica_core::control::{parse_fault, TimedControl};
+use replica_core::report::{self, Finished};
+use replica_core::scenario::{self, ScenarioConfig, Simulation};
+
+/// A scenario run, described the way the command line would.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub scenario: &'static str,
+    pub seed: u64,
+    pub duration_s: u64,
+    pub load: Option<f64>,
+    pub knobs: Vec<(&'static str, &'static str)>,
+    pub faults: Vec<String>,
+}
+
+impl Case {
+    pub fn new(scenario: &'static str, seed: u64) -> Self {
+        Self { scenario, seed, duration_s: 60, load: None, knobs: Vec::new(), faults: Vec::new() }
+    }
+
+    pub fn duration(mut self, seconds: u64) -> Self {
+        self.duration_s = seconds;
+        self
+    }
+
+    pub fn load(mut self, ops_s: f64) -> Self {
+        self.load = Some(ops_s);
+        self
+    }
+
+    pub fn knob(mut self, name: &'static str, value: &'static str) -> Self {
+        self.knobs.push((name, value));
+        self
+    }
+
+    pub fn fault(mut self, spec: &str) -> Self {
+        self.faults.push(spec.to_string());
+        self
+    }
+
+    /// The equivalent command line, printed when a test fails.
+    pub fn command(&self) -> String {
+        let mut command =
+            format!("replica-lab run --scenario {} --seed {} --duration {}s", self.scenario, self.seed, self.duration_s);
+        if let Some(load) = self.load {
+            command.push_str(&format!(" --load {load}"));
+        }
+        for (name, value) in &self.knobs {
+            command.push_str(&format!(" --set {name}={value}"));
+        }
+        for fault in &self.faults {
+            command.push_str(&format!(" --fault {fault}"));
+        }
+        command + " --json"
+    }
+
+    pub fn config(&self) -> ScenarioConfig {
+        let mut config = ScenarioConfig::new(self.scenario, self.seed);
+        config.load_ops_s = self.load;
+        for (name, value) in &self.knobs {
+            config = config.with_knob(name, value);
+        }
+        let probe = scenario::build(config.clone()).unwrap_or_else(|e| panic!("{}: {e}", self.command()));
+        let known = probe.known_ids();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let mut controls: Vec<TimedControl> = Vec::new();
+        for fault in &self.faults {
+            controls.extend(parse_fault(fault, &known).unwrap_or_else(|e| panic!("{}: {e}", self.command())));
+        }
+        controls.sort_by_key(|timed| timed.at_us);
+        config.controls = controls;
+        config
+    }
+
+    /// Runs to the end (with quiescence) and checks.
+    pub fn run(&self) -> Finished {
+        report::run(self.config(), self.duration_s * 1_000_000).unwrap_or_else(|e| panic!("{}: {e}", self.command()))
+    }
+
+    /// Builds the simulation without running it.
+    pub fn build(&self) -> Box<dyn Simulation> {
+        scenario::build(self.config()).unwrap_or_else(|e| panic!("{}: {e}", self.command()))
+    }
+}
+
+/// Steps a simulation until `t_us`, handling at most `events_max` events; panics if the
+/// bound is hit (a hang would otherwise look like a slow test).
+pub fn drive_bounded(simulation: &mut dyn Simulation, t_us: u64, events_max: u64) {
+    assert!(
+        simulation.run_until_bounded(t_us, events_max),
+        "seed {}: more than {events_max} events before t = {t_us} µs",
+        simulation.config().seed
+    );
+}
+
+/// Asserts `condition` for a case, naming the seed and the reproducing command.
+#[track_caller]
+pub fn assert_case(case: &Case, condition: bool, what: &str) {
+    assert!(condition, "seed {}: {what}\n  reproduce: {}", case.seed, case.command());
+}
