@@ -69,7 +69,11 @@ fn cases() -> Vec<Expect> {
     vec![
         Expect {
             name: "read misses a write acknowledged before it began",
-            rows: vec![(1, W, 7, None, 0, Some(10), OK, 0, 1), (2, W, 7, None, 20, Some(30), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            rows: vec![
+                (1, W, 7, None, 0, Some(10), OK, 0, 1),
+                (2, W, 7, None, 20, Some(30), OK, 0, 1),
+                (3, R, 7, Some(1), 40, Some(50), OK, 1, 1),
+            ],
             store: vec![(7, 2)],
             kind: AnomalyKind::StaleRead,
             count: 1,
@@ -77,7 +81,11 @@ fn cases() -> Vec<Expect> {
         },
         Expect {
             name: "a read concurrent with the newer write may see the older one",
-            rows: vec![(1, W, 7, None, 0, Some(10), OK, 0, 1), (2, W, 7, None, 20, Some(60), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            rows: vec![
+                (1, W, 7, None, 0, Some(10), OK, 0, 1),
+                (2, W, 7, None, 20, Some(60), OK, 0, 1),
+                (3, R, 7, Some(1), 40, Some(50), OK, 1, 1),
+            ],
             store: vec![(7, 2)],
             kind: AnomalyKind::StaleRead,
             count: 0,
@@ -85,7 +93,11 @@ fn cases() -> Vec<Expect> {
         },
         Expect {
             name: "concurrent writes have no order to violate",
-            rows: vec![(1, W, 7, None, 0, Some(25), OK, 0, 1), (2, W, 7, None, 20, Some(30), OK, 0, 1), (3, R, 7, Some(1), 40, Some(50), OK, 1, 1)],
+            rows: vec![
+                (1, W, 7, None, 0, Some(25), OK, 0, 1),
+                (2, W, 7, None, 20, Some(30), OK, 0, 1),
+                (3, R, 7, Some(1), 40, Some(50), OK, 1, 1),
+            ],
             store: vec![(7, 1)],
             kind: AnomalyKind::StaleRead,
             count: 0,
@@ -167,7 +179,11 @@ fn cases() -> Vec<Expect> {
         },
         Expect {
             name: "two primaries acknowledging at once",
-            rows: vec![(1, W, 1, None, 0, Some(10), OK, 0, 1), (2, W, 2, None, 15, Some(20), OK, 1, 2), (1, W, 3, None, 25, Some(30), OK, 0, 1)],
+            rows: vec![
+                (1, W, 1, None, 0, Some(10), OK, 0, 1),
+                (2, W, 2, None, 15, Some(20), OK, 1, 2),
+                (1, W, 3, None, 25, Some(30), OK, 0, 1),
+            ],
             store: vec![(1, 1), (2, 2), (3, 3)],
             kind: AnomalyKind::SplitBrain,
             count: 1,
@@ -175,7 +191,11 @@ fn cases() -> Vec<Expect> {
         },
         Expect {
             name: "a clean failover is not split brain",
-            rows: vec![(1, W, 1, None, 0, Some(10), OK, 0, 1), (1, W, 3, None, 11, Some(12), OK, 0, 1), (2, W, 2, None, 15, Some(20), OK, 1, 2)],
+            rows: vec![
+                (1, W, 1, None, 0, Some(10), OK, 0, 1),
+                (1, W, 3, None, 11, Some(12), OK, 0, 1),
+                (2, W, 2, None, 15, Some(20), OK, 1, 2),
+            ],
             store: vec![(1, 1), (2, 2), (3, 2)],
             kind: AnomalyKind::SplitBrain,
             count: 0,

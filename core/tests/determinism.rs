@@ -24,7 +24,8 @@ fn golden_case() -> Case {
 fn golden_digest_is_the_same_on_every_platform() {
     let finished = golden_case().run();
     assert_eq!(
-        finished.report.trace_digest, GOLDEN_DIGEST_HDFC_SEED_7,
+        finished.report.trace_digest,
+        GOLDEN_DIGEST_HDFC_SEED_7,
         "digest changed for {}",
         golden_case().command()
     );

@@ -12,7 +12,14 @@ const KNOWN: [&str; 4] = ["mumbai", "delhi", "mumbai-2", "chennai"];
 
 #[test]
 fn durations() {
-    for (text, micros) in [("10s", 10_000_000), ("500ms", 500_000), ("1.5s", 1_500_000), ("2m", 120_000_000), ("7", 7_000_000), ("250us", 250)] {
+    for (text, micros) in [
+        ("10s", 10_000_000),
+        ("500ms", 500_000),
+        ("1.5s", 1_500_000),
+        ("2m", 120_000_000),
+        ("7", 7_000_000),
+        ("250us", 250),
+    ] {
         assert_eq!(parse_duration_us(text), Ok(micros), "{text}");
     }
     for text in ["", "s", "-1s", "1e400s", "10 parsecs", "NaNs", "2d"] {
@@ -84,7 +91,10 @@ fn bad_specs_name_the_bad_part() {
         ("partition:mumbai-delhi@5s", FaultError::BadRange("5s".into())),
         ("partition:mumbai-delhi@20s..5s", FaultError::BadRange("20s..5s".into())),
         ("partition:mumbai-gotham@1s..2s", FaultError::UnknownNode("gotham".into())),
-        ("slow:mumbai-delhi:xfast@1s..2s", FaultError::BadArgument("xfast".into(), "slow:mumbai-delhi:xfast@1s..2s".into())),
+        (
+            "slow:mumbai-delhi:xfast@1s..2s",
+            FaultError::BadArgument("xfast".into(), "slow:mumbai-delhi:xfast@1s..2s".into()),
+        ),
         ("crash:mumbai@1s..2s", FaultError::BadTime("1s..2s".into())),
     ];
     for (spec, expected) in cases {
@@ -94,7 +104,19 @@ fn bad_specs_name_the_bad_part() {
 
 #[test]
 fn hostile_specs_never_panic() {
-    for spec in ["@", ":@", "::::@@@", "partition:-@..", "slow:::@1s..2s", "skew:delhi:@1s", "crash:<script>alert(1)</script>@1s", "load:NaN@1s", "latency:x0@1s", "\u{0}@\u{0}", "partition:mumbai>@1s..2s"] {
+    for spec in [
+        "@",
+        ":@",
+        "::::@@@",
+        "partition:-@..",
+        "slow:::@1s..2s",
+        "skew:delhi:@1s",
+        "crash:<script>alert(1)</script>@1s",
+        "load:NaN@1s",
+        "latency:x0@1s",
+        "\u{0}@\u{0}",
+        "partition:mumbai>@1s..2s",
+    ] {
         assert!(parse_fault(spec, &KNOWN).is_err(), "{spec} should be refused");
     }
 }

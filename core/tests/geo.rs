@@ -43,7 +43,8 @@ fn position(id: &str) -> (f64, f64) {
 
 #[test]
 fn cities_sit_where_india_has_them() {
-    let (mumbai, chennai, delhi, kolkata) = (position("mumbai"), position("chennai"), position("delhi"), position("kolkata"));
+    let (mumbai, chennai, delhi, kolkata) =
+        (position("mumbai"), position("chennai"), position("delhi"), position("kolkata"));
     assert!(mumbai.0 < chennai.0, "Mumbai is west of Chennai");
     assert!(delhi.1 < mumbai.1 && delhi.1 < chennai.1, "Delhi is north of both");
     assert!(kolkata.0 > delhi.0, "Kolkata is east of Delhi");
@@ -58,10 +59,18 @@ fn coastal_cities_are_on_their_coasts() {
     // Mumbai lies near the western edge of Maharashtra; Chennai near the eastern edge of Tamil Nadu.
     let maharashtra = state_points("mh");
     let west_edge = maharashtra.iter().map(|p| p.0).fold(f64::MAX, f64::min);
-    assert!(position("mumbai").0 - west_edge < 15.0, "Mumbai {:?}, Maharashtra's west edge {west_edge}", position("mumbai"));
+    assert!(
+        position("mumbai").0 - west_edge < 15.0,
+        "Mumbai {:?}, Maharashtra's west edge {west_edge}",
+        position("mumbai")
+    );
     let tamil_nadu = state_points("tn");
     let east_edge = tamil_nadu.iter().map(|p| p.0).fold(f64::MIN, f64::max);
-    assert!(east_edge - position("chennai").0 < 15.0, "Chennai {:?}, Tamil Nadu's east edge {east_edge}", position("chennai"));
+    assert!(
+        east_edge - position("chennai").0 < 15.0,
+        "Chennai {:?}, Tamil Nadu's east edge {east_edge}",
+        position("chennai")
+    );
 }
 
 #[test]
@@ -70,7 +79,10 @@ fn delhi_projects_inside_the_delhi_territory() {
     let (min_x, max_x) = delhi.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
     let (min_y, max_y) = delhi.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
     let (x, y) = position("delhi");
-    assert!((min_x - 2.0..=max_x + 2.0).contains(&x) && (min_y - 2.0..=max_y + 2.0).contains(&y), "Delhi at ({x}, {y})");
+    assert!(
+        (min_x - 2.0..=max_x + 2.0).contains(&x) && (min_y - 2.0..=max_y + 2.0).contains(&y),
+        "Delhi at ({x}, {y})"
+    );
 }
 
 #[test]

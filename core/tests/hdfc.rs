@@ -84,7 +84,10 @@ fn sync_commit_costs_write_latency() {
     };
     let (local, on, remote_apply) = (write_p50("local"), write_p50("on"), write_p50("remote_apply"));
     // Waiting for a majority adds at least the round trip to the third-nearest replica.
-    assert!(local + 10_000 < on && local + 10_000 < remote_apply, "write p50 µs: local {local}, on {on}, remote_apply {remote_apply}");
+    assert!(
+        local + 10_000 < on && local + 10_000 < remote_apply,
+        "write p50 µs: local {local}, on {on}, remote_apply {remote_apply}"
+    );
 }
 
 #[test]

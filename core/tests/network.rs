@@ -1,6 +1,6 @@
 //! The network model against DESIGN.md §7: physical floors and published figures.
 
-use replica_core::geo::{distance_km, city_index};
+use replica_core::geo::{city_index, distance_km};
 use replica_core::net::link_table;
 
 #[cfg(target_arch = "wasm32")]
@@ -45,7 +45,14 @@ fn every_pair_is_listed_once_at_or_above_its_floor() {
     let table = link_table(1, 4000);
     assert_eq!(table.len(), 21);
     for row in &table {
-        assert!(row.rtt_p50_ms >= row.rtt_floor_ms, "{}-{} p50 {} below floor {}", row.a, row.b, row.rtt_p50_ms, row.rtt_floor_ms);
+        assert!(
+            row.rtt_p50_ms >= row.rtt_floor_ms,
+            "{}-{} p50 {} below floor {}",
+            row.a,
+            row.b,
+            row.rtt_p50_ms,
+            row.rtt_floor_ms
+        );
         assert!(row.rtt_p99_ms >= row.rtt_p50_ms);
     }
 }

@@ -86,10 +86,10 @@ struct RunArgs {
     #[arg(long, default_value = "60s")]
     duration: String,
     /// Offered load in operations per second (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     load: Option<f64>,
     /// Latency multiplier.
-    #[arg(long = "latency-x", default_value_t = 1.0)]
+    #[arg(long = "latency-x", default_value_t = 1.0, allow_negative_numbers = true)]
     latency_x: f64,
     /// Scenario knob, NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "KNOB=VALUE")]

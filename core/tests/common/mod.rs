@@ -48,8 +48,10 @@ impl Case {
 
     /// The equivalent command line, printed when a test fails.
     pub fn command(&self) -> String {
-        let mut command =
-            format!("replica-lab run --scenario {} --seed {} --duration {}s", self.scenario, self.seed, self.duration_s);
+        let mut command = format!(
+            "replica-lab run --scenario {} --seed {} --duration {}s",
+            self.scenario, self.seed, self.duration_s
+        );
         if let Some(load) = self.load {
             command.push_str(&format!(" --load {load}"));
         }

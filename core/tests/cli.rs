@@ -1,0 +1,147 @@
+//! The `replica-lab` command line as a user meets it: JSON shapes, reproducibility, and
+//! one-line errors with exit status 2 for bad input. Native only (it spawns the binary).
+
+#![cfg(all(not(target_arch = "wasm32"), feature = "cli"))]
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn replica_lab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_replica-lab")).args(args).output().expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let output = replica_lab(args);
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}"))
+}
+
+const RUN: [&str; 9] = ["run", "--scenario", "hdfc", "--seed", "7", "--duration", "30s", "--json", "--set=replicas=5"];
+
+#[test]
+fn run_prints_the_documented_object() {
+    let report = json(&RUN);
+    for key in [
+        "scenario",
+        "strategy",
+        "seed",
+        "duration_s",
+        "ops",
+        "throughput_ops_s",
+        "latency_ms",
+        "replication_lag_ms",
+        "messages",
+        "events",
+        "anomalies",
+        "trace_digest",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    for key in ["ok", "failed", "unknown"] {
+        assert!(report["ops"][key].is_u64(), "ops.{key}");
+    }
+    for key in ["p50", "p95", "p99", "max"] {
+        assert!(report["latency_ms"][key].is_f64(), "latency_ms.{key}");
+    }
+    for key in ["stale_read", "lost_write", "read_your_writes", "monotonic_read", "split_brain"] {
+        assert!(report["anomalies"][key].is_u64(), "anomalies.{key}");
+    }
+    assert_eq!(report["seed"], 7);
+    assert!(report["ops"]["ok"].as_u64().unwrap_or(0) > 20_000, "a 30 s run at 1000 ops/s");
+}
+
+#[test]
+fn same_command_same_digest_other_seed_other_digest() {
+    let first = json(&RUN)["trace_digest"].clone();
+    let second = json(&RUN)["trace_digest"].clone();
+    let mut other = RUN;
+    other[4] = "8";
+    let third = json(&other)["trace_digest"].clone();
+    assert_eq!(first, second);
+    assert_ne!(first, third);
+}
+
+#[test]
+fn bad_input_gets_one_line_and_status_2() {
+    let cases: [&[&str]; 12] = [
+        &["run", "--scenario", "nope"],
+        &["run", "--scenario", "hdfc", "--set", "commit=eventually"],
+        &["run", "--scenario", "hdfc", "--set", "replicas=99"],
+        &["run", "--scenario", "hdfc", "--set", "colour=blue"],
+        &["run", "--scenario", "hdfc", "--set", "novalue"],
+        &["run", "--scenario", "hdfc", "--fault", "crash:atlantis@1s"],
+        &["run", "--scenario", "hdfc", "--fault", "crash:mumbai"],
+        &["run", "--scenario", "hdfc", "--duration", "forever"],
+        &["run", "--scenario", "hdfc", "--duration", "0s"],
+        &["run", "--scenario", "hdfc", "--load", "NaN"],
+        &["run", "--scenario", "hdfc", "--latency-x", "-3"],
+        &["sweep", "--seeds", "2", "--faults", "chaos"],
+    ];
+    for args in cases {
+        let output = replica_lab(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    // Argument syntax errors come from the parser: status 2, never a panic.
+    let output = replica_lab(&["run", "--seed", "-1"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn net_lists_all_21_pairs() {
+    let table = json(&["net", "--json"]);
+    let rows = table.as_array().expect("an array");
+    assert_eq!(rows.len(), 21);
+    for row in rows {
+        for key in ["a", "b", "distance_km", "rtt_floor_ms", "rtt_p50_ms", "rtt_p99_ms"] {
+            assert!(row.get(key).is_some(), "missing {key}");
+        }
+        assert!(row["rtt_p50_ms"].as_f64() >= row["rtt_floor_ms"].as_f64());
+    }
+}
+
+#[test]
+fn scenarios_list_their_knobs() {
+    let catalogue = json(&["scenarios", "--json"]);
+    let hdfc = catalogue.as_array().and_then(|a| a.iter().find(|s| s["id"] == "hdfc")).expect("hdfc listed");
+    let knobs: Vec<&str> = hdfc["knobs"].as_array().expect("knobs").iter().filter_map(|k| k["name"].as_str()).collect();
+    for knob in ["commit", "reads", "failover", "replicas"] {
+        assert!(knobs.contains(&knob), "knob {knob}");
+    }
+}
+
+#[test]
+fn trace_writes_the_documented_file() {
+    let path = std::env::temp_dir().join(format!("replica-lab-trace-{}.json", std::process::id()));
+    let path_text = path.to_string_lossy().to_string();
+    let output = replica_lab(&["trace", "--scenario", "hdfc", "--seed", "3", "--duration", "2s", "--out", &path_text]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let trace: Value = serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("JSON");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(trace["format"], "replica-lab-trace/1");
+    for key in
+        ["scenario", "seed", "config", "controls", "history", "final_state", "events", "anomalies", "trace_digest"]
+    {
+        assert!(trace.get(key).is_some(), "missing {key}");
+    }
+    let first = &trace["history"][0];
+    for key in
+        ["id", "client", "city", "node", "op", "key", "value", "read_value", "invoke_us", "complete_us", "outcome"]
+    {
+        assert!(first.get(key).is_some(), "history entry lacks {key}");
+    }
+    assert!(trace["final_state"]["mumbai"].is_object());
+}
+
+#[test]
+fn sweep_passes_and_perf_measures() {
+    let output =
+        replica_lab(&["sweep", "--seeds", "3", "--scenario", "hdfc", "--faults", "random", "--duration", "10s"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let perf = json(&["perf", "--json"]);
+    assert!(perf["events_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
+    assert!(perf["events"].as_u64().unwrap_or(0) > 1_000_000);
+}
