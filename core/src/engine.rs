@@ -915,7 +915,6 @@ impl<P: Protocol> World<P> {
                 .iter()
                 .map(|kind| (kind.name(), self.metrics.messages_by_kind[*kind as usize]))
                 .collect(),
-            series: self.metrics.series.iter().cloned().collect(),
         }
     }
 

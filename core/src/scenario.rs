@@ -26,7 +26,7 @@ pub const DURATION_DEFAULT_US: u64 = 60_000_000;
 pub const QUIESCE_US: u64 = 5_000_000;
 
 /// One knob of a scenario.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KnobSpec {
     /// Name, as in `--set NAME=VALUE` and the URL.
     pub name: &'static str,
@@ -39,7 +39,7 @@ pub struct KnobSpec {
 }
 
 /// Allowed values of a knob.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KnobValues {
     /// One of these strings.
@@ -61,7 +61,7 @@ pub enum KnobValues {
 }
 
 /// What the catalogue says of a scenario.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScenarioInfo {
     /// Stable id.
     pub id: &'static str,
@@ -261,7 +261,8 @@ impl<'a> Knobs<'a> {
     }
 }
 
-fn validate_knob(spec: &KnobSpec, value: &str) -> Result<(), ScenarioError> {
+/// Checks one knob value against its spec.
+pub fn validate_knob(spec: &KnobSpec, value: &str) -> Result<(), ScenarioError> {
     let bad = |allowed: String| ScenarioError::BadKnobValue {
         knob: spec.name.to_string(),
         value: value.to_string(),

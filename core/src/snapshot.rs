@@ -3,7 +3,6 @@
 //! Nothing here is simulation state; a snapshot is derived from a world and thrown away.
 
 use crate::geo::CityIndex;
-use crate::metrics::SeriesPoint;
 use crate::protocol::{MessageKind, NodeView};
 use serde::Serialize;
 
@@ -76,6 +75,4 @@ pub struct Snapshot {
     pub ops_unknown: u64,
     /// Messages sent by kind.
     pub messages_by_kind: Vec<(&'static str, u64)>,
-    /// Time series for charts.
-    pub series: Vec<SeriesPoint>,
 }

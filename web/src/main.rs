@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the page: Trunk builds this binary to wasm.
+
+fn main() {
+    replica_web::start();
+}

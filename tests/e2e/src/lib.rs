@@ -1,0 +1,147 @@
+//! Helpers for end-to-end tests: a tiny static file server for `dist/`, and headless
+//! Chromium to render pages (DOM dumps and screenshots).
+//!
+//! Everything stays on 127.0.0.1; Chromium runs with its background networking off.
+
+pub mod webdriver;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// Most requests one test server answers before it stops by itself.
+pub const REQUESTS_MAX: usize = 2000;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The release build; panics with the command to run if it is missing.
+pub fn dist() -> PathBuf {
+    let dist = repo_root().join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "no release build in {}: run `trunk build --release` first",
+        dist.display()
+    );
+    dist
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves `root` on an ephemeral loopback port from a background thread; returns the base URL.
+pub fn serve(root: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("an address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(REQUESTS_MAX).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut reader = BufReader::new(&stream);
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+            let path = path.split(['?', '#']).next().unwrap_or("/").trim_start_matches('/');
+            let path = if path.is_empty() { "index.html" } else { path };
+            let file = root.join(path);
+            let inside = !path.contains("..");
+            let (status, body) = match std::fs::read(&file) {
+                Ok(body) if inside => ("200 OK", body),
+                _ => ("404 Not Found", b"not found".to_vec()),
+            };
+            let mut stream = &stream;
+            let header = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                content_type(&file),
+                body.len()
+            );
+            let _ = stream.write_all(header.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn chromium(args: &[&str]) -> std::process::Output {
+    let profile = std::env::temp_dir().join(format!("replica-e2e-profile-{}-{}", std::process::id(), args.len()));
+    let output = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium runs (scripts/setup.sh installs it)");
+    let _ = std::fs::remove_dir_all(profile);
+    output
+}
+
+/// The DOM of `url` after `budget_ms` of virtual time.
+pub fn dump_dom(url: &str, budget_ms: u32, window: (u32, u32)) -> String {
+    let output = chromium(&[
+        &format!("--virtual-time-budget={budget_ms}"),
+        &format!("--window-size={},{}", window.0, window.1),
+        "--dump-dom",
+        url,
+    ]);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A PNG screenshot of `url` after `budget_ms` of virtual time.
+pub fn screenshot(url: &str, budget_ms: u32, window: (u32, u32), out: &Path) {
+    if let Some(parent) = out.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let output = chromium(&[
+        &format!("--virtual-time-budget={budget_ms}"),
+        &format!("--window-size={},{}", window.0, window.1),
+        &format!("--screenshot={}", out.display()),
+        url,
+    ]);
+    assert!(out.exists(), "no screenshot: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Occurrences of `needle` in `haystack`.
+pub fn occurrences(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// Text of the element with `id` (first text node only).
+pub fn text_of_id(dom: &str, id: &str) -> Option<String> {
+    let start = dom.find(&format!("id=\"{id}\""))?;
+    let open_end = start + dom[start..].find('>')? + 1;
+    let close = open_end + dom[open_end..].find('<')?;
+    Some(dom[open_end..close].to_string())
+}
+
+/// Simulated seconds shown in `#sim-time`.
+pub fn sim_time_s(dom: &str) -> Option<f64> {
+    text_of_id(dom, "sim-time")?.trim().trim_end_matches(" s").parse().ok()
+}
+
+/// Messages in flight, from the stats line.
+pub fn in_flight(dom: &str) -> Option<u64> {
+    let end = dom.find(" messages in flight")?;
+    let start = dom[..end].rfind(' ')? + 1;
+    dom[start..end].parse().ok()
+}

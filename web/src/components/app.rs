@@ -1,0 +1,139 @@
+//! The page: header with time and sharing, the map, and a side panel with controls, nodes,
+//! anomalies, the lag chart and the scenario's narrative.
+
+use super::anomalies::Anomalies;
+use super::controls::Controls;
+use super::lag_chart::LagChart;
+use super::map::MapView;
+use super::nodes::NodeList;
+use crate::hooks::use_animation_frame;
+use crate::palette;
+use crate::state::{Action, AppState};
+use crate::url::Lang;
+use replica_core::protocol::MessageKind;
+use replica_core::scenario;
+use std::rc::Rc;
+use yew::prelude::*;
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 1e9) as u64 + 1
+}
+
+fn write_hash(hash: &str) {
+    if let Some(window) = web_sys::window() {
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+        }
+    }
+}
+
+fn legend() -> Html {
+    html! {
+        <ul class="legend" aria-label="Message colours">
+            { for MessageKind::ALL.iter().map(|kind| html! {
+                <li><span class="swatch" style={format!("background:{}", palette::message_colour(*kind))}></span>{ kind.name() }</li>
+            }) }
+        </ul>
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(|| AppState::from_hash(&current_hash(), random_seed(), prefers_reduced_motion()));
+    let dispatcher = state.dispatcher();
+    let dispatch = Callback::from(move |action: Action| dispatcher.dispatch(action));
+    use_animation_frame(dispatch.reform(Action::Frame), state.playing);
+    {
+        // The link follows the settings (not every frame's time).
+        let mut params = state.params.clone();
+        params.t_s = 0.0;
+        let hash = crate::url::to_hash(&params, state.seed);
+        use_effect_with(hash, |hash| write_hash(hash));
+    }
+    let info = Rc::new(scenario::info(&state.params.scenario).unwrap_or_else(|| panic!("scenario in catalogue")));
+    let (kinds, promises) = {
+        let simulation = state.simulation.borrow();
+        (simulation.checkers(), simulation.promises())
+    };
+    let on_toggle = dispatch.reform(Action::ToggleNode);
+    let copy_link = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(window) = web_sys::window() {
+                let base = window.location().href().unwrap_or_default();
+                let base = base.split('#').next().unwrap_or_default().to_string();
+                let _ = window.navigator().clipboard().write_text(&format!("{base}{}", state.hash()));
+            }
+        })
+    };
+    let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
+    let hindi = state.params.lang == Lang::Hi;
+    let snapshot = state.snapshot.clone();
+    html! {
+        <div class={classes!("app", state.params.embed.then_some("embed"))} lang={if hindi { "hi" } else { "en" }}>
+            <header>
+                <h1>{ "Replica Lab" }<span class="subtitle">{ if hindi { info.title_hi } else { info.title } }</span></h1>
+                <div class="clock">
+                    <span>{ "t = " }</span><span id="sim-time" aria-live="off">{ format!("{:.3} s", snapshot.now_us as f64 / 1e6) }</span>
+                    <span class="digest" title="Trace digest so far: the same seed and controls give the same digest">{ &snapshot.digest }</span>
+                    if state.behind {
+                        <span class="behind" role="status">{ "running slower than asked: too many events per frame" }</span>
+                    }
+                </div>
+                <button class="share" onclick={copy_link}>{ "Copy link" }</button>
+            </header>
+            if !state.notices.is_empty() {
+                <div class="notices" role="alert">
+                    <ul>{ for state.notices.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+                    <button onclick={dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
+            <main>
+                <div class="stage">
+                    <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} />
+                    { legend() }
+                    <p class="stats">
+                        { format!("ops ok {} · failed {} · unknown {} · {} messages in flight",
+                            snapshot.ops_ok, snapshot.ops_failed, snapshot.ops_unknown, snapshot.in_flight) }
+                    </p>
+                </div>
+                <aside>
+                    <Controls state={(*state).clone().into_rc()} dispatch={dispatch.clone()} info={info.clone()} />
+                    <Anomalies checks={state.checks.clone()} {kinds} {promises} />
+                    <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
+                    <LagChart simulation={state.simulation.clone()} version={state.chart_version} />
+                    <section class="narrative" aria-label="What to try">
+                        <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>
+                        <p>{ if hindi { info.narrative_hi } else { info.narrative } }</p>
+                    </section>
+                </aside>
+            </main>
+            <footer>
+                <p>
+                    { "Replica Lab simulates; it measures nothing real. Latencies are modelled on published figures. " }
+                    { "Map outline: " }<a href="https://mapsvg.com/maps/india" rel="noopener">{ "@svg-maps/india by MapSVG" }</a>
+                    { ", " }<a href="https://creativecommons.org/licenses/by/4.0/" rel="noopener license">{ "CC BY 4.0" }</a>{ " (simplified)." }
+                </p>
+            </footer>
+        </div>
+    }
+}
+
+trait IntoRc: Sized {
+    fn into_rc(self) -> Rc<Self> {
+        Rc::new(self)
+    }
+}
+
+impl IntoRc for AppState {}

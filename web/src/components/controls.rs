@@ -1,0 +1,158 @@
+//! The control panel: time (play, pause, step, speed, seed, reset), the latency and load
+//! sliders, and the scenario's knobs. Every slider is a native range input with a label.
+
+use crate::state::{Action, AppState, SPEED_RANGE};
+use replica_core::scenario::{KnobSpec, KnobValues, ScenarioInfo};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Properties of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// The model.
+    pub state: Rc<AppState>,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+    /// The scenario's catalogue entry.
+    pub info: Rc<ScenarioInfo>,
+}
+
+fn input_value(event: &Event) -> Option<String> {
+    event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|input| input.value())
+}
+
+fn select_value(event: &Event) -> Option<String> {
+    event.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|select| select.value())
+}
+
+fn number_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Callback<InputEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |event: InputEvent| {
+        if let Some(value) = input_value(&event).and_then(|v| v.parse::<f64>().ok()) {
+            dispatch.emit(make(value));
+        }
+    })
+}
+
+fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> Html {
+    let id = format!("knob-{}", spec.name);
+    let name = spec.name.to_string();
+    let control = match &spec.values {
+        KnobValues::Choice(choices) => {
+            let dispatch = dispatch.clone();
+            let onchange = Callback::from(move |event: Event| {
+                if let Some(v) = select_value(&event) {
+                    dispatch.emit(Action::SetKnob(name.clone(), v));
+                }
+            });
+            html! {
+                <select id={id.clone()} name={spec.name} {onchange}>
+                    { for choices.iter().map(|c| html! { <option value={*c} selected={*c == value}>{ *c }</option> }) }
+                </select>
+            }
+        }
+        KnobValues::Integer { min, max } if max - min <= 20 => {
+            let dispatch = dispatch.clone();
+            let onchange = Callback::from(move |event: Event| {
+                if let Some(v) = input_value(&event) {
+                    dispatch.emit(Action::SetKnob(name.clone(), v));
+                }
+            });
+            html! { <input id={id.clone()} type="range" name={spec.name} min={min.to_string()} max={max.to_string()} step="1" value={value.clone()} {onchange} /> }
+        }
+        KnobValues::Integer { min, max } => {
+            let dispatch = dispatch.clone();
+            let onchange = Callback::from(move |event: Event| {
+                if let Some(v) = input_value(&event) {
+                    dispatch.emit(Action::SetKnob(name.clone(), v));
+                }
+            });
+            html! { <input id={id.clone()} type="number" name={spec.name} min={min.to_string()} max={max.to_string()} value={value.clone()} {onchange} /> }
+        }
+        KnobValues::Number { min, max } => {
+            let dispatch = dispatch.clone();
+            let onchange = Callback::from(move |event: Event| {
+                if let Some(v) = input_value(&event) {
+                    dispatch.emit(Action::SetKnob(name.clone(), v));
+                }
+            });
+            html! { <input id={id.clone()} type="range" name={spec.name} min={min.to_string()} max={max.to_string()} step="0.05" value={value.clone()} {onchange} /> }
+        }
+    };
+    html! {
+        <div class="field" title={spec.help}>
+            <label for={id}>{ spec.name.replace('_', " ") }<output>{ value }</output></label>
+            { control }
+        </div>
+    }
+}
+
+/// The control panel.
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let state = &props.state;
+    let dispatch = &props.dispatch;
+    let toggle = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::TogglePlay))
+    };
+    let step = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::Step))
+    };
+    let reset = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::Reset))
+    };
+    let new_seed = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::SetSeed((js_sys::Math::random() * 1e9) as u64 + 1)))
+    };
+    let seed_change = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            if let Some(seed) = input_value(&event).and_then(|v| v.trim().parse::<u64>().ok()) {
+                dispatch.emit(Action::SetSeed(seed));
+            }
+        })
+    };
+    let speed_input = number_callback(dispatch, |log| Action::SetSpeed(10f64.powf(log)));
+    let latency_input = number_callback(dispatch, Action::SetLatency);
+    let load_input = number_callback(dispatch, Action::SetLoad);
+    let load = state.snapshot.load_ops_s;
+    let latency = state.snapshot.latency_multiplier;
+    let knobs = props.info.knobs.iter().map(|spec| {
+        let value = state.params.knobs.get(spec.name).cloned().unwrap_or_else(|| spec.default.to_string());
+        knob_control(spec, value, dispatch)
+    });
+    html! {
+        <section class="controls" aria-label="Controls">
+            <div class="buttons">
+                <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ if state.playing { "Pause" } else { "Play" } }</button>
+                <button onclick={step} title="Handle exactly one simulation event">{ "Step" }</button>
+                <button onclick={reset} title="Start over at time zero">{ "Reset" }</button>
+            </div>
+            <div class="field">
+                <label for="speed">{ "speed" }<output>{ format!("{:.4}× real time", state.speed) }</output></label>
+                <input id="speed" type="range" name="speed" min={SPEED_RANGE.0.log10().to_string()} max={SPEED_RANGE.1.log10().to_string()}
+                       step="0.01" value={state.speed.log10().to_string()} oninput={speed_input} />
+            </div>
+            <div class="field">
+                <label for="latency">{ "latency" }<output>{ format!("×{latency:.1}") }</output></label>
+                <input id="latency" type="range" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} oninput={latency_input} />
+            </div>
+            <div class="field">
+                <label for="load">{ "load" }<output>{ format!("{load:.0} ops/s") }</output></label>
+                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} oninput={load_input} />
+            </div>
+            { for knobs }
+            <div class="field seed">
+                <label for="seed">{ "seed" }</label>
+                <input id="seed" type="number" name="seed" min="0" value={state.seed.to_string()} onchange={seed_change} />
+                <button onclick={new_seed}>{ "New seed" }</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,146 @@
+//! The map: India's outline, the seven cities, the nodes placed by the fitted projection,
+//! the links between nodes (cut ones dashed), and a canvas of messages in flight.
+
+use crate::draw;
+use crate::palette;
+use replica_core::geo::{city_position, CITIES, MAP_HEIGHT, MAP_WIDTH};
+use replica_core::protocol::Role;
+use replica_core::snapshot::{NodeSnapshot, Snapshot};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`MapView`].
+#[derive(Properties, PartialEq)]
+pub struct MapProps {
+    /// What to draw.
+    pub snapshot: Rc<Snapshot>,
+    /// Crash or restart a node.
+    pub on_toggle: Callback<String>,
+}
+
+fn role_letter(role: Role) -> &'static str {
+    match role {
+        Role::Primary => "P",
+        Role::Replica => "R",
+        Role::Candidate => "C",
+    }
+}
+
+fn node_label(node: &NodeSnapshot) -> String {
+    if !node.up {
+        return "down".to_string();
+    }
+    match node.view.role {
+        Role::Primary => format!("primary · e{}", node.view.epoch),
+        _ => format!("lag {:.0} ms", node.view.lag_us as f64 / 1000.0),
+    }
+}
+
+fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>) -> Html {
+    let city = CITIES.iter().position(|c| c.id == node.city).unwrap_or(0);
+    let (x, y) = city_position(city);
+    let (x, y) = (x + 22.0 * index_in_city as f64, y);
+    let id = node.id.clone();
+    let click = {
+        let (id, on_toggle) = (id.clone(), on_toggle.clone());
+        Callback::from(move |_: MouseEvent| on_toggle.emit(id.clone()))
+    };
+    let key = {
+        let (id, on_toggle) = (id.clone(), on_toggle.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" || event.key() == " " {
+                event.prevent_default();
+                on_toggle.emit(id.clone());
+            }
+        })
+    };
+    let action = if node.up { "crash" } else { "restart" };
+    let label =
+        format!("{} node {}: {}, {}. Press to {action}.", node.city, node.id, node.view.role.name(), node_label(node));
+    html! {
+        <g class={classes!("node", (!node.up).then_some("down"))} data-node={id} data-role={node.view.role.name()}
+           data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
+            <title>{ format!("{} — {}", node.id, node.view.status) }</title>
+            <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
+            <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
+            <text x={x.to_string()} y={(y + 27.0).to_string()} class="node-label">{ node_label(node) }</text>
+        </g>
+    }
+}
+
+fn links(snapshot: &Snapshot) -> Html {
+    let mut lines = Vec::new();
+    for (i, a) in snapshot.nodes.iter().enumerate() {
+        for b in &snapshot.nodes[i + 1..] {
+            if a.city == b.city {
+                continue;
+            }
+            let cut =
+                snapshot.cuts.iter().any(|(x, y)| (*x == a.city && *y == b.city) || (*x == b.city && *y == a.city));
+            let (ai, bi) = (CITIES.iter().position(|c| c.id == a.city), CITIES.iter().position(|c| c.id == b.city));
+            let (Some(ai), Some(bi)) = (ai, bi) else { continue };
+            let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
+            lines.push(html! {
+                <line class={classes!("link", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()}
+                      x2={x2.to_string()} y2={y2.to_string()} data-link={format!("{}-{}", a.id, b.id)} />
+            });
+        }
+    }
+    lines.into_iter().collect()
+}
+
+/// Where a city's name sits relative to it, so neighbours (Mumbai and Pune, Bangalore and
+/// Chennai) do not overlap.
+fn label_offset(city: &str) -> (f64, f64, &'static str) {
+    match city {
+        "pune" => (10.0, 22.0, "start"),
+        "mumbai" => (-14.0, -10.0, "end"),
+        "chennai" => (16.0, -12.0, "start"),
+        "bangalore" => (-16.0, -12.0, "end"),
+        "kolkata" => (16.0, -10.0, "start"),
+        _ => (0.0, -19.0, "middle"),
+    }
+}
+
+/// The map view.
+#[component]
+pub fn MapView(props: &MapProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let (canvas, snapshot) = (canvas.clone(), props.snapshot.clone());
+        use_effect_with(snapshot, move |snapshot| {
+            if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                draw::messages(&canvas, &snapshot.glyphs, snapshot.now_us);
+            }
+        });
+    }
+    let snapshot = &props.snapshot;
+    let cities = CITIES.iter().enumerate().map(|(index, city)| {
+        let (x, y) = city_position(index);
+        let nodes: Html = snapshot
+            .nodes
+            .iter()
+            .filter(|node| node.city == city.id)
+            .enumerate()
+            .map(|(i, node)| node_glyph(node, i, &props.on_toggle))
+            .collect();
+        let (dx, dy, anchor) = label_offset(city.id);
+        html! {
+            <g class="city" data-city={city.id}>
+                <circle class="city-dot" cx={x.to_string()} cy={y.to_string()} r="3.5" />
+                <text class="city-name" x={(x + dx).to_string()} y={(y + dy).to_string()} text-anchor={anchor}>{ city.name }</text>
+                { nodes }
+            </g>
+        }
+    });
+    html! {
+        <div class="map" role="region" aria-label="Map of India with the simulated nodes">
+            <img class="map-outline" src="india.svg" alt="" aria-hidden="true" />
+            <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet">
+                <g class="links">{ links(snapshot) }</g>
+                { for cities }
+            </svg>
+            <canvas class="map-dots" ref={canvas} aria-hidden="true"></canvas>
+        </div>
+    }
+}

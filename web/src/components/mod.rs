@@ -1,0 +1,9 @@
+//! Components of the page. Each renders part of the model and dispatches actions; none
+//! holds simulation state of its own.
+
+pub mod anomalies;
+pub mod app;
+pub mod controls;
+pub mod lag_chart;
+pub mod map;
+pub mod nodes;

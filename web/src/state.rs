@@ -1,0 +1,269 @@
+//! The page's model: the running simulation and the user's settings, changed only by
+//! [`Action`]s through the [`Reducible`] reducer. Components read it and dispatch actions;
+//! they never touch the simulation themselves.
+
+use crate::url::{self, PageParams};
+use replica_core::check::CheckReport;
+use replica_core::control::Control;
+use replica_core::scenario::{self, ScenarioConfig, Simulation};
+use replica_core::snapshot::Snapshot;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Most simulation events handled in one animation frame, so no slider setting can hang
+/// the tab; when the bound is hit the simulation runs slower than asked and says so.
+pub const EVENTS_PER_FRAME_MAX: u64 = 60_000;
+/// Longest wall time one frame may account for (a hidden tab comes back gently).
+pub const FRAME_WALL_MS_MAX: f64 = 100.0;
+/// Messages drawn at most.
+pub const GLYPHS_MAX: usize = 400;
+/// Operations the page keeps for its checkers.
+pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
+/// Wall time between two runs of the checkers.
+pub const CHECK_INTERVAL_MS: f64 = 1000.0;
+/// Wall time between two redraws of the charts.
+pub const CHART_INTERVAL_MS: f64 = 250.0;
+/// Default speed: simulated seconds per wall second (slow enough to see messages fly).
+pub const SPEED_DEFAULT: f64 = 0.02;
+/// Slowest and fastest speed.
+pub const SPEED_RANGE: (f64, f64) = (0.0005, 2.0);
+
+/// What the user can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// An animation frame at this wall time (ms).
+    Frame(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Handle exactly one simulation event.
+    Step,
+    /// Set the speed (simulated seconds per wall second).
+    SetSpeed(f64),
+    /// Set the latency multiplier.
+    SetLatency(f64),
+    /// Set the offered load.
+    SetLoad(f64),
+    /// Set a scenario knob (rebuilds the run).
+    SetKnob(String, String),
+    /// Set the seed (rebuilds the run).
+    SetSeed(u64),
+    /// Start over from time zero with the same settings.
+    Reset,
+    /// Crash a running node or restart a crashed one.
+    ToggleNode(String),
+    /// Dismiss the notices.
+    DismissNotices,
+}
+
+/// The page's state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings, as in the URL.
+    pub params: PageParams,
+    /// Seed of the running simulation.
+    pub seed: u64,
+    /// The simulation.
+    pub simulation: Rc<RefCell<Box<dyn Simulation>>>,
+    /// The latest snapshot.
+    pub snapshot: Rc<Snapshot>,
+    /// The latest checker results.
+    pub checks: Rc<CheckReport>,
+    /// Playing or paused.
+    pub playing: bool,
+    /// Simulated seconds per wall second.
+    pub speed: f64,
+    /// Whether the last frame hit the event bound.
+    pub behind: bool,
+    /// Warnings and errors to show.
+    pub notices: Vec<String>,
+    /// Bumped whenever the charts should redraw.
+    pub chart_version: u64,
+    last_frame_ms: Option<f64>,
+    last_check_ms: f64,
+    last_chart_ms: f64,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("params", &self.params).field("seed", &self.seed).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.snapshot, &other.snapshot) && self.playing == other.playing && self.notices == other.notices
+    }
+}
+
+fn config_of(params: &PageParams, seed: u64) -> ScenarioConfig {
+    let mut config = ScenarioConfig::new(&params.scenario, seed);
+    config.load_ops_s = params.load;
+    config.latency_multiplier = params.latency;
+    config.knobs = params.knobs.clone();
+    config.history_ops_max = PAGE_HISTORY_OPS_MAX;
+    config
+}
+
+fn build(params: &PageParams, seed: u64) -> Result<Box<dyn Simulation>, String> {
+    scenario::build(config_of(params, seed)).map_err(|e| e.to_string())
+}
+
+impl AppState {
+    /// State from a URL hash, with `fallback_seed` when the hash names none. Never fails:
+    /// bad parts become notices and defaults.
+    pub fn from_hash(hash: &str, fallback_seed: u64, reduced_motion: bool) -> Self {
+        let (mut params, mut notices) = url::parse_hash(hash);
+        let seed = params.seed.unwrap_or(fallback_seed);
+        let simulation = match build(&params, seed) {
+            Ok(simulation) => simulation,
+            Err(error) => {
+                notices.push(format!("{error}; using the defaults."));
+                params = PageParams::default();
+                build(&params, seed).unwrap_or_else(|e| panic!("the default scenario builds: {e}"))
+            }
+        };
+        crate::remember_seed(seed);
+        let mut state = Self {
+            snapshot: Rc::new(simulation.snapshot(GLYPHS_MAX)),
+            checks: Rc::new(CheckReport::default()),
+            simulation: Rc::new(RefCell::new(simulation)),
+            playing: !reduced_motion,
+            speed: SPEED_DEFAULT,
+            behind: false,
+            notices,
+            chart_version: 0,
+            last_frame_ms: None,
+            last_check_ms: f64::NEG_INFINITY,
+            last_chart_ms: f64::NEG_INFINITY,
+            params,
+            seed,
+        };
+        if state.params.t_s > 0.0 {
+            let target = (state.params.t_s * 1e6) as u64;
+            let reached = state.simulation.borrow_mut().run_until_bounded(target, 50_000_000);
+            if !reached {
+                state.notices.push("The link's time was too far to reach at once; showing as far as it got.".into());
+            }
+            state.refresh_checks();
+        }
+        state.refresh_snapshot();
+        state
+    }
+
+    /// The shareable hash of the current settings and time.
+    pub fn hash(&self) -> String {
+        let mut params = self.params.clone();
+        params.t_s = self.snapshot.now_us as f64 / 1e6;
+        url::to_hash(&params, self.seed)
+    }
+
+    fn refresh_snapshot(&mut self) {
+        self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+    }
+
+    fn refresh_checks(&mut self) {
+        self.checks = Rc::new(self.simulation.borrow().check(None));
+    }
+
+    fn rebuild(&mut self) {
+        match build(&self.params, self.seed) {
+            Ok(simulation) => {
+                self.simulation = Rc::new(RefCell::new(simulation));
+                crate::remember_seed(self.seed);
+                self.checks = Rc::new(CheckReport::default());
+                self.params.t_s = 0.0;
+                self.chart_version += 1;
+            }
+            Err(error) => self.notices.push(error),
+        }
+        self.refresh_snapshot();
+    }
+
+    fn apply(&mut self, control: Control) {
+        let result = self.simulation.borrow_mut().apply(control);
+        if let Err(error) = result {
+            self.notices.push(error.to_string());
+        }
+        self.refresh_snapshot();
+    }
+
+    fn frame(&mut self, wall_ms: f64) {
+        let elapsed_ms = self.last_frame_ms.map_or(0.0, |last| (wall_ms - last).clamp(0.0, FRAME_WALL_MS_MAX));
+        self.last_frame_ms = Some(wall_ms);
+        if self.playing {
+            let advance_us = (elapsed_ms * 1000.0 * self.speed) as u64;
+            let mut simulation = self.simulation.borrow_mut();
+            let target = simulation.now_us() + advance_us;
+            self.behind = !simulation.run_until_bounded(target, EVENTS_PER_FRAME_MAX);
+        }
+        if wall_ms - self.last_check_ms >= CHECK_INTERVAL_MS {
+            self.last_check_ms = wall_ms;
+            self.refresh_checks();
+        }
+        if wall_ms - self.last_chart_ms >= CHART_INTERVAL_MS {
+            self.last_chart_ms = wall_ms;
+            self.chart_version += 1;
+        }
+        self.refresh_snapshot();
+    }
+
+    fn toggle_node(&mut self, node: String) {
+        let up = self.snapshot.nodes.iter().find(|n| n.id == node).map(|n| n.up);
+        match up {
+            Some(true) => self.apply(Control::Crash { node }),
+            Some(false) => self.apply(Control::Restart { node }),
+            None => self.notices.push(format!("No node '{node}' in this scenario.")),
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Frame(wall_ms) => next.frame(wall_ms),
+            Action::TogglePlay => {
+                next.playing = !next.playing;
+                next.last_frame_ms = None;
+            }
+            Action::Step => {
+                next.playing = false;
+                next.simulation.borrow_mut().step();
+                next.refresh_snapshot();
+            }
+            Action::SetSpeed(speed) => {
+                if speed.is_finite() {
+                    next.speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
+                }
+            }
+            Action::SetLatency(multiplier) => {
+                if multiplier.is_finite() {
+                    next.params.latency = multiplier.clamp(0.1, 50.0);
+                    next.apply(Control::Latency { multiplier: next.params.latency });
+                }
+            }
+            Action::SetLoad(ops_s) => {
+                if ops_s.is_finite() {
+                    let load = ops_s.clamp(0.0, replica_core::workload::LOAD_OPS_MAX);
+                    next.params.load = Some(load);
+                    next.apply(Control::Load { ops_s: load });
+                }
+            }
+            Action::SetKnob(name, value) => {
+                next.params.knobs.insert(name, value);
+                next.rebuild();
+            }
+            Action::SetSeed(seed) => {
+                next.seed = seed;
+                next.rebuild();
+            }
+            Action::Reset => next.rebuild(),
+            Action::ToggleNode(node) => next.toggle_node(node),
+            Action::DismissNotices => next.notices.clear(),
+        }
+        Rc::new(next)
+    }
+}

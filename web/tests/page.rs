@@ -1,0 +1,76 @@
+//! The page mounted in headless Chrome: the test hooks exist, time advances, messages fly,
+//! and a click on a node crashes it.
+
+use replica_web::components::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn mount() -> web_sys::Element {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").expect("a div");
+    gloo::utils::body().append_child(&root).expect("appended");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    root
+}
+
+fn count(root: &web_sys::Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).map(|list| list.length()).unwrap_or(0)
+}
+
+fn text(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector).ok().flatten().and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+#[test]
+async fn the_page_has_its_hooks_and_runs() {
+    let root = mount();
+    sleep(300).await;
+    assert_eq!(count(&root, "[data-city]"), 7, "seven cities");
+    assert_eq!(count(&root, "[data-node]"), 6, "hdfc's default six nodes");
+    assert_eq!(count(&root, "[data-city='mumbai'] [data-node='mumbai'][data-role='primary']"), 1);
+    assert_eq!(count(&root, "input[type=range][name=latency]"), 1);
+    assert_eq!(count(&root, "input[type=range][name=load]"), 1);
+    assert_eq!(count(&root, "label[for=latency]") + count(&root, "label[for=load]"), 2, "sliders are labelled");
+    for anomaly in ["stale_read", "lost_write", "read_your_writes", "monotonic_read", "split_brain"] {
+        assert_eq!(count(&root, &format!("[data-anomaly={anomaly}]")), 1, "{anomaly} badge");
+    }
+    let first = text(&root, "#sim-time");
+    sleep(1500).await;
+    let later = text(&root, "#sim-time");
+    assert_ne!(first, later, "simulated time advances while playing");
+    assert!(text(&root, ".stats").contains("messages in flight"));
+    root.remove();
+}
+
+#[test]
+async fn clicking_a_node_crashes_it_and_again_restarts_it() {
+    let root = mount();
+    sleep(200).await;
+    let node = root.query_selector("[data-node='delhi']").ok().flatten().expect("delhi on the map");
+    let click = || {
+        let event = web_sys::MouseEvent::new("click").expect("an event");
+        let _ = node.dispatch_event(&event);
+    };
+    click();
+    sleep(100).await;
+    let delhi = root.query_selector("[data-node='delhi']").ok().flatten().expect("still drawn");
+    assert_eq!(delhi.get_attribute("data-up").as_deref(), Some("false"));
+    let delhi = delhi.dyn_into::<web_sys::Element>().expect("an element");
+    let event = web_sys::MouseEvent::new("click").expect("an event");
+    let _ = delhi.dispatch_event(&event);
+    sleep(100).await;
+    let delhi = root.query_selector("[data-node='delhi']").ok().flatten().expect("still drawn");
+    assert_eq!(delhi.get_attribute("data-up").as_deref(), Some("true"));
+    root.remove();
+}
