@@ -27,7 +27,7 @@ use crate::control::{Control, TimedControl};
 use crate::geo::{CityIndex, CITIES};
 use crate::history::{History, Operation, Outcome};
 use crate::metrics::{Metrics, LAG_SAMPLE_INTERVAL_US, SERIES_INTERVAL_US};
-use crate::net::{base_one_way_us, Network};
+use crate::net::{delay_table, Network};
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, Effect, FailReason, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out,
     Protocol, Reply, RouteInfo,
@@ -155,7 +155,6 @@ enum Event<M, T> {
     Disk { node: NodeId, incarnation: u32, done: DiskDone },
     RequestArrive { node: NodeId, op: OpId, sent_us: u64 },
     ReplyArrive { node: NodeId, op: OpId, reply: Reply, sent_us: u64 },
-    Timeout { op: OpId },
     Arrival { generation: u32 },
     Sample,
     Control(Control),
@@ -196,6 +195,9 @@ pub struct World<P: Protocol> {
     now_us: u64,
     seq: u64,
     queue: BinaryHeap<Scheduled<P::Msg, P::Timer>>,
+    /// Client timeouts all have the same delay, so they expire in the order they were set:
+    /// a FIFO of `(deadline, seq, op)` instead of the heap keeps the heap small.
+    timeouts: std::collections::VecDeque<(u64, u64, OpId)>,
     nodes: Vec<NodeSlot<P>>,
     network: Network,
     streams: Streams,
@@ -240,6 +242,7 @@ impl<P: Protocol> World<P> {
             now_us: 0,
             seq: 0,
             queue: BinaryHeap::new(),
+            timeouts: std::collections::VecDeque::new(),
             nodes: nodes
                 .into_iter()
                 .map(|(name, city, protocol)| NodeSlot {
@@ -281,10 +284,16 @@ impl<P: Protocol> World<P> {
         self.queue.push(Scheduled { at_us, class, seq: self.seq, event });
     }
 
+    /// Folds the current time and `words` (at most seven) into the digest, in one update.
     fn fold(&mut self, words: &[u64]) {
-        for word in words {
-            self.digest.update(&word.to_le_bytes());
+        let mut bytes = [0u8; 64];
+        let now = self.now_us;
+        let mut length = 0;
+        for word in std::iter::once(&now).chain(words).take(8) {
+            bytes[length..length + 8].copy_from_slice(&word.to_le_bytes());
+            length += 8;
         }
+        self.digest.update(&bytes[..length]);
     }
 
     /// Current simulated time.
@@ -332,21 +341,42 @@ impl<P: Protocol> World<P> {
         self.workload.config()
     }
 
-    /// Handles the next event; false if the queue is empty.
+    /// Time of the next event, if any.
+    fn next_at_us(&self) -> Option<u64> {
+        match (self.queue.peek(), self.timeouts.front()) {
+            (Some(top), Some(&(deadline, _, _))) => Some(top.at_us.min(deadline)),
+            (Some(top), None) => Some(top.at_us),
+            (None, Some(&(deadline, _, _))) => Some(deadline),
+            (None, None) => None,
+        }
+    }
+
+    /// Handles the next event; false if there is none.
     pub fn step(&mut self) -> bool {
-        let Some(item) = self.queue.pop() else {
-            return false;
+        let timeout_first = match (self.queue.peek(), self.timeouts.front()) {
+            (None, None) => return false,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (Some(top), Some(&(deadline, seq, _))) => (deadline, CLASS_EVENT, seq) < (top.at_us, top.class, top.seq),
         };
-        debug_assert!(item.at_us >= self.now_us, "time never goes back");
-        self.now_us = item.at_us;
         self.events += 1;
-        self.dispatch(item.event);
+        if timeout_first {
+            if let Some((deadline, _, op)) = self.timeouts.pop_front() {
+                debug_assert!(deadline >= self.now_us, "time never goes back");
+                self.now_us = deadline;
+                self.on_timeout(op);
+            }
+        } else if let Some(item) = self.queue.pop() {
+            debug_assert!(item.at_us >= self.now_us, "time never goes back");
+            self.now_us = item.at_us;
+            self.dispatch(item.event);
+        }
         true
     }
 
     /// Handles every event up to and including `t_us`, then sets the clock to `t_us`.
     pub fn run_until(&mut self, t_us: u64) {
-        while self.queue.peek().is_some_and(|top| top.at_us <= t_us) {
+        while self.next_at_us().is_some_and(|at| at <= t_us) {
             self.step();
         }
         self.now_us = self.now_us.max(t_us);
@@ -356,13 +386,13 @@ impl<P: Protocol> World<P> {
     /// whether it reached `t_us` (the page uses this so an extreme slider cannot hang a tab).
     pub fn run_until_bounded(&mut self, t_us: u64, events_max: u64) -> bool {
         for _ in 0..events_max {
-            if self.queue.peek().is_none_or(|top| top.at_us > t_us) {
+            if self.next_at_us().is_none_or(|at| at > t_us) {
                 self.now_us = self.now_us.max(t_us);
                 return true;
             }
             self.step();
         }
-        let reached = self.queue.peek().is_none_or(|top| top.at_us > t_us);
+        let reached = self.next_at_us().is_none_or(|at| at > t_us);
         if reached {
             self.now_us = self.now_us.max(t_us);
         }
@@ -386,7 +416,6 @@ impl<P: Protocol> World<P> {
             }
             Event::RequestArrive { node, op, .. } => self.on_request(node, op),
             Event::ReplyArrive { node, op, reply, sent_us } => self.on_reply(node, op, reply, sent_us),
-            Event::Timeout { op } => self.on_timeout(op),
             Event::Arrival { generation } => {
                 if generation == self.arrival_generation && self.workload_active {
                     self.on_arrival();
@@ -529,7 +558,8 @@ impl<P: Protocol> World<P> {
             self.history.push(op);
             self.pending_ops += 1;
             self.send_request(arrival.city, node, arrival.op);
-            self.push(self.now_us + self.config.client_timeout_us, CLASS_EVENT, Event::Timeout { op: arrival.op });
+            self.seq += 1;
+            self.timeouts.push_back((self.now_us + self.config.client_timeout_us, self.seq, arrival.op));
         }
         self.schedule_arrival();
     }
@@ -543,7 +573,7 @@ impl<P: Protocol> World<P> {
                 candidates.push(RouteCandidate {
                     node,
                     info: slot.protocol.route_info(),
-                    one_way_us: base_one_way_us(city, slot.city),
+                    one_way_us: delay_table().base_us[city][slot.city],
                 });
             }
         }

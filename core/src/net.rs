@@ -180,8 +180,37 @@ impl Network {
 
 /// One sampled one-way flight time, never below the physical floor.
 pub fn one_way_us(a: CityIndex, b: CityIndex, multiplier: f64, rng: &mut Stream) -> u64 {
-    let delay = base_one_way_us(a, b) * jitter_factor(rng) * multiplier;
-    delay.max(floor_one_way_us(a, b)).max(1.0) as u64
+    let table = delay_table();
+    sample_one_way_us(table.base_us[a][b], table.floor_us[a][b], multiplier, rng)
+}
+
+fn sample_one_way_us(base_us: f64, floor_us: f64, multiplier: f64, rng: &mut Stream) -> u64 {
+    let delay = base_us * jitter_factor(rng) * multiplier;
+    delay.max(floor_us).max(1.0) as u64
+}
+
+/// Base and floor delays of every city pair, computed once (haversine is not free).
+#[derive(Debug)]
+pub struct DelayTable {
+    /// [`base_one_way_us`] per pair.
+    pub base_us: [[f64; N]; N],
+    /// [`floor_one_way_us`] per pair.
+    pub floor_us: [[f64; N]; N],
+}
+
+/// The delay table.
+pub fn delay_table() -> &'static DelayTable {
+    static TABLE: std::sync::OnceLock<DelayTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = DelayTable { base_us: [[0.0; N]; N], floor_us: [[0.0; N]; N] };
+        for a in 0..N {
+            for b in 0..N {
+                table.base_us[a][b] = base_one_way_us(a, b);
+                table.floor_us[a][b] = floor_one_way_us(a, b);
+            }
+        }
+        table
+    })
 }
 
 /// Clamps into `[min, max]`; NaN becomes `fallback`.

@@ -377,6 +377,27 @@ fn majority(nodes: usize) -> usize {
     nodes / 2 + 1
 }
 
+/// Most nodes in an hdfc cluster (a primary and six replicas, one per city), with room.
+pub const NODES_MAX: usize = 8;
+
+/// The `k`-th largest of at most [`NODES_MAX`] values (0 if there are fewer than `k`),
+/// without allocating: it runs on every acknowledgement and client request.
+fn kth_largest(values: impl Iterator<Item = u64>, k: usize) -> u64 {
+    let mut buffer = [0u64; NODES_MAX];
+    let mut count = 0;
+    for value in values.take(NODES_MAX) {
+        buffer[count] = value;
+        count += 1;
+    }
+    let slice = &mut buffer[..count];
+    slice.sort_unstable_by(|a, b| b.cmp(a));
+    if k == 0 {
+        u64::MAX
+    } else {
+        slice.get(k - 1).copied().unwrap_or(0)
+    }
+}
+
 impl HdfcNode {
     /// A node; node 0 starts as primary of epoch 1.
     pub fn new(config: HdfcConfig, is_primary: bool) -> Self {
@@ -701,37 +722,36 @@ impl HdfcNode {
         self.replicate(ctx, out, true);
     }
 
-    fn lease_basis_us(&self, nodes: usize) -> u64 {
+    fn lease_basis_us(&self, nodes: usize, me: NodeId) -> u64 {
         let needed = majority(nodes) - 1;
         if needed == 0 {
             return u64::MAX;
         }
-        let mut acks: Vec<u64> = self.peers.iter().map(|peer| peer.acked_sent_us).collect();
-        acks.sort_unstable_by(|a, b| b.cmp(a));
-        acks.get(needed - 1).copied().unwrap_or(0)
+        kth_largest(self.other_peers(me).map(|peer| peer.acked_sent_us), needed)
     }
 
-    fn lease_valid(&self, now_us: u64, nodes: usize) -> bool {
+    fn other_peers(&self, me: NodeId) -> impl Iterator<Item = &Peer> {
+        self.peers.iter().enumerate().filter(move |(id, _)| *id != me).map(|(_, peer)| peer)
+    }
+
+    fn lease_valid(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
         if self.config.failover != FailoverMode::Auto {
             return true;
         }
-        let basis = self.lease_basis_us(nodes);
+        let basis = self.lease_basis_us(nodes, me);
         basis == u64::MAX || now_us < basis + self.config.lease_us
     }
 
-    fn serves_as_primary(&self, now_us: u64, nodes: usize) -> bool {
-        self.role == Role::Primary && now_us >= self.ready_at_us && self.lease_valid(now_us, nodes)
+    fn serves_as_primary(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
+        self.role == Role::Primary && now_us >= self.ready_at_us && self.lease_valid(now_us, nodes, me)
     }
 
-    fn kth_largest(&self, nodes: usize, me: NodeId, position: impl Fn(&Peer) -> u64) -> u64 {
+    fn quorum_position(&self, nodes: usize, me: NodeId, position: impl Fn(&Peer) -> u64) -> u64 {
         let k = nodes / 2;
         if k == 0 {
             return u64::MAX;
         }
-        let mut positions: Vec<u64> =
-            self.peers.iter().enumerate().filter(|(id, _)| *id != me).map(|(_, peer)| position(peer)).collect();
-        positions.sort_unstable_by(|a, b| b.cmp(a));
-        positions.get(k - 1).copied().unwrap_or(0)
+        kth_largest(self.other_peers(me).map(position), k)
     }
 
     fn commit_candidate(&self, nodes: usize, me: NodeId) -> u64 {
@@ -747,9 +767,9 @@ impl HdfcNode {
                 .map(|(_, peer)| peer.write_lsn)
                 .max()
                 .unwrap_or(0),
-            CommitMode::RemoteWrite => self.kth_largest(nodes, me, |peer| peer.write_lsn),
-            CommitMode::On => self.kth_largest(nodes, me, |peer| peer.flush_lsn),
-            CommitMode::RemoteApply => self.kth_largest(nodes, me, |peer| peer.apply_lsn),
+            CommitMode::RemoteWrite => self.quorum_position(nodes, me, |peer| peer.write_lsn),
+            CommitMode::On => self.quorum_position(nodes, me, |peer| peer.flush_lsn),
+            CommitMode::RemoteApply => self.quorum_position(nodes, me, |peer| peer.apply_lsn),
         };
         self.flushed_lsn.min(replicated)
     }
@@ -769,7 +789,7 @@ impl HdfcNode {
     }
 
     fn acknowledge_committed(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if !self.lease_valid(ctx.now_us, ctx.nodes) {
+        if !self.lease_valid(ctx.now_us, ctx.nodes, ctx.me) {
             return;
         }
         while let Some(&(lsn, op)) = self.waiting.front() {
@@ -885,7 +905,7 @@ impl HdfcNode {
             out.reply(request.op, Reply::Fail(FailReason::NotPrimary));
             return;
         }
-        if !self.serves_as_primary(ctx.now_us, ctx.nodes) {
+        if !self.serves_as_primary(ctx.now_us, ctx.nodes, ctx.me) {
             out.reply(request.op, Reply::Fail(FailReason::NotReady));
             return;
         }
@@ -906,7 +926,8 @@ impl HdfcNode {
 
     fn on_client_read(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
         if self.role == Role::Primary {
-            let ready = self.serves_as_primary(ctx.now_us, ctx.nodes) && self.commit_lsn >= self.epoch_start_lsn;
+            let ready =
+                self.serves_as_primary(ctx.now_us, ctx.nodes, ctx.me) && self.commit_lsn >= self.epoch_start_lsn;
             if !ready {
                 out.reply(request.op, Reply::Fail(FailReason::NotReady));
                 return;
@@ -918,9 +939,9 @@ impl HdfcNode {
 
     // ----- elections -----
 
-    fn heard_primary_recently(&self, now_us: u64, nodes: usize) -> bool {
+    fn heard_primary_recently(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
         match self.role {
-            Role::Primary => self.lease_valid(now_us, nodes),
+            Role::Primary => self.lease_valid(now_us, nodes, me),
             _ => self.primary.is_some() && now_us.saturating_sub(self.last_contact_us) < self.config.lease_us,
         }
     }
@@ -953,7 +974,7 @@ impl HdfcNode {
     fn on_vote_request(&mut self, ctx: &mut Ctx, from: NodeId, args: (u64, u64, u64), out: &mut Out<Msg, Timer>) {
         let (epoch, last_epoch, last_lsn) = args;
         if self.config.failover != FailoverMode::Auto
-            || self.heard_primary_recently(ctx.now_us, ctx.nodes)
+            || self.heard_primary_recently(ctx.now_us, ctx.nodes, ctx.me)
             || epoch < self.epoch
         {
             out.send(from, Msg::VoteReply { epoch: self.epoch, granted: false });
@@ -1048,7 +1069,7 @@ impl HdfcNode {
     fn primary_tick(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         let now = ctx.now_us;
         if self.config.failover == FailoverMode::Auto {
-            let basis = self.lease_basis_us(ctx.nodes);
+            let basis = self.lease_basis_us(ctx.nodes, ctx.me);
             if basis != u64::MAX && now >= basis + self.config.election_timeout_us {
                 // Cut off from a majority for an election timeout: others may elect.
                 self.become_replica();
