@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/setup.sh
 
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 step() { printf '\n== %s\n' "$*"; }
+# Runs a test command, keeping its output for the summary at the end.
+run() { "$@" 2>&1 | tee -a "$log"; }
 
 step "format"
 cargo fmt --all -- --check
@@ -17,16 +21,20 @@ cargo clippy -p replica-web --target wasm32-unknown-unknown --all-targets --lock
 cargo clippy -p replica-e2e --all-targets --locked -- -D warnings
 
 step "core tests, native"
-cargo test -p replica-core --locked
+run cargo test -p replica-core --tests --locked
 
 step "core tests, wasm32 in headless Chrome"
-wasm-pack test --headless --chrome core --no-default-features
+run wasm-pack test --headless --chrome core --no-default-features
 
 step "web tests, wasm32 in headless Chrome"
-wasm-pack test --headless --chrome web
+run wasm-pack test --headless --chrome web
 
 step "release build of the page"
 trunk build --release
 
 step "end-to-end tests against the release build"
-cargo test -p replica-e2e --locked -- --test-threads=1
+run cargo test -p replica-e2e --tests --locked -- --test-threads=1
+
+step "summary"
+awk '/test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0 || p == 0) }' "$log"

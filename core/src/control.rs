@@ -8,7 +8,7 @@
 //! Grammar (times like `10s`, `500ms`, `1.5s`, `2m`; a bare number means seconds):
 //! `crash:NODE@T`, `restart:NODE@T`, `partition:A-B@T1..T2` (both ways),
 //! `partition:A>B@T1..T2` (one way, A's messages to B are lost), `isolate:NODE@T1..T2`
-//! (cut from every other city), `slow:A-B:xF@T1..T2`,
+//! (cut from every other city), `slow:A-B:xF@T1..T2`, `loss:A-B:0.1@T1..T2`,
 //! `skew:NODE:+50ms@T`, `latency:xF@T`, `load:OPS@T`.
 
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,15 @@ pub enum Control {
         /// Delay multiplier (1 restores).
         factor: f64,
     },
+    /// Drop messages on the link between two nodes or cities at random, both directions.
+    Loss {
+        /// Node or city id.
+        a: String,
+        /// Node or city id.
+        b: String,
+        /// Probability that a message is lost (0 restores).
+        probability: f64,
+    },
     /// Set a node's wall-clock skew.
     Skew {
         /// Node id.
@@ -92,6 +101,7 @@ impl Control {
             Control::Heal { a, b } => format!("heal {a} ↔ {b}"),
             Control::HealAll => "heal all links".to_string(),
             Control::Slow { a, b, factor } => format!("slow {a} ↔ {b} ×{factor}"),
+            Control::Loss { a, b, probability } => format!("loss {a} ↔ {b} {:.0}%", probability * 100.0),
             Control::Skew { node, skew_us } => {
                 format!("skew {node} {:+} ms", *skew_us as f64 / 1000.0)
             }
@@ -115,7 +125,9 @@ pub enum FaultError {
     #[error("fault '{0}' has no '@TIME' (e.g. crash:mumbai@10s)")]
     MissingTime(String),
     /// The spec's kind is not one of the grammar's.
-    #[error("unknown fault kind '{0}' (expected crash, restart, partition, isolate, slow, skew, latency or load)")]
+    #[error(
+        "unknown fault kind '{0}' (expected crash, restart, partition, isolate, slow, loss, skew, latency or load)"
+    )]
     UnknownKind(String),
     /// A node or city id that the scenario does not have.
     #[error("unknown node or city '{0}'")]
@@ -257,6 +269,21 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
                 at(end, Control::Slow { a: a.to_string(), b: b.to_string(), factor: 1.0 }),
             ])
         }
+        "loss" => {
+            let (start, end) = ranged()?;
+            let (pair, probability) =
+                args.rsplit_once(':').ok_or_else(|| FaultError::BadArgument(args.to_string(), spec.to_string()))?;
+            let (a, b) = split_pair(pair, '-', known)?;
+            let probability: f64 = probability
+                .parse()
+                .ok()
+                .filter(|p: &f64| (0.0..=1.0).contains(p))
+                .ok_or_else(|| FaultError::BadArgument(probability.to_string(), spec.to_string()))?;
+            Ok(vec![
+                at(start, Control::Loss { a: a.to_string(), b: b.to_string(), probability }),
+                at(end, Control::Loss { a: a.to_string(), b: b.to_string(), probability: 0.0 }),
+            ])
+        }
         "skew" => {
             let (node, skew) =
                 args.rsplit_once(':').ok_or_else(|| FaultError::BadArgument(args.to_string(), spec.to_string()))?;
@@ -275,7 +302,7 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
 }
 
 /// A random fault schedule in the fault grammar: one to three crashes (each restarted),
-/// isolations or partitions between `nodes`, all healed by `duration_us - 8 s`, so the run
+/// isolations, lossy links or partitions between `nodes`, all healed by `duration_us - 8 s`, so the run
 /// ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.
 pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
     let mut rng = crate::rng::Stream::new(seed, crate::rng::Purpose::Faults);
@@ -287,12 +314,19 @@ pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<Strin
         let start = 1_000_000 + rng.below(window_end - 1_000_000);
         let end = start + 500_000 + rng.below(5_000_000);
         let a = &nodes[rng.below(nodes.len() as u64) as usize];
-        match rng.below(4) {
+        match rng.below(5) {
             0 => {
                 specs.push(format!("crash:{a}@{}", ms(start)));
                 specs.push(format!("restart:{a}@{}", ms(end)));
             }
             1 => specs.push(format!("isolate:{a}@{}..{}", ms(start), ms(end))),
+            2 => {
+                let b = &nodes[rng.below(nodes.len() as u64) as usize];
+                let probability = 0.05 + 0.05 * rng.below(6) as f64;
+                if a != b {
+                    specs.push(format!("loss:{a}-{b}:{probability:.2}@{}..{}", ms(start), ms(end)));
+                }
+            }
             _ => {
                 let b = &nodes[rng.below(nodes.len() as u64) as usize];
                 if a != b {

@@ -726,7 +726,7 @@ impl<P: Protocol> World<P> {
         match control {
             Control::Crash { node: n } | Control::Restart { node: n } | Control::Skew { node: n, .. } => node(n),
             Control::Cut { from, to, .. } => city(from).and(city(to)),
-            Control::Heal { a, b } | Control::Slow { a, b, .. } => city(a).and(city(b)),
+            Control::Heal { a, b } | Control::Slow { a, b, .. } | Control::Loss { a, b, .. } => city(a).and(city(b)),
             Control::Latency { .. } | Control::Load { .. } | Control::HealAll => Ok(()),
         }
     }
@@ -786,6 +786,7 @@ impl<P: Protocol> World<P> {
                     for b in 0..CITIES.len() {
                         self.network.set_cut(a, b, false);
                         self.network.set_slow(a, b, 1.0);
+                        self.network.set_loss(a, b, 0.0);
                     }
                 }
             }
@@ -793,6 +794,12 @@ impl<P: Protocol> World<P> {
                 if let (Some(a), Some(b)) = pair(self, &a, &b) {
                     self.network.set_slow(a, b, factor);
                     self.network.set_slow(b, a, factor);
+                }
+            }
+            Control::Loss { a, b, probability } => {
+                if let (Some(a), Some(b)) = pair(self, &a, &b) {
+                    self.network.set_loss(a, b, probability);
+                    self.network.set_loss(b, a, probability);
                 }
             }
             Control::Skew { node, skew_us } => {

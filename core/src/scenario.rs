@@ -212,6 +212,12 @@ commit=on में write तब तक रुकता है जब तक ब
                 help: "Fraction of operations that are writes.",
             },
             KnobSpec {
+                name: "hour",
+                values: KnobValues::Integer { min: 0, max: 23 },
+                default: "10",
+                help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
+            },
+            KnobSpec {
                 name: "fsync_us",
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "250",
@@ -429,6 +435,7 @@ fn world_config(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> WorldConfi
         workload: WorkloadConfig {
             load_ops_s: load,
             write_ratio: knobs.number("write_ratio"),
+            start_hour: knobs.number("hour") as u8,
             ..WorkloadConfig::default()
         },
         latency_multiplier: config.latency_multiplier,

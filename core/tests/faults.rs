@@ -60,6 +60,13 @@ fn good_specs() {
                 (3_000_000, Control::Slow { a: "mumbai".into(), b: "delhi".into(), factor: 1.0 }),
             ],
         ),
+        (
+            "loss:mumbai-chennai:0.25@1s..3s",
+            vec![
+                (1_000_000, Control::Loss { a: "mumbai".into(), b: "chennai".into(), probability: 0.25 }),
+                (3_000_000, Control::Loss { a: "mumbai".into(), b: "chennai".into(), probability: 0.0 }),
+            ],
+        ),
         ("skew:delhi:+50ms@0s", vec![(0, Control::Skew { node: "delhi".into(), skew_us: 50_000 })]),
         ("skew:delhi:-2s@1s", vec![(1_000_000, Control::Skew { node: "delhi".into(), skew_us: -2_000_000 })]),
         ("latency:x3@2s", vec![(2_000_000, Control::Latency { multiplier: 3.0 })]),
@@ -116,6 +123,8 @@ fn hostile_specs_never_panic() {
         "latency:x0@1s",
         "\u{0}@\u{0}",
         "partition:mumbai>@1s..2s",
+        "loss:mumbai-delhi:1.5@1s..2s",
+        "loss:mumbai-delhi:x@1s..2s",
     ] {
         assert!(parse_fault(spec, &KNOWN).is_err(), "{spec} should be refused");
     }
