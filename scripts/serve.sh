@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/setup.sh
-exec trunk serve --release --address 127.0.0.1 --port 8080
+exec trunk serve --release --no-autoreload --address 127.0.0.1 --port 8080
