@@ -15,13 +15,16 @@
 //! - [`strategy`]: the replication strategies themselves.
 //! - [`net`], [`geo`]: the network of India; [`workload`]: the clients.
 //! - [`history`], [`check`]: what clients saw, and the named properties over it.
+//! - [`clock`], [`crdt`]: vector clocks and conflict-free replicated data types.
 //! - [`metrics`], [`snapshot`], [`report`]: what front ends show.
 //! - [`scenario`]: the catalogue, knobs and validation of user input.
 //! - [`control`]: controls and the fault-spec grammar.
 //! - [`rng`]: the seeded random streams.
 
 pub mod check;
+pub mod clock;
 pub mod control;
+pub mod crdt;
 pub mod engine;
 pub mod geo;
 pub mod history;
