@@ -30,16 +30,22 @@ pub enum AnomalyKind {
     MonotonicRead,
     /// Two nodes acknowledged writes as primary at the same time.
     SplitBrain,
+    /// Replicas still disagree after the network healed and the system went quiet.
+    Divergence,
+    /// More units were sold than were ever in stock.
+    Oversell,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 5] = [
+    pub const ALL: [AnomalyKind; 7] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
         AnomalyKind::MonotonicRead,
         AnomalyKind::SplitBrain,
+        AnomalyKind::Divergence,
+        AnomalyKind::Oversell,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -50,6 +56,8 @@ impl AnomalyKind {
             AnomalyKind::ReadYourWrites => "read_your_writes",
             AnomalyKind::MonotonicRead => "monotonic_read",
             AnomalyKind::SplitBrain => "split_brain",
+            AnomalyKind::Divergence => "divergence",
+            AnomalyKind::Oversell => "oversell",
         }
     }
 
@@ -63,6 +71,8 @@ impl AnomalyKind {
             AnomalyKind::ReadYourWrites => "A client read a key and did not see its own acknowledged write.",
             AnomalyKind::MonotonicRead => "A client read a newer value and then an older one of the same key.",
             AnomalyKind::SplitBrain => "Two nodes acted as primary at once, both acknowledging writes.",
+            AnomalyKind::Divergence => "Replicas still disagreed after the network healed and the system went quiet.",
+            AnomalyKind::Oversell => "More units were sold than were ever in stock.",
         }
     }
 }
@@ -125,8 +135,22 @@ impl CheckReport {
     }
 }
 
+/// Scenario facts some checkers need (what the clients were promised to start with).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckParams {
+    /// Units of every item at time zero (oversell).
+    pub initial_stock: u64,
+    /// Units one restock adds (oversell).
+    pub restock_units: u64,
+}
+
 /// Runs the named checkers. Those needing a final state are skipped without one.
-pub fn check(history: &History, final_state: Option<&FinalState>, kinds: &[AnomalyKind]) -> CheckReport {
+pub fn check(
+    history: &History,
+    final_state: Option<&FinalState>,
+    kinds: &[AnomalyKind],
+    params: CheckParams,
+) -> CheckReport {
     let mut report = CheckReport::default();
     for &kind in kinds {
         let findings = match kind {
@@ -138,6 +162,11 @@ pub fn check(history: &History, final_state: Option<&FinalState>, kinds: &[Anoma
                 Some(state) => lost_writes(history, state),
                 None => Vec::new(),
             },
+            AnomalyKind::Divergence => match final_state {
+                Some(state) => divergence(state),
+                None => Vec::new(),
+            },
+            AnomalyKind::Oversell => oversell(history, params),
         };
         report.add(kind, findings);
     }
@@ -409,5 +438,66 @@ pub fn split_brain(history: &History) -> Vec<Finding> {
             });
         }
     }
+    findings
+}
+
+/// Property: once quiet, every running replica holds the same state (keys that differ are
+/// counted, each named with the replicas that disagree).
+pub fn divergence(state: &FinalState) -> Vec<Finding> {
+    let up: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.up).collect();
+    let Some(first) = up.first() else { return Vec::new() };
+    let mut keys: std::collections::BTreeSet<Key> = std::collections::BTreeSet::new();
+    for node in &up {
+        keys.extend(node.store.keys().copied());
+    }
+    keys.into_iter()
+        .filter_map(|key| {
+            let reference = first.store.get(&key);
+            let other = up.iter().find(|node| node.store.get(&key) != reference)?;
+            Some(Finding {
+                kind: AnomalyKind::Divergence,
+                ops: Vec::new(),
+                at_us: 0,
+                explanation: format!(
+                    "After quiescence key {key} is {} at {} but {} at {}.",
+                    reference.map_or("absent".to_string(), |v| (*v as i64).to_string()),
+                    first.name,
+                    other.store.get(&key).map_or("absent".to_string(), |v| (*v as i64).to_string()),
+                    other.name
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: per item, acknowledged orders never exceed the initial stock plus the units of
+/// acknowledged restocks. Each oversold unit is one finding, naming the order that sold it.
+pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
+    let mut per_item: BTreeMap<Key, (u64, Vec<&Operation>)> = BTreeMap::new();
+    for op in history.iter().filter(|op| op.outcome == Outcome::Ok) {
+        match op.kind {
+            OpKind::Restock => per_item.entry(op.key).or_default().0 += 1,
+            OpKind::Order => per_item.entry(op.key).or_default().1.push(op),
+            _ => {}
+        }
+    }
+    let mut findings = Vec::new();
+    for (key, (restocks, mut orders)) in per_item {
+        let supply = params.initial_stock + restocks * params.restock_units;
+        orders.sort_by_key(|op| op.acked_us.or(op.complete_us).unwrap_or(op.invoke_us));
+        for (index, order) in orders.iter().enumerate().skip(supply as usize) {
+            findings.push(Finding {
+                kind: AnomalyKind::Oversell,
+                ops: vec![order.id],
+                at_us: order.complete_us.unwrap_or(order.invoke_us),
+                explanation: format!(
+                    "Order #{} was unit {} sold of item {key}, but only {supply} were ever in stock.",
+                    order.id,
+                    index + 1
+                ),
+            });
+        }
+    }
+    findings.sort_by_key(|finding| finding.at_us);
     findings
 }

@@ -136,6 +136,8 @@ pub struct StrategyHooks {
     pub router: Router,
     /// Checkers that apply.
     pub checkers: Vec<AnomalyKind>,
+    /// Facts the checkers need.
+    pub params: check::CheckParams,
 }
 
 /// Why a control was refused.
@@ -525,7 +527,7 @@ impl<P: Protocol> World<P> {
     fn on_arrival(&mut self) {
         let arrival = self.workload.next(self.now_us, &mut self.streams.workload);
         self.fold(&[4, arrival.op, arrival.key.into(), arrival.city as u64]);
-        let value = if arrival.kind == OpKind::Write { arrival.op } else { 0 };
+        let value = if arrival.kind.is_read() { 0 } else { arrival.op };
         let node = self.route(arrival.kind, arrival.city);
         let mut op = Operation {
             id: arrival.op,
@@ -667,7 +669,7 @@ impl<P: Protocol> World<P> {
             return;
         }
         // A read that timed out had no effect; a write may or may not have.
-        let unknown = recorded.kind == OpKind::Write;
+        let unknown = !recorded.kind.is_read();
         recorded.outcome = if unknown { Outcome::Unknown } else { Outcome::Fail };
         recorded.complete_us = Some(now);
         self.metrics.record_error(unknown);
@@ -865,7 +867,7 @@ impl<P: Protocol> World<P> {
 
     /// Runs the strategy's checkers over the history (and the final state, if given).
     pub fn check(&self, final_state: Option<&FinalState>) -> CheckReport {
-        check::check(&self.history, final_state, &self.hooks.checkers)
+        check::check(&self.history, final_state, &self.hooks.checkers, self.hooks.params)
     }
 
     /// The checkers that apply.

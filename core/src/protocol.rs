@@ -24,14 +24,33 @@ pub type Value = u64;
 /// Most effects one input may produce; a protocol that needs more has a bug.
 pub const EFFECTS_PER_INPUT_MAX: usize = 4096;
 
-/// What a client asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a client asks for. Register scenarios use `Read` and `Write`; the others are the
+/// operations of inventory and cart scenarios. Every update carries a unique value (its
+/// operation id), so a history can be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpKind {
     /// Read one key.
     Read,
     /// Write a unique value to one key.
     Write,
+    /// Buy one unit of an item (decrement its stock if any is left).
+    Order,
+    /// Add units of an item to its stock.
+    Restock,
+    /// Put an item in the client's cart.
+    CartAdd,
+    /// Take an item out of the client's cart.
+    CartRemove,
+    /// Set an item's price.
+    SetPrice,
+}
+
+impl OpKind {
+    /// Whether the operation only reads.
+    pub fn is_read(self) -> bool {
+        self == OpKind::Read
+    }
 }
 
 /// A client request as it reaches a node.
@@ -61,6 +80,8 @@ pub enum FailReason {
     Overloaded,
     /// No node could be reached.
     Unreachable,
+    /// The item is sold out (at this replica's knowledge).
+    OutOfStock,
 }
 
 /// A node's answer to a client.
@@ -97,11 +118,13 @@ pub enum MessageKind {
     Snapshot,
     /// A status probe between replicas (naive failover).
     Status,
+    /// Replica state exchanged by gossip / anti-entropy.
+    Gossip,
 }
 
 impl MessageKind {
     /// Every kind, in legend order.
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::Request,
         MessageKind::Reply,
         MessageKind::Replicate,
@@ -110,6 +133,7 @@ impl MessageKind {
         MessageKind::Vote,
         MessageKind::Snapshot,
         MessageKind::Status,
+        MessageKind::Gossip,
     ];
 
     /// Stable snake_case name.
@@ -123,6 +147,7 @@ impl MessageKind {
             MessageKind::Vote => "vote",
             MessageKind::Snapshot => "snapshot",
             MessageKind::Status => "status",
+            MessageKind::Gossip => "gossip",
         }
     }
 }
@@ -301,6 +326,8 @@ pub struct NodeView {
     pub lag_us: u64,
     /// One line on what the node is doing, for the page.
     pub status: String,
+    /// The node's vector clock (empty for strategies that do not keep one).
+    pub vector_clock: Vec<u64>,
 }
 
 /// A replication strategy's node.

@@ -242,7 +242,7 @@ pub fn trace(finished: &Finished) -> Trace {
                 node: op.node.and_then(|n| names.get(n).cloned()),
                 op: op.kind,
                 key: op.key,
-                value: (op.kind == OpKind::Write).then_some(op.value),
+                value: (!op.kind.is_read()).then_some(op.value),
                 read_value: op.read_value,
                 invoke_us: op.invoke_us,
                 complete_us: op.complete_us,

@@ -158,7 +158,7 @@ impl ScenarioConfig {
 
 /// The catalogue.
 pub fn catalogue() -> Vec<ScenarioInfo> {
-    vec![hdfc_info()]
+    vec![hdfc_info(), flipkart_info()]
 }
 
 /// One scenario's catalogue entry.
@@ -233,6 +233,99 @@ commit=on में write तब तक रुकता है जब तक ब
     }
 }
 
+fn flipkart_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "flipkart",
+        title: "Flipkart: warehouses that never wait",
+        title_hi: "Flipkart: गोदाम जो कभी रुकते नहीं",
+        strategy: "async replication with CRDTs and gossip",
+        narrative: "Seven warehouses each take orders, restocks, cart changes and price updates on their own, and tell each other \
+by gossip: stock is a PN-counter, a cart an OR-set, a price a last-writer-wins register. Nothing ever waits for another city, \
+so a partition never stops a sale. Cut Mumbai from Delhi and both keep selling: when the link heals, gossip makes every \
+warehouse agree again (divergence 0) — but both sides may have sold the same last units (oversell).",
+        narrative_hi: "सात गोदाम अपने-अपने orders, restock, cart और कीमतें ख़ुद लेते हैं और gossip से एक-दूसरे को बताते हैं: stock एक \
+PN-counter है, cart एक OR-set, कीमत last-writer-wins register। कोई शहर किसी का इंतज़ार नहीं करता, इसलिए partition में भी बिक्री नहीं रुकती। \
+मुंबई और दिल्ली को काटें: दोनों बेचते रहते हैं; link जुड़ते ही gossip सबको फिर एक कर देता है (divergence 0) — पर दोनों तरफ़ आख़िरी units बिक सकती हैं (oversell)।",
+        default_load_ops_s: 1000.0,
+        knobs: vec![
+            KnobSpec {
+                name: "gossip_ms",
+                values: KnobValues::Integer { min: 10, max: 5000 },
+                default: "200",
+                help: "Interval between gossip rounds, in milliseconds.",
+            },
+            KnobSpec {
+                name: "fanout",
+                values: KnobValues::Integer { min: 1, max: 6 },
+                default: "2",
+                help: "Peers each warehouse gossips with per round.",
+            },
+            KnobSpec {
+                name: "stock",
+                values: KnobValues::Integer { min: 1, max: 10_000 },
+                default: "20",
+                help: "Units of every item at time zero.",
+            },
+            KnobSpec {
+                name: "order_ratio",
+                values: KnobValues::Number { min: 0.0, max: 1.0 },
+                default: "0.3",
+                help: "Fraction of operations that are orders (the rest: stock reads, cart changes, restocks, price updates).",
+            },
+            KnobSpec {
+                name: "hour",
+                values: KnobValues::Integer { min: 0, max: 23 },
+                default: "20",
+                help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
+            },
+        ],
+    }
+}
+
+/// Items in the `flipkart` catalogue (Zipf-popular).
+pub const FLIPKART_ITEMS: u32 = 500;
+
+fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    use crate::protocol::OpKind;
+    use crate::strategy::flipkart::{self, FlipkartConfig, FlipkartNode};
+    let strategy = FlipkartConfig {
+        gossip_interval_us: knobs.number("gossip_ms") as u64 * 1000,
+        fanout: knobs.number("fanout") as usize,
+        initial_stock: knobs.number("stock") as u64,
+        ..FlipkartConfig::default()
+    };
+    let orders = knobs.number("order_ratio");
+    let rest = 1.0 - orders;
+    let mut world = world_config(config, knobs, load);
+    world.workload.keys = FLIPKART_ITEMS;
+    world.workload.start_hour = knobs.number("hour") as u8;
+    world.workload.mix = vec![
+        (OpKind::Order, orders),
+        (OpKind::Read, rest * 0.6),
+        (OpKind::CartAdd, rest * 0.2),
+        (OpKind::CartRemove, rest * 0.08),
+        (OpKind::Read, rest * 0.04),
+        (OpKind::Restock, rest * 0.02),
+        (OpKind::SetPrice, rest * 0.06),
+    ];
+    let cities = crate::geo::CITIES;
+    let nodes = cities
+        .iter()
+        .enumerate()
+        .map(|(index, city)| (city.id.to_string(), index, FlipkartNode::new(strategy, cities.len())))
+        .collect();
+    let hooks = StrategyHooks {
+        router: flipkart::route_nearest,
+        checkers: vec![AnomalyKind::Divergence, AnomalyKind::Oversell],
+        params: crate::check::CheckParams {
+            initial_stock: strategy.initial_stock,
+            restock_units: strategy.restock_units,
+        },
+    };
+    let world = World::new(world, hooks, nodes, config.controls.clone());
+    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::Divergence] })
+}
+
 /// Replica cities of `hdfc`, in the order `replicas=N` takes them.
 pub const HDFC_REPLICA_CITIES: [&str; 6] = ["delhi", "bangalore", "hyderabad", "chennai", "kolkata", "pune"];
 
@@ -263,7 +356,12 @@ impl<'a> Knobs<'a> {
     }
 
     fn number(&self, name: &str) -> f64 {
-        self.raw(name).parse().unwrap_or(0.0)
+        self.number_or(name, 0.0)
+    }
+
+    /// The knob's number, or `fallback` for a scenario without that knob.
+    fn number_or(&self, name: &str, fallback: f64) -> f64 {
+        self.raw(name).parse().unwrap_or(fallback)
     }
 }
 
@@ -425,6 +523,7 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
     let knobs = Knobs::new(&info, &config.knobs)?;
     match info.id {
         "hdfc" => Ok(build_hdfc(&config, &knobs, load)),
+        "flipkart" => Ok(build_flipkart(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),
     }
 }
@@ -434,12 +533,12 @@ fn world_config(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> WorldConfi
         seed: config.seed,
         workload: WorkloadConfig {
             load_ops_s: load,
-            write_ratio: knobs.number("write_ratio"),
-            start_hour: knobs.number("hour") as u8,
+            mix: crate::workload::register_mix(knobs.number_or("write_ratio", 0.4)),
+            start_hour: knobs.number_or("hour", 10.0) as u8,
             ..WorkloadConfig::default()
         },
         latency_multiplier: config.latency_multiplier,
-        disk: DiskConfig { fsync_us: knobs.number("fsync_us") as u64, ..DiskConfig::default() },
+        disk: DiskConfig { fsync_us: knobs.number_or("fsync_us", 250.0) as u64, ..DiskConfig::default() },
         history_ops_max: config.history_ops_max,
         ..WorldConfig::default()
     }
@@ -473,6 +572,7 @@ fn build_hdfc(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
             AnomalyKind::MonotonicRead,
             AnomalyKind::SplitBrain,
         ],
+        params: Default::default(),
     };
     let world = World::new(world_config(config, knobs, load), hooks, nodes, config.controls.clone());
     Box::new(Built { config: config.clone(), world, promises: hdfc_promises(&hdfc_config) })

@@ -30,8 +30,8 @@ pub const CLIENTS_PER_CITY: u32 = 8;
 pub struct WorkloadConfig {
     /// Total operations per second.
     pub load_ops_s: f64,
-    /// Fraction of operations that are writes.
-    pub write_ratio: f64,
+    /// Operation kinds and their weights (need not sum to 1).
+    pub mix: Vec<(OpKind, f64)>,
     /// Number of keys (accounts).
     pub keys: u32,
     /// Zipf exponent of key popularity.
@@ -42,7 +42,7 @@ pub struct WorkloadConfig {
 
 impl Default for WorkloadConfig {
     fn default() -> Self {
-        Self { load_ops_s: 1000.0, write_ratio: 0.4, keys: 10_000, zipf_exponent: 1.0, start_hour: 10 }
+        Self { load_ops_s: 1000.0, mix: register_mix(0.4), keys: 10_000, zipf_exponent: 1.0, start_hour: 10 }
     }
 }
 
@@ -66,6 +66,7 @@ pub struct Arrival {
 pub struct Workload {
     config: WorkloadConfig,
     zipf_cdf: Vec<f64>,
+    mix_cdf: Vec<f64>,
     city_cdf: [f64; CITIES.len()],
     city_cdf_hour: Option<u32>,
     next_op: OpId,
@@ -75,12 +76,18 @@ impl Workload {
     /// A generator; the config is clamped to safe bounds.
     pub fn new(mut config: WorkloadConfig) -> Self {
         config.load_ops_s = clamp(config.load_ops_s, 0.0, LOAD_OPS_MAX);
-        config.write_ratio = clamp(config.write_ratio, 0.0, 1.0);
+        for (_, weight) in &mut config.mix {
+            *weight = clamp(*weight, 0.0, 1e6);
+        }
+        if config.mix.iter().all(|(_, weight)| *weight <= 0.0) {
+            config.mix = register_mix(0.0);
+        }
+        let mix_cdf = cumulative(config.mix.iter().map(|(_, weight)| *weight));
         config.keys = config.keys.clamp(1, KEYS_MAX);
         config.zipf_exponent = clamp(config.zipf_exponent, 0.0, 3.0);
         config.start_hour %= 24;
         let zipf_cdf = zipf_cdf(config.keys, config.zipf_exponent);
-        Self { config, zipf_cdf, city_cdf: [0.0; CITIES.len()], city_cdf_hour: None, next_op: 1 }
+        Self { config, zipf_cdf, mix_cdf, city_cdf: [0.0; CITIES.len()], city_cdf_hour: None, next_op: 1 }
     }
 
     /// The (clamped) configuration.
@@ -111,7 +118,7 @@ impl Workload {
         }
         let city = pick(&self.city_cdf, rng.unit());
         let client = city as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
-        let kind = if rng.chance(self.config.write_ratio) { OpKind::Write } else { OpKind::Read };
+        let kind = self.config.mix[pick(&self.mix_cdf, rng.unit())].0;
         let key = pick(&self.zipf_cdf, rng.unit()) as Key;
         let op = self.next_op;
         self.next_op += 1;
@@ -148,6 +155,26 @@ fn city_cdf(hour: u32) -> [f64; CITIES.len()] {
     }
     for slot in &mut cdf {
         *slot /= total;
+    }
+    cdf
+}
+
+/// Reads and writes of a register workload.
+pub fn register_mix(write_ratio: f64) -> Vec<(OpKind, f64)> {
+    let write_ratio = clamp(write_ratio, 0.0, 1.0);
+    vec![(OpKind::Read, 1.0 - write_ratio), (OpKind::Write, write_ratio)]
+}
+
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut total = 0.0;
+    let mut cdf: Vec<f64> = weights
+        .map(|weight| {
+            total += weight;
+            total
+        })
+        .collect();
+    for slot in &mut cdf {
+        *slot /= total.max(f64::MIN_POSITIVE);
     }
     cdf
 }

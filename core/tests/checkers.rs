@@ -1,7 +1,7 @@
 //! The checkers on hand-written histories: each property fires on a history that breaks
 //! it, names the operations that prove it, and stays silent on a close call that does not.
 
-use replica_core::check::{check, AnomalyKind, FinalNode, FinalState};
+use replica_core::check::{check, AnomalyKind, CheckParams, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
 use replica_core::protocol::{OpKind, Role};
 use std::collections::BTreeMap;
@@ -209,7 +209,7 @@ fn each_property_on_its_histories() {
     for case in cases() {
         let history = history(&case.rows);
         let state = final_state(&case.store);
-        let report = check(&history, Some(&state), &AnomalyKind::ALL);
+        let report = check(&history, Some(&state), &AnomalyKind::ALL, CheckParams::default());
         assert_eq!(report.count(case.kind), case.count, "{}: {:?}", case.name, report.findings);
         if let Some(ops) = case.ops {
             let finding = report.findings.iter().find(|f| f.kind == case.kind).expect("a finding");
@@ -221,8 +221,47 @@ fn each_property_on_its_histories() {
 
 #[test]
 fn every_checker_that_ran_reports_a_count() {
-    let report = check(&history(&[]), None, &AnomalyKind::ALL);
+    let report = check(&history(&[]), None, &AnomalyKind::ALL, CheckParams::default());
     for kind in AnomalyKind::ALL {
         assert_eq!(report.counts.get(kind.name()), Some(&0), "{}", kind.name());
     }
+}
+
+#[test]
+fn oversell_counts_units_sold_beyond_supply() {
+    const O: OpKind = OpKind::Order;
+    let rows: Vec<Row> = vec![
+        (1, O, 9, None, 0, Some(5), OK, 0, 0),
+        (2, O, 9, None, 1, Some(6), OK, 1, 0),
+        (3, OpKind::Restock, 9, None, 2, Some(7), OK, 1, 0),
+        (4, O, 9, None, 8, Some(9), OK, 0, 0),
+        (5, O, 9, None, 10, Some(11), OK, 1, 0),
+        (6, O, 9, None, 12, Some(13), Outcome::Fail, 1, 0),
+    ];
+    let params = CheckParams { initial_stock: 1, restock_units: 2 };
+    let report = check(&history(&rows), None, &[AnomalyKind::Oversell], params);
+    assert_eq!(report.count(AnomalyKind::Oversell), 1, "four sold, three supplied: {:?}", report.findings);
+    assert_eq!(report.findings[0].ops, vec![5], "the last order sold a unit that never existed");
+}
+
+#[test]
+fn divergence_names_the_disagreeing_replicas() {
+    let node = |name: &str, store: &[(u32, u64)], up: bool| FinalNode {
+        name: name.into(),
+        up,
+        role: Role::Replica,
+        epoch: 0,
+        store: store.iter().copied().collect(),
+    };
+    let state = FinalState {
+        nodes: vec![
+            node("mumbai", &[(1, 5), (2, 7)], true),
+            node("delhi", &[(1, 5), (2, 6)], true),
+            node("pune", &[], false),
+        ],
+        authoritative: None,
+    };
+    let report = check(&history(&[]), Some(&state), &[AnomalyKind::Divergence], CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::Divergence), 1, "{:?}", report.findings);
+    assert!(report.findings[0].explanation.contains("mumbai") && report.findings[0].explanation.contains("delhi"));
 }

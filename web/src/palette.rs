@@ -14,6 +14,7 @@ pub fn message_colour(kind: MessageKind) -> &'static str {
         MessageKind::Vote => "#CC79A7",
         MessageKind::Snapshot => "#D55E00",
         MessageKind::Status => "#b8a600",
+        MessageKind::Gossip => "#000000",
     }
 }
 

@@ -48,6 +48,8 @@ pub enum Action {
     SetKnob(String, String),
     /// Set the seed (rebuilds the run).
     SetSeed(u64),
+    /// Switch to another scenario (its defaults, same seed).
+    SetScenario(String),
     /// Start over from time zero with the same settings.
     Reset,
     /// Crash a running node or restart a crashed one.
@@ -259,6 +261,19 @@ impl Reducible for AppState {
             Action::SetSeed(seed) => {
                 next.seed = seed;
                 next.rebuild();
+            }
+            Action::SetScenario(id) => {
+                if scenario::info(&id).is_some() {
+                    next.params = PageParams {
+                        scenario: id,
+                        lang: next.params.lang,
+                        embed: next.params.embed,
+                        ..PageParams::default()
+                    };
+                    next.rebuild();
+                } else {
+                    next.notices.push(format!("No scenario '{id}'."));
+                }
             }
             Action::Reset => next.rebuild(),
             Action::ToggleNode(node) => next.toggle_node(node),

@@ -16,7 +16,12 @@ async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Mounts a fresh app on the default scenario (tests share the page, and the app writes its
+/// settings into the URL hash).
 fn mount() -> web_sys::Element {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#scenario=hdfc"));
+    }
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
     gloo::utils::body().append_child(&root).expect("appended");
@@ -72,5 +77,25 @@ async fn clicking_a_node_crashes_it_and_again_restarts_it() {
     sleep(100).await;
     let delhi = root.query_selector("[data-node='delhi']").ok().flatten().expect("still drawn");
     assert_eq!(delhi.get_attribute("data-up").as_deref(), Some("true"));
+    root.remove();
+}
+
+#[test]
+async fn the_scenario_picker_switches_to_flipkart_with_vector_clocks() {
+    let root = mount();
+    sleep(200).await;
+    let select = root
+        .query_selector("select[name=scenario]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .expect("a scenario picker");
+    select.set_value("flipkart");
+    let _ = select.dispatch_event(&web_sys::Event::new("change").expect("an event"));
+    sleep(600).await;
+    assert_eq!(count(&root, "[data-node]"), 7, "a warehouse in every city");
+    assert_eq!(count(&root, "[data-anomaly=divergence]") + count(&root, "[data-anomaly=oversell]"), 2);
+    let label = text(&root, "[data-node='delhi'] .node-label");
+    assert!(label.starts_with('[') && label.matches(',').count() == 6, "Delhi shows its vector clock: {label}");
     root.remove();
 }

@@ -1250,8 +1250,8 @@ impl Protocol for HdfcNode {
 
     fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
         match request.kind {
-            OpKind::Write => self.on_client_write(ctx, request, out),
             OpKind::Read => self.on_client_read(ctx, request, out),
+            _ => self.on_client_write(ctx, request, out),
         }
     }
 
@@ -1340,6 +1340,7 @@ impl Protocol for HdfcNode {
             commit: self.commit_lsn,
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status: self.status_line(now_us),
+            vector_clock: Vec::new(),
         }
     }
 
@@ -1384,7 +1385,7 @@ pub fn route_reads_primary(_kind: OpKind, candidates: &[RouteCandidate], _rng: &
 
 /// Router for `reads=any`: reads to a random replica.
 pub fn route_reads_any(kind: OpKind, candidates: &[RouteCandidate], rng: &mut Stream) -> Option<NodeId> {
-    if kind == OpKind::Write {
+    if !kind.is_read() {
         return route_to_primary(candidates);
     }
     let count = replicas(candidates).count();
@@ -1396,7 +1397,7 @@ pub fn route_reads_any(kind: OpKind, candidates: &[RouteCandidate], rng: &mut St
 
 /// Router for `reads=nearest`: reads to the nearest replica.
 pub fn route_reads_nearest(kind: OpKind, candidates: &[RouteCandidate], _rng: &mut Stream) -> Option<NodeId> {
-    if kind == OpKind::Write {
+    if !kind.is_read() {
         return route_to_primary(candidates);
     }
     replicas(candidates)

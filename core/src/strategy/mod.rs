@@ -4,5 +4,6 @@
 //! A strategy must not reach into the engine, the network or another node: it only
 //! handles inputs and emits effects.
 
+pub mod flipkart;
 pub mod hdfc;
 pub mod log;

@@ -127,8 +127,25 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let value = state.params.knobs.get(spec.name).cloned().unwrap_or_else(|| spec.default.to_string());
         knob_control(spec, value, dispatch)
     });
+    let scenario_change = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            if let Some(id) = select_value(&event) {
+                dispatch.emit(Action::SetScenario(id));
+            }
+        })
+    };
+    let scenarios = replica_core::scenario::catalogue();
     html! {
         <section class="controls" aria-label="Controls">
+            <div class="field scenario">
+                <label for="scenario">{ "scenario" }</label>
+                <select id="scenario" name="scenario" onchange={scenario_change}>
+                    { for scenarios.iter().map(|s| html! {
+                        <option value={s.id} selected={s.id == props.info.id}>{ format!("{} — {}", s.id, s.title) }</option>
+                    }) }
+                </select>
+            </div>
             <div class="buttons">
                 <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button onclick={step} title="Handle exactly one simulation event">{ "Step" }</button>

@@ -30,6 +30,10 @@ fn node_label(node: &NodeSnapshot) -> String {
     if !node.up {
         return "down".to_string();
     }
+    if !node.view.vector_clock.is_empty() {
+        let entries: Vec<String> = node.view.vector_clock.iter().map(u64::to_string).collect();
+        return format!("[{}]", entries.join(","));
+    }
     match node.view.role {
         Role::Primary => format!("primary · e{}", node.view.epoch),
         _ => format!("lag {:.0} ms", node.view.lag_us as f64 / 1000.0),
@@ -39,7 +43,8 @@ fn node_label(node: &NodeSnapshot) -> String {
 fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>) -> Html {
     let city = CITIES.iter().position(|c| c.id == node.city).unwrap_or(0);
     let (x, y) = city_position(city);
-    let (x, y) = (x + 22.0 * index_in_city as f64, y);
+    let (dx, dy, label_dy) = node_offset(node.city);
+    let (x, y) = (x + dx + 22.0 * index_in_city as f64, y + dy);
     let id = node.id.clone();
     let click = {
         let (id, on_toggle) = (id.clone(), on_toggle.clone());
@@ -63,7 +68,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
             <title>{ format!("{} — {}", node.id, node.view.status) }</title>
             <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
             <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
-            <text x={x.to_string()} y={(y + 27.0).to_string()} class="node-label">{ node_label(node) }</text>
+            <text x={x.to_string()} y={(y + label_dy).to_string()} class="node-label">{ node_label(node) }</text>
         </g>
     }
 }
@@ -89,13 +94,24 @@ fn links(snapshot: &Snapshot) -> Html {
     lines.into_iter().collect()
 }
 
+/// Where a city's nodes sit relative to it (Pune's are nudged off Mumbai's), and where
+/// their label goes (above for Chennai, so it clears Bangalore's).
+fn node_offset(city: &str) -> (f64, f64, f64) {
+    match city {
+        "pune" => (14.0, 16.0, 27.0),
+        "mumbai" => (-4.0, -4.0, -19.0),
+        "chennai" => (0.0, 0.0, -19.0),
+        _ => (0.0, 0.0, 27.0),
+    }
+}
+
 /// Where a city's name sits relative to it, so neighbours (Mumbai and Pune, Bangalore and
 /// Chennai) do not overlap.
 fn label_offset(city: &str) -> (f64, f64, &'static str) {
     match city {
-        "pune" => (10.0, 22.0, "start"),
-        "mumbai" => (-14.0, -10.0, "end"),
-        "chennai" => (16.0, -12.0, "start"),
+        "pune" => (32.0, 20.0, "start"),
+        "mumbai" => (-20.0, -6.0, "end"),
+        "chennai" => (16.0, 6.0, "start"),
         "bangalore" => (-16.0, -12.0, "end"),
         "kolkata" => (16.0, -10.0, "start"),
         _ => (0.0, -19.0, "middle"),

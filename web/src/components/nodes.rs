@@ -17,6 +17,7 @@ pub struct NodeListProps {
 /// The node list.
 #[component]
 pub fn NodeList(props: &NodeListProps) -> Html {
+    let has_clocks = props.snapshot.nodes.iter().any(|node| !node.view.vector_clock.is_empty());
     let rows = props.snapshot.nodes.iter().map(|node| {
         let toggle = {
             let (id, on_toggle) = (node.id.clone(), props.on_toggle.clone());
@@ -31,6 +32,9 @@ pub fn NodeList(props: &NodeListProps) -> Html {
                 <td>{ view.log_end }</td>
                 <td>{ view.applied }</td>
                 <td>{ format!("{:.1}", view.lag_us as f64 / 1000.0) }</td>
+                if has_clocks {
+                    <td class="clock">{ format!("{:?}", view.vector_clock) }</td>
+                }
                 <td><button onclick={toggle} aria-label={format!("{} {}", if node.up { "Crash" } else { "Restart" }, node.id)}>{ if node.up { "Crash" } else { "Restart" } }</button></td>
             </tr>
         }
@@ -38,7 +42,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
     html! {
         <section class="nodes" aria-label="Nodes">
             <table>
-                <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"lag ms"}</th><th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
+                <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"lag ms"}</th>if has_clocks { <th scope="col">{"vector clock"}</th> }<th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </section>
