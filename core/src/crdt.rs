@@ -3,7 +3,8 @@
 //! and any number of times, hold the same state.
 //!
 //! - [`PnCounter`]: a counter that goes up and down (inventory).
-//! - [`OrSet`]: an observed-remove set, add wins over a concurrent remove (carts).
+//! - [`OrSet`]: an observed-remove set without tombstones, add wins over a concurrent
+//!   remove (carts).
 //! - [`LwwRegister`]: a last-writer-wins register by (wall clock, replica) (prices).
 //!
 //! This module holds the data types only; gossip and placement are a strategy's job.
@@ -15,6 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 pub trait Crdt: Clone + PartialEq {
     /// Folds another replica's state into this one.
     fn merge(&mut self, other: &Self);
+
+    /// Merges and says whether this state changed (gossip forwards only what changed).
+    fn merge_changed(&mut self, other: &Self) -> bool {
+        let before = self.clone();
+        self.merge(other);
+        *self != before
+    }
 
     /// `self ⊔ other`, leaving both untouched.
     fn merged(&self, other: &Self) -> Self {
@@ -51,70 +59,99 @@ impl PnCounter {
     }
 }
 
-fn merge_max(into: &mut BTreeMap<u32, u64>, from: &BTreeMap<u32, u64>) {
+/// Element-wise maximum; whether anything grew.
+fn merge_max(into: &mut BTreeMap<u32, u64>, from: &BTreeMap<u32, u64>) -> bool {
+    let mut changed = false;
     for (replica, count) in from {
         let slot = into.entry(*replica).or_insert(0);
-        *slot = (*slot).max(*count);
+        if *count > *slot {
+            *slot = *count;
+            changed = true;
+        }
     }
+    changed
 }
 
 impl Crdt for PnCounter {
     fn merge(&mut self, other: &Self) {
-        merge_max(&mut self.increments, &other.increments);
-        merge_max(&mut self.decrements, &other.decrements);
+        self.merge_changed(other);
+    }
+
+    fn merge_changed(&mut self, other: &Self) -> bool {
+        let up = merge_max(&mut self.increments, &other.increments);
+        let down = merge_max(&mut self.decrements, &other.decrements);
+        up || down
     }
 }
 
 /// A unique tag of one add: (replica, that replica's add counter).
 pub type Dot = (u32, u64);
 
-/// Observed-remove set: an element is present while some add of it has not been removed.
-/// A remove only removes the adds it has seen, so a concurrent add wins.
+/// Observed-remove set without tombstones (ORSWOT): each present element carries the dots
+/// of the adds that put it there, and the set keeps a version vector of every dot it has
+/// seen. A remove drops the element's dots; a merge keeps a dot if both sides have it, or if
+/// one side has it and the other never saw it. So a remove only removes the adds it had
+/// seen, a concurrent add wins, and the state stays as small as the set itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OrSet<T: Ord + Clone> {
-    adds: BTreeMap<T, BTreeSet<Dot>>,
-    removed: BTreeSet<Dot>,
-    counters: BTreeMap<u32, u64>,
+    entries: BTreeMap<T, BTreeSet<Dot>>,
+    context: BTreeMap<u32, u64>,
 }
 
 impl<T: Ord + Clone> OrSet<T> {
     /// An empty set.
     pub fn new() -> Self {
-        Self { adds: BTreeMap::new(), removed: BTreeSet::new(), counters: BTreeMap::new() }
+        Self { entries: BTreeMap::new(), context: BTreeMap::new() }
     }
 
-    /// Adds `element` at `replica`.
+    fn seen(context: &BTreeMap<u32, u64>, dot: &Dot) -> bool {
+        context.get(&dot.0).is_some_and(|counter| *counter >= dot.1)
+    }
+
+    /// Adds `element` at `replica` (the new add supersedes the adds this replica has seen).
     pub fn add(&mut self, replica: u32, element: T) {
-        let counter = self.counters.entry(replica).or_insert(0);
+        let counter = self.context.entry(replica).or_insert(0);
         *counter += 1;
-        self.adds.entry(element).or_default().insert((replica, *counter));
+        let dot = (replica, *counter);
+        self.entries.insert(element, BTreeSet::from([dot]));
     }
 
-    /// Removes every add of `element` this replica has observed.
+    /// Removes `element` as far as this replica has observed it.
     pub fn remove(&mut self, element: &T) {
-        if let Some(dots) = self.adds.get(element) {
-            self.removed.extend(dots.iter().copied());
-        }
+        self.entries.remove(element);
     }
 
     /// Whether `element` is present.
     pub fn contains(&self, element: &T) -> bool {
-        self.adds.get(element).is_some_and(|dots| dots.iter().any(|dot| !self.removed.contains(dot)))
+        self.entries.contains_key(element)
     }
 
     /// The present elements, in order.
     pub fn elements(&self) -> Vec<T> {
-        self.adds.keys().filter(|element| self.contains(element)).cloned().collect()
+        self.entries.keys().cloned().collect()
     }
 }
 
 impl<T: Ord + Clone> Crdt for OrSet<T> {
     fn merge(&mut self, other: &Self) {
-        for (element, dots) in &other.adds {
-            self.adds.entry(element.clone()).or_default().extend(dots.iter().copied());
+        let keys: BTreeSet<T> = self.entries.keys().chain(other.entries.keys()).cloned().collect();
+        let empty = BTreeSet::new();
+        for key in keys {
+            let mine = self.entries.get(&key).unwrap_or(&empty);
+            let theirs = other.entries.get(&key).unwrap_or(&empty);
+            let kept: BTreeSet<Dot> = mine
+                .iter()
+                .filter(|dot| theirs.contains(dot) || !Self::seen(&other.context, dot))
+                .chain(theirs.iter().filter(|dot| !mine.contains(dot) && !Self::seen(&self.context, dot)))
+                .copied()
+                .collect();
+            if kept.is_empty() {
+                self.entries.remove(&key);
+            } else {
+                self.entries.insert(key, kept);
+            }
         }
-        self.removed.extend(other.removed.iter().copied());
-        merge_max(&mut self.counters, &other.counters);
+        merge_max(&mut self.context, &other.context);
     }
 }
 
@@ -158,9 +195,16 @@ impl<T: Clone + PartialEq> LwwRegister<T> {
 
 impl<T: Clone + PartialEq> Crdt for LwwRegister<T> {
     fn merge(&mut self, other: &Self) {
+        self.merge_changed(other);
+    }
+
+    fn merge_changed(&mut self, other: &Self) -> bool {
         if other.stamp > self.stamp {
             self.value = other.value.clone();
             self.stamp = other.stamp;
+            true
+        } else {
+            false
         }
     }
 }

@@ -120,11 +120,13 @@ pub enum MessageKind {
     Status,
     /// Replica state exchanged by gossip / anti-entropy.
     Gossip,
+    /// A stock reservation at an item's owner, or its answer.
+    Reserve,
 }
 
 impl MessageKind {
     /// Every kind, in legend order.
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::Request,
         MessageKind::Reply,
         MessageKind::Replicate,
@@ -134,6 +136,7 @@ impl MessageKind {
         MessageKind::Snapshot,
         MessageKind::Status,
         MessageKind::Gossip,
+        MessageKind::Reserve,
     ];
 
     /// Stable snake_case name.
@@ -148,6 +151,7 @@ impl MessageKind {
             MessageKind::Snapshot => "snapshot",
             MessageKind::Status => "status",
             MessageKind::Gossip => "gossip",
+            MessageKind::Reserve => "reserve",
         }
     }
 }

@@ -82,8 +82,28 @@ pub struct RunReport {
     pub messages_dropped: u64,
     /// Anomalies this configuration promises never to show.
     pub promises: Vec<&'static str>,
+    /// Latency of successful operations by kind (reads, writes, orders…), ms.
+    pub latency_by_kind_ms: BTreeMap<OpKind, LatencyReport>,
     /// The first findings, with the operations that prove them.
     pub findings: Vec<crate::check::Finding>,
+}
+
+/// Latency percentiles of successful operations, per kind, from the history.
+fn latency_by_kind(history: &crate::history::History) -> BTreeMap<OpKind, LatencyReport> {
+    let mut samples: BTreeMap<OpKind, Vec<u64>> = BTreeMap::new();
+    for op in history.iter().filter(|op| op.outcome == Outcome::Ok) {
+        if let Some(complete) = op.complete_us {
+            samples.entry(op.kind).or_default().push(complete - op.invoke_us);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|(kind, mut values)| {
+            values.sort_unstable();
+            let pick = |q: f64| values[((values.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
+            (kind, LatencyReport { p50: pick(0.5), p95: pick(0.95), p99: pick(0.99), max: pick(1.0) })
+        })
+        .collect()
 }
 
 /// A finished run.
@@ -152,6 +172,7 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
             .collect(),
         messages_dropped: metrics.messages_dropped,
         promises: simulation.promises().iter().map(|kind| kind.name()).collect(),
+        latency_by_kind_ms: latency_by_kind(simulation.history()),
         findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
     };
     Ok(Finished { report, simulation, final_state, checks })

@@ -218,3 +218,22 @@ fn happened_before_matches_causality_and_is_a_strict_partial_order() {
         Ok(())
     });
 }
+
+#[test]
+fn merge_changed_says_exactly_whether_the_state_changed() {
+    for_all("merge_changed", |rng| {
+        let [a, b, _] = replicas(rng, PnCounter::default(), counter_update);
+        let mut merged = a.clone();
+        let changed = merged.merge_changed(&b);
+        if changed != (merged != a) || merged != a.merged(&b) {
+            return Err(format!("{a:?} ⊔ {b:?}: changed = {changed}"));
+        }
+        let [x, y, _] = replicas(rng, LwwRegister::new(0), register_update);
+        let mut merged = x.clone();
+        let changed = merged.merge_changed(&y);
+        if changed != (merged != x) || merged != x.merged(&y) {
+            return Err(format!("{x:?} ⊔ {y:?}: changed = {changed}"));
+        }
+        Ok(())
+    });
+}

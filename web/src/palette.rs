@@ -15,6 +15,7 @@ pub fn message_colour(kind: MessageKind) -> &'static str {
         MessageKind::Snapshot => "#D55E00",
         MessageKind::Status => "#b8a600",
         MessageKind::Gossip => "#000000",
+        MessageKind::Reserve => "#882255",
     }
 }
 

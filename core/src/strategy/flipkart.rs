@@ -12,12 +12,16 @@
 //! commutative, associative and idempotent, so once the network heals and gossip has run,
 //! every replica holds the same state — without any coordination. The price of
 //! availability: while partitioned, both sides sell the same last units (oversell).
+//!
+//! The same warehouses run the `myntra` scenario. There, with [`OrderPolicy::Reservation`],
+//! an order takes its unit from the item's owning warehouse (`key mod n`) — a round trip
+//! for most orders, but a single counter per item can never sell what it does not have.
 
 use crate::clock::VectorClock;
 use crate::crdt::{Crdt, LwwRegister, OrSet, PnCounter};
 use crate::engine::RouteCandidate;
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpKind, Out, Protocol,
+    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
 use crate::rng::Stream;
@@ -43,6 +47,8 @@ pub struct FlipkartConfig {
     pub restock_units: u64,
     /// CPU cost of one client request.
     pub request_cpu_us: u64,
+    /// How orders take stock.
+    pub policy: OrderPolicy,
 }
 
 impl Default for FlipkartConfig {
@@ -54,6 +60,7 @@ impl Default for FlipkartConfig {
             initial_stock: 20,
             restock_units: 10,
             request_cpu_us: 30,
+            policy: OrderPolicy::Optimistic,
         }
     }
 }
@@ -88,14 +95,50 @@ pub struct Gossip {
     pub wants_reply: bool,
 }
 
-impl Message for Gossip {
+/// Messages between warehouses.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Replica state (a delta, or a whole state for anti-entropy).
+    Gossip(Gossip),
+    /// Reservation policy: ask the owning warehouse for one unit of `key`.
+    Reserve {
+        /// The client operation waiting for it.
+        op: OpId,
+        /// The item.
+        key: Key,
+    },
+    /// The owner's answer.
+    Reserved {
+        /// The client operation.
+        op: OpId,
+        /// Whether a unit was reserved.
+        granted: bool,
+    },
+}
+
+impl Message for Msg {
     fn kind(&self) -> MessageKind {
-        MessageKind::Gossip
+        match self {
+            Msg::Gossip(_) => MessageKind::Gossip,
+            Msg::Reserve { .. } | Msg::Reserved { .. } => MessageKind::Reserve,
+        }
     }
 
     fn size_bytes(&self) -> u32 {
-        64 + 96 * self.items.len() as u32 + 64 * self.carts.len() as u32
+        match self {
+            Msg::Gossip(gossip) => 64 + 96 * gossip.items.len() as u32 + 64 * gossip.carts.len() as u32,
+            _ => 64,
+        }
     }
+}
+
+/// How an order takes a unit of stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderPolicy {
+    /// From the local replica's counter, at once (may oversell).
+    Optimistic,
+    /// From the owning warehouse's counter, one round trip away (never oversells).
+    Reservation,
 }
 
 /// Timers of a warehouse.
@@ -153,7 +196,7 @@ impl FlipkartNode {
         self.clock.tick(ctx.me);
     }
 
-    fn on_gossip_timer(&mut self, ctx: &mut Ctx, out: &mut Out<Gossip, Timer>) {
+    fn on_gossip_timer(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         out.set_timer(self.config.gossip_interval_us, Timer::Gossip);
         self.rounds += 1;
         let peers = self.pick_peers(ctx);
@@ -162,7 +205,7 @@ impl FlipkartNode {
             // Round-robin over the other nodes, so every pair reconciles within n − 1 turns.
             let turn = (self.rounds / every) as usize % (ctx.nodes - 1);
             let peer = (ctx.me + 1 + turn) % ctx.nodes;
-            out.send(peer, self.full_state(true));
+            out.send(peer, Msg::Gossip(self.full_state(true)));
         }
         if self.dirty_items.is_empty() && self.dirty_carts.is_empty() {
             return;
@@ -182,7 +225,7 @@ impl FlipkartNode {
             wants_reply: false,
         };
         for peer in peers {
-            out.send(peer, delta.clone());
+            out.send(peer, Msg::Gossip(delta.clone()));
         }
     }
 
@@ -210,10 +253,9 @@ impl FlipkartNode {
         let mut changed = false;
         for (key, theirs) in gossip.items {
             let mine = self.item(key);
-            let before = mine.clone();
-            mine.stock.merge(&theirs.stock);
-            mine.price.merge(&theirs.price);
-            if *mine != before {
+            let stock_changed = mine.stock.merge_changed(&theirs.stock);
+            let price_changed = mine.price.merge_changed(&theirs.price);
+            if stock_changed || price_changed {
                 self.dirty_items.insert(key);
                 self.project(key);
                 changed = true;
@@ -233,6 +275,16 @@ impl FlipkartNode {
         }
     }
 
+    /// Takes one unit of `key` from this replica's counter if its view shows any left.
+    fn take_unit(&mut self, ctx: &mut Ctx, key: Key) -> bool {
+        if self.item(key).stock.value() <= 0 {
+            return false;
+        }
+        self.item(key).stock.decrement(ctx.me as u32, 1);
+        self.touched(ctx, key);
+        true
+    }
+
     fn serve(&mut self, ctx: &mut Ctx, request: ClientRequest) -> Reply {
         let me = ctx.me as u32;
         let key = request.key;
@@ -243,10 +295,10 @@ impl FlipkartNode {
                 return Reply::Ok { read_value: Some(stock.max(0) as u64), epoch: 0 };
             }
             OpKind::Order => {
-                if self.item(key).stock.value() <= 0 {
+                if !self.take_unit(ctx, key) {
                     return Reply::Fail(FailReason::OutOfStock);
                 }
-                self.item(key).stock.decrement(me, 1);
+                return ok;
             }
             OpKind::Restock => {
                 let units = self.config.restock_units;
@@ -275,40 +327,61 @@ impl FlipkartNode {
 }
 
 impl Protocol for FlipkartNode {
-    type Msg = Gossip;
+    type Msg = Msg;
     type Timer = Timer;
 
-    fn start(&mut self, ctx: &mut Ctx, out: &mut Out<Gossip, Timer>) {
+    fn start(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         out.set_timer(1 + ctx.rng.below(self.config.gossip_interval_us), Timer::Gossip);
     }
 
-    fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Gossip, out: &mut Out<Gossip, Timer>) {
-        let wants_reply = msg.wants_reply;
-        self.on_gossip(ctx, msg);
-        if wants_reply {
-            out.send(from, self.full_state(false));
+    fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
+        match msg {
+            Msg::Gossip(gossip) => {
+                let wants_reply = gossip.wants_reply;
+                self.on_gossip(ctx, gossip);
+                if wants_reply {
+                    out.send(from, Msg::Gossip(self.full_state(false)));
+                }
+            }
+            Msg::Reserve { op, key } => {
+                let granted = self.take_unit(ctx, key);
+                out.send(from, Msg::Reserved { op, granted });
+            }
+            Msg::Reserved { op, granted } => {
+                let reply = if granted {
+                    Reply::Ok { read_value: None, epoch: 0 }
+                } else {
+                    Reply::Fail(FailReason::OutOfStock)
+                };
+                out.reply(op, reply);
+            }
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer, out: &mut Out<Gossip, Timer>) {
+    fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer, out: &mut Out<Msg, Timer>) {
         match timer {
             Timer::Gossip => self.on_gossip_timer(ctx, out),
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Gossip, Timer>) {
+    fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
+        let owner = request.key as usize % ctx.nodes;
+        if request.kind == OpKind::Order && self.config.policy == OrderPolicy::Reservation && owner != ctx.me {
+            out.send(owner, Msg::Reserve { op: request.op, key: request.key });
+            return;
+        }
         let reply = self.serve(ctx, request);
         out.reply(request.op, reply);
     }
 
-    fn on_disk(&mut self, _ctx: &mut Ctx, _done: DiskDone, _out: &mut Out<Gossip, Timer>) {}
+    fn on_disk(&mut self, _ctx: &mut Ctx, _done: DiskDone, _out: &mut Out<Msg, Timer>) {}
 
     fn crash(&mut self) {
         // The warehouse's state is on disk (each update is written before it is answered);
         // what is lost is the gossip round in progress.
     }
 
-    fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Gossip, Timer>) {
+    fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         out.set_timer(1 + ctx.rng.below(self.config.gossip_interval_us), Timer::Gossip);
     }
 
