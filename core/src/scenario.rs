@@ -211,12 +211,7 @@ commit=on में write तब तक रुकता है जब तक ब
                 default: "0.4",
                 help: "Fraction of operations that are writes.",
             },
-            KnobSpec {
-                name: "hour",
-                values: KnobValues::Integer { min: 0, max: 23 },
-                default: "10",
-                help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
-            },
+            hour_knob("10"),
             KnobSpec {
                 name: "fsync_us",
                 values: KnobValues::Integer { min: 10, max: 100_000 },
@@ -248,12 +243,7 @@ PN-counter है, cart एक OR-set, कीमत last-writer-wins register।
 मुंबई और दिल्ली को काटें: दोनों बेचते रहते हैं; link जुड़ते ही gossip सबको फिर एक कर देता है (divergence 0) — पर दोनों तरफ़ आख़िरी units बिक सकती हैं (oversell)।",
         default_load_ops_s: 1000.0,
         knobs: vec![
-            KnobSpec {
-                name: "gossip_ms",
-                values: KnobValues::Integer { min: 10, max: 5000 },
-                default: "200",
-                help: "Interval between gossip rounds, in milliseconds.",
-            },
+            gossip_knob(),
             KnobSpec {
                 name: "fanout",
                 values: KnobValues::Integer { min: 1, max: 6 },
@@ -272,12 +262,7 @@ PN-counter है, cart एक OR-set, कीमत last-writer-wins register।
                 default: "0.3",
                 help: "Fraction of operations that are orders (the rest: stock reads, cart changes, restocks, price updates).",
             },
-            KnobSpec {
-                name: "hour",
-                values: KnobValues::Integer { min: 0, max: 23 },
-                default: "20",
-                help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
-            },
+            hour_knob("20"),
         ],
     }
 }
@@ -361,18 +346,8 @@ more for most orders, and never an oversell.",
                 default: "5",
                 help: "Units of every variant at time zero.",
             },
-            KnobSpec {
-                name: "gossip_ms",
-                values: KnobValues::Integer { min: 10, max: 5000 },
-                default: "200",
-                help: "Interval between gossip rounds, in milliseconds.",
-            },
-            KnobSpec {
-                name: "hour",
-                values: KnobValues::Integer { min: 0, max: 23 },
-                default: "20",
-                help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
-            },
+            gossip_knob(),
+            hour_knob("20"),
         ],
     }
 }
@@ -438,6 +413,26 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
         promises.push(AnomalyKind::Oversell);
     }
     Box::new(Built { config: config.clone(), world, promises })
+}
+
+/// The `hour` knob: which cities are in their peak hours.
+fn hour_knob(default: &'static str) -> KnobSpec {
+    KnobSpec {
+        name: "hour",
+        values: KnobValues::Integer { min: 0, max: 23 },
+        default,
+        help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
+    }
+}
+
+/// The `gossip_ms` knob of the gossiping warehouses.
+fn gossip_knob() -> KnobSpec {
+    KnobSpec {
+        name: "gossip_ms",
+        values: KnobValues::Integer { min: 10, max: 5000 },
+        default: "200",
+        help: "Interval between gossip rounds, in milliseconds.",
+    }
 }
 
 /// Replica cities of `hdfc`, in the order `replicas=N` takes them.
