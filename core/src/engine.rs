@@ -152,12 +152,37 @@ pub enum ControlError {
 }
 
 enum Event<M, T> {
-    Deliver { from: NodeId, to: NodeId, msg: M, sent_us: u64 },
-    Timer { node: NodeId, incarnation: u32, timer: T },
-    Disk { node: NodeId, incarnation: u32, done: DiskDone },
-    RequestArrive { node: NodeId, op: OpId, sent_us: u64 },
-    ReplyArrive { node: NodeId, op: OpId, reply: Reply, sent_us: u64 },
-    Arrival { generation: u32 },
+    /// Boxed: messages can be large, and the heap moves events on every push and pop.
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        msg: Box<M>,
+        sent_us: u64,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: T,
+    },
+    Disk {
+        node: NodeId,
+        incarnation: u32,
+        done: DiskDone,
+    },
+    RequestArrive {
+        node: NodeId,
+        op: OpId,
+        sent_us: u64,
+    },
+    ReplyArrive {
+        node: NodeId,
+        op: OpId,
+        reply: Reply,
+        sent_us: u64,
+    },
+    Arrival {
+        generation: u32,
+    },
     Sample,
     Control(Control),
 }
@@ -403,7 +428,7 @@ impl<P: Protocol> World<P> {
 
     fn dispatch(&mut self, event: Event<P::Msg, P::Timer>) {
         match event {
-            Event::Deliver { from, to, msg, .. } => self.on_deliver(from, to, msg),
+            Event::Deliver { from, to, msg, .. } => self.on_deliver(from, to, *msg),
             Event::Timer { node, incarnation, timer } => {
                 self.fold(&[1, node as u64]);
                 if self.is_current(node, incarnation) {
@@ -498,7 +523,9 @@ impl<P: Protocol> World<P> {
         }
         let (a, b) = (self.nodes[from].city, self.nodes[to].city);
         match self.network.transmit(at_us, a, b, msg.size_bytes(), &mut self.streams.network) {
-            Ok(arrival) => self.push(arrival, CLASS_EVENT, Event::Deliver { from, to, msg, sent_us: at_us }),
+            Ok(arrival) => {
+                self.push(arrival, CLASS_EVENT, Event::Deliver { from, to, msg: Box::new(msg), sent_us: at_us })
+            }
             Err(_) => self.metrics.messages_dropped += 1,
         }
     }
