@@ -267,12 +267,25 @@ PN-counter है, cart एक OR-set, कीमत last-writer-wins register।
     }
 }
 
+/// Hooks of the gossiping warehouses (`flipkart`, `myntra`): nearest routing, and the stock
+/// facts the oversell checker needs.
+fn warehouse_hooks(strategy: &crate::strategy::flipkart::FlipkartConfig, checkers: Vec<AnomalyKind>) -> StrategyHooks {
+    StrategyHooks {
+        router: crate::strategy::flipkart::route_nearest,
+        checkers,
+        params: crate::check::CheckParams {
+            initial_stock: strategy.initial_stock,
+            restock_units: strategy.restock_units,
+        },
+    }
+}
+
 /// Items in the `flipkart` catalogue (Zipf-popular).
 pub const FLIPKART_ITEMS: u32 = 500;
 
 fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
     use crate::protocol::OpKind;
-    use crate::strategy::flipkart::{self, FlipkartConfig, FlipkartNode};
+    use crate::strategy::flipkart::{FlipkartConfig, FlipkartNode};
     let strategy = FlipkartConfig {
         gossip_interval_us: knobs.number("gossip_ms") as u64 * 1000,
         fanout: knobs.number("fanout") as usize,
@@ -299,14 +312,7 @@ fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn 
         .enumerate()
         .map(|(index, city)| (city.id.to_string(), index, FlipkartNode::new(strategy, cities.len())))
         .collect();
-    let hooks = StrategyHooks {
-        router: flipkart::route_nearest,
-        checkers: vec![AnomalyKind::Divergence, AnomalyKind::Oversell],
-        params: crate::check::CheckParams {
-            initial_stock: strategy.initial_stock,
-            restock_units: strategy.restock_units,
-        },
-    };
+    let hooks = warehouse_hooks(&strategy, vec![AnomalyKind::Divergence, AnomalyKind::Oversell]);
     let world = World::new(world, hooks, nodes, config.controls.clone());
     Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::Divergence] })
 }
@@ -366,7 +372,7 @@ pub const MYNTRA_SALE: (u64, u64, f64) = (10_000_000, 30_000_000, 5.0);
 
 fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
     use crate::protocol::OpKind;
-    use crate::strategy::flipkart::{self, FlipkartConfig, FlipkartNode, OrderPolicy};
+    use crate::strategy::flipkart::{FlipkartConfig, FlipkartNode, OrderPolicy};
     let policy = if knobs.raw("policy") == "reservation" { OrderPolicy::Reservation } else { OrderPolicy::Optimistic };
     let strategy = FlipkartConfig {
         gossip_interval_us: knobs.number("gossip_ms") as u64 * 1000,
@@ -392,14 +398,7 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
             (city.to_string(), index, FlipkartNode::new(strategy, MYNTRA_WAREHOUSES.len()))
         })
         .collect();
-    let hooks = StrategyHooks {
-        router: flipkart::route_nearest,
-        checkers: vec![AnomalyKind::Oversell, AnomalyKind::Divergence],
-        params: crate::check::CheckParams {
-            initial_stock: strategy.initial_stock,
-            restock_units: strategy.restock_units,
-        },
-    };
+    let hooks = warehouse_hooks(&strategy, vec![AnomalyKind::Oversell, AnomalyKind::Divergence]);
     let mut controls = config.controls.clone();
     if knobs.raw("sale") == "on" {
         let (start, end, factor) = MYNTRA_SALE;

@@ -457,13 +457,12 @@ impl HdfcNode {
         }
     }
 
-    fn on_written(&mut self, ctx: &mut Ctx, target: u64, out: &mut Out<Msg, Timer>) {
+    fn on_written(&mut self, target: u64, out: &mut Out<Msg, Timer>) {
         self.written_lsn = self.written_lsn.max(target.min(self.log.last_lsn()));
         if self.role != Role::Primary && matches!(self.config.commit, CommitMode::SemiSync | CommitMode::RemoteWrite) {
             self.send_position(out);
         }
         self.pump_disk(out);
-        let _ = ctx;
     }
 
     fn on_synced(&mut self, ctx: &mut Ctx, target: u64, out: &mut Out<Msg, Timer>) {
@@ -1261,7 +1260,7 @@ impl Protocol for HdfcNode {
                 self.write_inflight = false;
                 let (generation, lsn) = token_parts(token);
                 if generation == self.disk_generation {
-                    self.on_written(ctx, lsn, out);
+                    self.on_written(lsn, out);
                 } else {
                     self.pump_disk(out);
                 }

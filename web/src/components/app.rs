@@ -109,7 +109,7 @@ pub fn App() -> Html {
                     </p>
                 </div>
                 <aside>
-                    <Controls state={(*state).clone().into_rc()} dispatch={dispatch.clone()} info={info.clone()} />
+                    <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} {kinds} {promises} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <LagChart simulation={state.simulation.clone()} version={state.chart_version} />
@@ -129,11 +129,3 @@ pub fn App() -> Html {
         </div>
     }
 }
-
-trait IntoRc: Sized {
-    fn into_rc(self) -> Rc<Self> {
-        Rc::new(self)
-    }
-}
-
-impl IntoRc for AppState {}
