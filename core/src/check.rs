@@ -34,11 +34,17 @@ pub enum AnomalyKind {
     Divergence,
     /// More units were sold than were ever in stock.
     Oversell,
+    /// Last-writer-wins threw away the effect of an acknowledged write.
+    LwwDiscarded,
+    /// An account balance was seen below zero.
+    NegativeBalance,
+    /// The accounts do not add up to the money that was deposited.
+    MoneyNotConserved,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 7] = [
+    pub const ALL: [AnomalyKind; 10] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -46,6 +52,9 @@ impl AnomalyKind {
         AnomalyKind::SplitBrain,
         AnomalyKind::Divergence,
         AnomalyKind::Oversell,
+        AnomalyKind::LwwDiscarded,
+        AnomalyKind::NegativeBalance,
+        AnomalyKind::MoneyNotConserved,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -58,6 +67,9 @@ impl AnomalyKind {
             AnomalyKind::SplitBrain => "split_brain",
             AnomalyKind::Divergence => "divergence",
             AnomalyKind::Oversell => "oversell",
+            AnomalyKind::LwwDiscarded => "lww_discarded",
+            AnomalyKind::NegativeBalance => "negative_balance",
+            AnomalyKind::MoneyNotConserved => "money_not_conserved",
         }
     }
 
@@ -73,6 +85,13 @@ impl AnomalyKind {
             AnomalyKind::SplitBrain => "Two nodes acted as primary at once, both acknowledging writes.",
             AnomalyKind::Divergence => "Replicas still disagreed after the network healed and the system went quiet.",
             AnomalyKind::Oversell => "More units were sold than were ever in stock.",
+            AnomalyKind::LwwDiscarded => {
+                "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded."
+            }
+            AnomalyKind::NegativeBalance => "An account balance went below zero.",
+            AnomalyKind::MoneyNotConserved => {
+                "The balances no longer add up: money appeared or vanished although transfers only move it."
+            }
         }
     }
 }
@@ -103,6 +122,63 @@ pub struct FinalNode {
     pub epoch: u64,
     /// Its applied store.
     pub store: BTreeMap<Key, Value>,
+    /// The conflicts it detected and resolved (multi-leader strategies).
+    pub conflicts: Option<ConflictLog>,
+}
+
+/// Most discards and reconciliations a [`ConflictLog`] lists (its counts stay exact).
+pub const CONFLICT_RECORDS_MAX: usize = 20_000;
+
+/// A multi-leader node's account of concurrent writes: what it detected with version
+/// vectors and what its policy did about them. Counts are exact; lists are capped at
+/// [`CONFLICT_RECORDS_MAX`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConflictLog {
+    /// Resolution policy (`lww`, `siblings`, `business-rule`).
+    pub policy: &'static str,
+    /// Writes found concurrent with the version they were applied to (per account).
+    pub detected: u64,
+    /// Conflicts resolved: at once by LWW and the business rule, by a read for siblings.
+    pub resolved: u64,
+    /// Siblings still waiting for a read to resolve them.
+    pub open_siblings: u64,
+    /// Writes whose effect last-writer-wins threw away.
+    pub lww_discarded: u64,
+    /// Transfers the business rule bounced to the reconciliation queue.
+    pub reconciliation: u64,
+    /// The discarded writes.
+    pub discards: Vec<Discard>,
+    /// Operation ids of the bounced transfers.
+    pub reconciliation_ops: Vec<OpId>,
+}
+
+impl ConflictLog {
+    /// The counts, without the lists.
+    pub fn clone_counts(&self) -> Self {
+        Self { discards: Vec::new(), reconciliation_ops: Vec::new(), ..*self }
+    }
+}
+
+/// One write whose effect on an account last-writer-wins threw away.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Discard {
+    /// The account.
+    pub account: Key,
+    /// The write that lost.
+    pub loser: OpId,
+    /// The write that won.
+    pub winner: OpId,
+    /// Node that took the losing write.
+    pub loser_node: usize,
+    /// Node that took the winning write.
+    pub winner_node: usize,
+    /// Wall-clock timestamp of the losing write (its node's clock, skew included).
+    pub loser_wall_us: i64,
+    /// Wall-clock timestamp of the winning write.
+    pub winner_wall_us: i64,
+    /// Whether the two writes were concurrent (otherwise the loser came causally after the
+    /// winner and lost only because of clock skew).
+    pub concurrent: bool,
 }
 
 /// The state a run ends with.
@@ -142,6 +218,10 @@ pub struct CheckParams {
     pub initial_stock: u64,
     /// Units one restock adds (oversell).
     pub restock_units: u64,
+    /// Accounts in the bank (money conservation).
+    pub accounts: u64,
+    /// Balance of every account at time zero (money conservation).
+    pub initial_balance: i64,
 }
 
 /// Runs the named checkers. Those needing a final state are skipped without one.
@@ -167,6 +247,11 @@ pub fn check(
                 None => Vec::new(),
             },
             AnomalyKind::Oversell => oversell(history, params),
+            AnomalyKind::LwwDiscarded => final_state.map(|state| lww_discarded(history, state)).unwrap_or_default(),
+            AnomalyKind::NegativeBalance => negative_balance(history, final_state),
+            AnomalyKind::MoneyNotConserved => {
+                final_state.map(|state| money_not_conserved(state, params)).unwrap_or_default()
+            }
         };
         report.add(kind, findings);
     }
@@ -500,4 +585,117 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
     }
     findings.sort_by_key(|finding| finding.at_us);
     findings
+}
+
+/// The node whose final state answers for the system.
+fn authoritative(state: &FinalState) -> Option<&FinalNode> {
+    state.authoritative.and_then(|index| state.nodes.get(index))
+}
+
+fn seconds(us: u64) -> String {
+    format!("{:.3} s", us as f64 / 1e6)
+}
+
+/// Property: last-writer-wins never throws away an acknowledged write. Each discard the
+/// authoritative node reports is checked against the history: only a write the client was
+/// told succeeded counts, and the sentence says whether it lost to a concurrent write or —
+/// the clock-skew lesson — to one that really happened before it.
+pub fn lww_discarded(history: &History, state: &FinalState) -> Vec<Finding> {
+    let Some(log) = authoritative(state).and_then(|node| node.conflicts.as_ref()) else {
+        return Vec::new();
+    };
+    let name = |index: usize| state.nodes.get(index).map_or("?", |node| node.name.as_str());
+    log.discards
+        .iter()
+        .filter_map(|discard| {
+            let loser = history.get(discard.loser).filter(|op| op.outcome == Outcome::Ok)?;
+            let winner = history.get(discard.winner);
+            let loser_acked = loser.complete_us.unwrap_or(loser.invoke_us);
+            let real_order = match winner {
+                Some(w) if w.complete_us.is_some_and(|c| c < loser.invoke_us) => format!(
+                    "#{} was acknowledged at {} and #{} began later, at {}: a later write lost to an earlier one because {}'s clock ran ahead",
+                    w.id,
+                    seconds(w.complete_us.unwrap_or(0)),
+                    loser.id,
+                    seconds(loser.invoke_us),
+                    name(discard.winner_node)
+                ),
+                _ if discard.concurrent => "the two writes were concurrent (neither's version vector covered the other)".to_string(),
+                _ => format!("#{} had already seen #{} but carried an earlier timestamp", loser.id, discard.winner),
+            };
+            Some(Finding {
+                kind: AnomalyKind::LwwDiscarded,
+                ops: vec![discard.loser, discard.winner],
+                at_us: loser_acked,
+                explanation: format!(
+                    "Account {}: transfer #{} (acknowledged by {}, stamped {} by its clock) was discarded in favour of #{} from {} (stamped {}); {}.",
+                    discard.account,
+                    discard.loser,
+                    name(discard.loser_node),
+                    seconds(discard.loser_wall_us.max(0) as u64),
+                    discard.winner,
+                    name(discard.winner_node),
+                    seconds(discard.winner_wall_us.max(0) as u64),
+                    real_order
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: no balance is ever seen below zero — not by a read, not in the final state.
+pub fn negative_balance(history: &History, final_state: Option<&FinalState>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = ok_reads(history)
+        .filter_map(|read| {
+            let balance = read.read_value? as i64;
+            (balance < 0).then(|| Finding {
+                kind: AnomalyKind::NegativeBalance,
+                ops: vec![read.id],
+                at_us: read.complete_us.unwrap_or(read.invoke_us),
+                explanation: format!(
+                    "Balance read #{} of account {} returned ₹{balance}: concurrent debits were both applied.",
+                    read.id, read.key
+                ),
+            })
+        })
+        .collect();
+    if let Some(node) = final_state.and_then(authoritative) {
+        for (account, value) in &node.store {
+            let balance = *value as i64;
+            if balance < 0 {
+                findings.push(Finding {
+                    kind: AnomalyKind::NegativeBalance,
+                    ops: Vec::new(),
+                    at_us: u64::MAX,
+                    explanation: format!("Account {account} ends at ₹{balance} on {}.", node.name),
+                });
+            }
+        }
+    }
+    findings
+}
+
+/// Property: transfers only move money, so the balances always add up to what was
+/// deposited at time zero.
+pub fn money_not_conserved(state: &FinalState, params: CheckParams) -> Vec<Finding> {
+    let Some(node) = authoritative(state) else {
+        return Vec::new();
+    };
+    let deposited = params.accounts as i64 * params.initial_balance;
+    let held: i64 = node.store.values().map(|value| *value as i64).sum();
+    if held == deposited {
+        return Vec::new();
+    }
+    let verb = if held > deposited { "appeared" } else { "vanished" };
+    vec![Finding {
+        kind: AnomalyKind::MoneyNotConserved,
+        ops: Vec::new(),
+        at_us: u64::MAX,
+        explanation: format!(
+            "The {} accounts on {} hold ₹{held} in total, but ₹{deposited} was deposited: ₹{} {verb}.",
+            params.accounts,
+            node.name,
+            (held - deposited).abs()
+        ),
+    }]
 }

@@ -71,21 +71,7 @@ impl VectorClock {
 
     /// How `self` relates to `other`.
     pub fn compare(&self, other: &VectorClock) -> ClockOrder {
-        let length = self.entries.len().max(other.entries.len());
-        let (mut less, mut greater) = (false, false);
-        for index in 0..length {
-            match self.get(index).cmp(&other.get(index)) {
-                Ordering::Less => less = true,
-                Ordering::Greater => greater = true,
-                Ordering::Equal => {}
-            }
-        }
-        match (less, greater) {
-            (false, false) => ClockOrder::Equal,
-            (true, false) => ClockOrder::Before,
-            (false, true) => ClockOrder::After,
-            (true, true) => ClockOrder::Concurrent,
-        }
+        compare_entries(&self.entries, &other.entries)
     }
 
     /// Whether `self` happened before `other`.
@@ -97,6 +83,32 @@ impl VectorClock {
     pub fn concurrent_with(&self, other: &VectorClock) -> bool {
         self.compare(other) == ClockOrder::Concurrent
     }
+}
+
+/// How two clocks given as entries relate (missing entries count as 0). The one rule
+/// every vector clock and version vector in the crate is compared with.
+pub fn compare_entries(left: &[u64], right: &[u64]) -> ClockOrder {
+    let length = left.len().max(right.len());
+    let entry = |clock: &[u64], index: usize| clock.get(index).copied().unwrap_or(0);
+    let (mut less, mut greater) = (false, false);
+    for index in 0..length {
+        match entry(left, index).cmp(&entry(right, index)) {
+            Ordering::Less => less = true,
+            Ordering::Greater => greater = true,
+            Ordering::Equal => {}
+        }
+    }
+    match (less, greater) {
+        (false, false) => ClockOrder::Equal,
+        (true, false) => ClockOrder::Before,
+        (false, true) => ClockOrder::After,
+        (true, true) => ClockOrder::Concurrent,
+    }
+}
+
+/// Whether `covering` has seen everything `seen` has: `seen ≤ covering` element-wise.
+pub fn covers(covering: &[u64], seen: &[u64]) -> bool {
+    matches!(compare_entries(seen, covering), ClockOrder::Before | ClockOrder::Equal)
 }
 
 impl std::fmt::Display for VectorClock {

@@ -564,6 +564,7 @@ impl<P: Protocol> World<P> {
             kind: arrival.kind,
             key: arrival.key,
             value,
+            peer_key: arrival.peer_key,
             read_value: None,
             invoke_us: self.now_us,
             complete_us: None,
@@ -638,6 +639,7 @@ impl<P: Protocol> World<P> {
             kind: recorded.kind,
             key: recorded.key,
             value: recorded.value,
+            peer_key: recorded.peer_key,
         };
         let cost = self.nodes[node].protocol.cpu_cost_us(MessageKind::Request);
         self.handle_input(node, cost, |protocol, ctx, out| protocol.on_client(ctx, request, out));
@@ -880,6 +882,7 @@ impl<P: Protocol> World<P> {
                     role: info.role,
                     epoch: info.epoch,
                     store: slot.protocol.store().clone(),
+                    conflicts: slot.protocol.conflicts(),
                 }
             })
             .collect();

@@ -43,6 +43,8 @@ pub struct Operation {
     pub key: Key,
     /// Value written (writes).
     pub value: Value,
+    /// Second key of a two-key operation (a transfer's payee); 0 otherwise.
+    pub peer_key: Key,
     /// Value read (successful reads).
     pub read_value: Option<Value>,
     /// When the client sent it.

@@ -44,6 +44,8 @@ pub enum OpKind {
     CartRemove,
     /// Set an item's price.
     SetPrice,
+    /// Move money from one account (the key) to another (the peer key).
+    Transfer,
 }
 
 impl OpKind {
@@ -66,6 +68,8 @@ pub struct ClientRequest {
     pub key: Key,
     /// Value to write (the op id for writes).
     pub value: Value,
+    /// Second key of a two-key operation (a transfer's payee); 0 otherwise.
+    pub peer_key: Key,
 }
 
 /// Why a node refused an operation.
@@ -82,6 +86,8 @@ pub enum FailReason {
     Unreachable,
     /// The item is sold out (at this replica's knowledge).
     OutOfStock,
+    /// The payer's balance (at this node's knowledge) is below the amount.
+    InsufficientFunds,
 }
 
 /// A node's answer to a client.
@@ -162,6 +168,10 @@ pub trait Message: Clone + std::fmt::Debug {
     fn kind(&self) -> MessageKind;
     /// Its size on the wire.
     fn size_bytes(&self) -> u32;
+    /// The sender's vector clock, for strategies that keep one (drawn on hover).
+    fn vector_clock(&self) -> Option<&[u64]> {
+        None
+    }
 }
 
 /// A finished disk operation.
@@ -365,4 +375,9 @@ pub trait Protocol: std::fmt::Debug {
     fn lag_us(&self, now_us: u64) -> Option<u64>;
     /// The node's applied store (durable state), for the final state and the page.
     fn store(&self) -> &std::collections::BTreeMap<Key, Value>;
+    /// Concurrent writes the node detected and how it resolved them (multi-leader
+    /// strategies only).
+    fn conflicts(&self) -> Option<crate::check::ConflictLog> {
+        None
+    }
 }

@@ -86,6 +86,10 @@ pub struct RunReport {
     pub latency_by_kind_ms: BTreeMap<OpKind, LatencyReport>,
     /// The first findings, with the operations that prove them.
     pub findings: Vec<crate::check::Finding>,
+    /// Concurrent writes detected and resolved (multi-leader scenarios), as the
+    /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<crate::check::ConflictLog>,
 }
 
 /// Latency percentiles of successful operations, per kind, from the history.
@@ -174,8 +178,18 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         promises: simulation.promises().iter().map(|kind| kind.name()).collect(),
         latency_by_kind_ms: latency_by_kind(simulation.history()),
         findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
+        conflicts: authoritative_conflicts(&final_state),
     };
     Ok(Finished { report, simulation, final_state, checks })
+}
+
+/// The authoritative node's conflict log, lists cut short for the report.
+fn authoritative_conflicts(state: &FinalState) -> Option<crate::check::ConflictLog> {
+    let node = state.authoritative.and_then(|index| state.nodes.get(index))?;
+    let mut log = node.conflicts.clone()?;
+    log.discards.truncate(REPORT_FINDINGS_MAX);
+    log.reconciliation_ops.truncate(REPORT_FINDINGS_MAX);
+    Some(log)
 }
 
 fn round3(value: f64) -> f64 {

@@ -158,7 +158,7 @@ impl ScenarioConfig {
 
 /// The catalogue.
 pub fn catalogue() -> Vec<ScenarioInfo> {
-    vec![hdfc_info(), flipkart_info(), myntra_info()]
+    vec![hdfc_info(), upi_info(), flipkart_info(), myntra_info()]
 }
 
 /// One scenario's catalogue entry.
@@ -228,6 +228,116 @@ commit=on में write तब तक रुकता है जब तक ब
     }
 }
 
+fn upi_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "upi",
+        title: "UPI: leaders in three cities",
+        title_hi: "UPI: तीन शहरों में लीडर",
+        strategy: "multi-leader replication with version vectors",
+        narrative: "Leaders in Mumbai, Delhi and Bangalore each take UPI transfers from nearby clients and answer at once, then \
+replicate to each other. When two leaders change the same account before hearing of each other, the account's version vector \
+shows the two writes were concurrent: a conflict. With policy=lww the write with the later wall-clock stamp wins and the other \
+transfer's effect is silently thrown away — set skew_ms=50 and Mumbai's fast clock makes even writes that really came later lose. \
+With policy=siblings nothing is lost, but two concurrent debits can overdraw an account. With policy=business-rule amounts \
+merge, balances never go below zero and money is conserved; a debit that would overdraw goes to a reconciliation queue.",
+        narrative_hi: "मुंबई, दिल्ली और बेंगलुरु के लीडर पास के clients से UPI transfer लेते हैं, तुरंत जवाब देते हैं और फिर एक-दूसरे को \
+replicate करते हैं। जब दो लीडर एक-दूसरे की ख़बर से पहले एक ही खाते को बदलते हैं, तो खाते का version vector दिखाता है कि दोनों writes \
+concurrent थे: एक conflict। policy=lww में बाद के wall-clock stamp वाला write जीतता है और दूसरे transfer का असर चुपचाप मिट जाता है — \
+skew_ms=50 रखें तो मुंबई की तेज़ घड़ी से सचमुच बाद में आए writes भी हार जाते हैं। policy=siblings में कुछ नहीं खोता, पर दो concurrent debit \
+खाते को शून्य से नीचे ले जा सकते हैं। policy=business-rule में रकमें जुड़ती हैं, balance कभी शून्य से नीचे नहीं जाता और पैसा बचा रहता है; \
+जो debit खाता ख़ाली कर देता, वह reconciliation queue में जाता है।",
+        default_load_ops_s: 600.0,
+        knobs: vec![
+            KnobSpec {
+                name: "policy",
+                values: KnobValues::Choice(crate::strategy::upi::ConflictPolicy::VALUES.to_vec()),
+                default: "lww",
+                help: "How concurrent writes to an account are resolved: last writer wins by wall clock; keep siblings until a read merges them; or merge amounts and bounce overdrafts to reconciliation.",
+            },
+            KnobSpec {
+                name: "leaders",
+                values: KnobValues::Integer { min: 3, max: 5 },
+                default: "3",
+                help: "Leaders, in Mumbai, Delhi, Bangalore, Chennai, Kolkata order.",
+            },
+            KnobSpec {
+                name: "skew_ms",
+                values: KnobValues::Integer { min: -1000, max: 1000 },
+                default: "0",
+                help: "How far Mumbai's wall clock runs ahead (negative: behind), in milliseconds.",
+            },
+            KnobSpec {
+                name: "write_ratio",
+                values: KnobValues::Number { min: 0.0, max: 1.0 },
+                default: "0.5",
+                help: "Fraction of operations that are transfers (the rest are balance reads).",
+            },
+            KnobSpec {
+                name: "accounts",
+                values: KnobValues::Integer { min: 10, max: 10_000 },
+                default: "1000",
+                help: "Accounts (Zipf-popular: a few are hot), each starting with ₹5,000.",
+            },
+            hour_knob("11"),
+        ],
+    }
+}
+
+/// Leader cities of `upi`, in the order `leaders=N` takes them.
+pub const UPI_LEADER_CITIES: [&str; 5] = ["mumbai", "delhi", "bangalore", "chennai", "kolkata"];
+
+fn build_upi(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    use crate::protocol::OpKind;
+    use crate::strategy::upi::{ConflictPolicy, UpiConfig, UpiNode};
+    let policy = ConflictPolicy::parse(knobs.raw("policy")).unwrap_or(ConflictPolicy::Lww);
+    let strategy = UpiConfig { policy, accounts: knobs.number("accounts") as u32, ..UpiConfig::default() };
+    let transfers = knobs.number("write_ratio");
+    let mut world = world_config(config, knobs, load);
+    world.workload.keys = strategy.accounts;
+    world.workload.mix = vec![(OpKind::Transfer, transfers), (OpKind::Read, 1.0 - transfers)];
+    let leaders = (knobs.number("leaders") as usize).clamp(3, UPI_LEADER_CITIES.len());
+    let nodes = UPI_LEADER_CITIES[..leaders]
+        .iter()
+        .map(|city| (city.to_string(), city_index(city).unwrap_or(0), UpiNode::new(strategy, leaders)))
+        .collect();
+    let hooks = StrategyHooks {
+        router: crate::strategy::flipkart::route_nearest,
+        checkers: vec![
+            AnomalyKind::LwwDiscarded,
+            AnomalyKind::NegativeBalance,
+            AnomalyKind::MoneyNotConserved,
+            AnomalyKind::Divergence,
+        ],
+        params: crate::check::CheckParams {
+            accounts: u64::from(strategy.accounts),
+            initial_balance: strategy.initial_balance,
+            ..Default::default()
+        },
+    };
+    let mut controls = config.controls.clone();
+    let skew_us = knobs.number("skew_ms") as i64 * 1000;
+    if skew_us != 0 {
+        let skew = Control::Skew { node: "mumbai".to_string(), skew_us };
+        add_scenario_control(&mut controls, TimedControl { at_us: 0, control: skew });
+    }
+    let world = World::new(world, hooks, nodes, controls);
+    Box::new(Built { config: config.clone(), world, promises: upi_promises(policy) })
+}
+
+/// What each conflict policy promises.
+pub fn upi_promises(policy: crate::strategy::upi::ConflictPolicy) -> Vec<AnomalyKind> {
+    use crate::strategy::upi::ConflictPolicy;
+    let mut promises = vec![AnomalyKind::Divergence];
+    match policy {
+        ConflictPolicy::Lww => promises.push(AnomalyKind::NegativeBalance),
+        ConflictPolicy::Siblings => promises.extend([AnomalyKind::LwwDiscarded, AnomalyKind::MoneyNotConserved]),
+        ConflictPolicy::BusinessRule => {
+            promises.extend([AnomalyKind::LwwDiscarded, AnomalyKind::NegativeBalance, AnomalyKind::MoneyNotConserved])
+        }
+    }
+    promises
+}
+
 fn flipkart_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "flipkart",
@@ -276,6 +386,7 @@ fn warehouse_hooks(strategy: &crate::strategy::flipkart::FlipkartConfig, checker
         params: crate::check::CheckParams {
             initial_stock: strategy.initial_stock,
             restock_units: strategy.restock_units,
+            ..Default::default()
         },
     }
 }
@@ -402,9 +513,11 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
     let mut controls = config.controls.clone();
     if knobs.raw("sale") == "on" {
         let (start, end, factor) = MYNTRA_SALE;
-        controls.push(TimedControl { at_us: start, control: Control::Load { ops_s: load * factor } });
-        controls.push(TimedControl { at_us: end, control: Control::Load { ops_s: load } });
-        controls.sort_by_key(|timed| timed.at_us);
+        add_scenario_control(
+            &mut controls,
+            TimedControl { at_us: start, control: Control::Load { ops_s: load * factor } },
+        );
+        add_scenario_control(&mut controls, TimedControl { at_us: end, control: Control::Load { ops_s: load } });
     }
     let world = World::new(world, hooks, nodes, controls);
     let mut promises = vec![AnomalyKind::Divergence];
@@ -412,6 +525,17 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
         promises.push(AnomalyKind::Oversell);
     }
     Box::new(Built { config: config.clone(), world, promises })
+}
+
+/// Adds a control a knob implies (a sale, a skew) unless the control log being replayed
+/// already holds it, keeping the log in time order: replaying a run's own control log must
+/// not apply a knob's controls twice.
+fn add_scenario_control(controls: &mut Vec<TimedControl>, timed: TimedControl) {
+    if controls.contains(&timed) {
+        return;
+    }
+    let position = controls.partition_point(|other| other.at_us <= timed.at_us);
+    controls.insert(position, timed);
 }
 
 /// The `hour` knob: which cities are in their peak hours.
@@ -631,6 +755,7 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
     let knobs = Knobs::new(&info, &config.knobs)?;
     match info.id {
         "hdfc" => Ok(build_hdfc(&config, &knobs, load)),
+        "upi" => Ok(build_upi(&config, &knobs, load)),
         "flipkart" => Ok(build_flipkart(&config, &knobs, load)),
         "myntra" => Ok(build_myntra(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),

@@ -59,6 +59,8 @@ pub struct Arrival {
     pub kind: OpKind,
     /// Key.
     pub key: Key,
+    /// Second key of a transfer (its payee, Zipf-popular too, never the payer); 0 otherwise.
+    pub peer_key: Key,
 }
 
 /// The workload generator.
@@ -120,9 +122,20 @@ impl Workload {
         let client = city as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
         let kind = self.config.mix[pick(&self.mix_cdf, rng.unit())].0;
         let key = pick(&self.zipf_cdf, rng.unit()) as Key;
+        let peer_key = if kind == OpKind::Transfer { self.payee(key, rng) } else { 0 };
         let op = self.next_op;
         self.next_op += 1;
-        Arrival { op, client, city, kind, key }
+        Arrival { op, client, city, kind, key, peer_key }
+    }
+
+    /// A transfer's payee: Zipf-popular like payers, never the payer itself.
+    fn payee(&self, payer: Key, rng: &mut Stream) -> Key {
+        let payee = pick(&self.zipf_cdf, rng.unit()) as Key;
+        if payee == payer {
+            (payer + 1) % self.config.keys.max(2)
+        } else {
+            payee
+        }
     }
 
     /// Hour of day (0–23) at simulated time `now_us`.

@@ -1,7 +1,7 @@
 //! The checkers on hand-written histories: each property fires on a history that breaks
 //! it, names the operations that prove it, and stays silent on a close call that does not.
 
-use replica_core::check::{check, AnomalyKind, CheckParams, FinalNode, FinalState};
+use replica_core::check::{check, AnomalyKind, CheckParams, ConflictLog, Discard, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
 use replica_core::protocol::{OpKind, Role};
 use std::collections::BTreeMap;
@@ -31,6 +31,7 @@ fn history(rows: &[Row]) -> History {
             kind,
             key,
             value: if kind == W { id } else { 0 },
+            peer_key: 0,
             read_value,
             invoke_us: invoke,
             complete_us: complete,
@@ -51,6 +52,7 @@ fn final_state(store: &[(u32, u64)]) -> FinalState {
             role: Role::Primary,
             epoch: 1,
             store: store.iter().copied().collect::<BTreeMap<_, _>>(),
+            conflicts: None,
         }],
         authoritative: Some(0),
     }
@@ -238,7 +240,7 @@ fn oversell_counts_units_sold_beyond_supply() {
         (5, O, 9, None, 10, Some(11), OK, 1, 0),
         (6, O, 9, None, 12, Some(13), Outcome::Fail, 1, 0),
     ];
-    let params = CheckParams { initial_stock: 1, restock_units: 2 };
+    let params = CheckParams { initial_stock: 1, restock_units: 2, ..CheckParams::default() };
     let report = check(&history(&rows), None, &[AnomalyKind::Oversell], params);
     assert_eq!(report.count(AnomalyKind::Oversell), 1, "four sold, three supplied: {:?}", report.findings);
     assert_eq!(report.findings[0].ops, vec![5], "the last order sold a unit that never existed");
@@ -252,6 +254,7 @@ fn divergence_names_the_disagreeing_replicas() {
         role: Role::Replica,
         epoch: 0,
         store: store.iter().copied().collect(),
+        conflicts: None,
     };
     let state = FinalState {
         nodes: vec![
@@ -264,4 +267,91 @@ fn divergence_names_the_disagreeing_replicas() {
     let report = check(&history(&[]), Some(&state), &[AnomalyKind::Divergence], CheckParams::default());
     assert_eq!(report.count(AnomalyKind::Divergence), 1, "{:?}", report.findings);
     assert!(report.findings[0].explanation.contains("mumbai") && report.findings[0].explanation.contains("delhi"));
+}
+
+/// A bank of accounts at the end of a run, with a conflict log.
+fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
+    FinalState {
+        nodes: vec![FinalNode {
+            name: "mumbai".into(),
+            up: true,
+            role: Role::Primary,
+            epoch: 0,
+            store: balances.iter().enumerate().map(|(key, balance)| (key as u32, *balance as u64)).collect(),
+            conflicts,
+        }],
+        authoritative: Some(0),
+    }
+}
+
+fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
+    let mut history = History::new(100);
+    for (index, &(invoke, complete, outcome)) in rows.iter().enumerate() {
+        let id = index as u64 + 1;
+        history.push(Operation {
+            id,
+            client: 1,
+            city: 0,
+            node: Some(0),
+            kind: OpKind::Transfer,
+            key: 0,
+            value: id,
+            peer_key: 1,
+            read_value: None,
+            invoke_us: invoke,
+            complete_us: Some(complete),
+            outcome,
+            epoch: Some(0),
+            acked_us: Some(complete),
+            fail_reason: None,
+        });
+    }
+    history
+}
+
+#[test]
+fn money_not_conserved_compares_the_total_with_the_deposits() {
+    let params = CheckParams { accounts: 3, initial_balance: 100, ..CheckParams::default() };
+    let kinds = [AnomalyKind::MoneyNotConserved];
+    let moved = check(&history(&[]), Some(&bank(&[50, 150, 100], None)), &kinds, params);
+    assert_eq!(moved.count(AnomalyKind::MoneyNotConserved), 0, "transfers only move money");
+    let lost = check(&history(&[]), Some(&bank(&[50, 100, 100], None)), &kinds, params);
+    assert_eq!(lost.count(AnomalyKind::MoneyNotConserved), 1);
+    assert!(lost.findings[0].explanation.contains("₹50 vanished"), "{}", lost.findings[0].explanation);
+}
+
+#[test]
+fn negative_balance_names_reads_and_final_accounts_below_zero() {
+    let rows: Vec<Row> =
+        vec![(1, R, 0, Some(-40i64 as u64), 0, Some(5), OK, 0, 0), (1, R, 1, Some(30), 6, Some(9), OK, 0, 0)];
+    let report =
+        check(&history(&rows), Some(&bank(&[10, -5], None)), &[AnomalyKind::NegativeBalance], CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::NegativeBalance), 2, "{:?}", report.findings);
+    assert_eq!(report.findings[0].ops, vec![1]);
+    assert!(report.findings[1].explanation.contains("Account 1 ends at ₹-5"));
+}
+
+#[test]
+fn lww_discarded_counts_only_acknowledged_losers_and_says_when_a_later_write_lost() {
+    // #1 acknowledged at 10; #2 began at 20 (after #1) and was acknowledged; #3 failed.
+    let history = transfers(&[(0, 10, OK), (20, 30, OK), (25, 35, Outcome::Fail)]);
+    let discard = |loser, winner, concurrent| Discard {
+        account: 0,
+        loser,
+        winner,
+        loser_node: 0,
+        winner_node: 0,
+        loser_wall_us: 20,
+        winner_wall_us: 60,
+        concurrent,
+    };
+    let log = ConflictLog {
+        policy: "lww",
+        discards: vec![discard(2, 1, false), discard(3, 1, true)],
+        ..ConflictLog::default()
+    };
+    let report = check(&history, Some(&bank(&[0], Some(log))), &[AnomalyKind::LwwDiscarded], CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::LwwDiscarded), 1, "a refused write was never promised: {:?}", report.findings);
+    assert_eq!(report.findings[0].ops, vec![2, 1]);
+    assert!(report.findings[0].explanation.contains("a later write lost to an earlier one"));
 }

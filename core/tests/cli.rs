@@ -145,3 +145,20 @@ fn sweep_passes_and_perf_measures() {
     assert!(perf["events_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
     assert!(perf["events"].as_u64().unwrap_or(0) > 1_000_000);
 }
+
+#[test]
+fn upi_reports_its_conflicts_and_names_lww_discards() {
+    let args =
+        ["run", "--scenario", "upi", "--seed", "3", "--duration", "20s", "--fault", "skew:mumbai:+50ms@0s", "--json"];
+    let report = json(&args);
+    let conflicts = &report["conflicts"];
+    for key in ["policy", "detected", "resolved", "open_siblings", "lww_discarded", "reconciliation"] {
+        assert!(conflicts.get(key).is_some(), "conflicts lacks {key}: {conflicts}");
+    }
+    assert!(conflicts["detected"].as_u64().unwrap_or(0) > 0, "no conflicts: {conflicts}");
+    assert!(report["anomalies"]["lww_discarded"].as_u64().unwrap_or(0) > 0);
+    let named = report["findings"].as_array().into_iter().flatten().any(|finding| {
+        finding["kind"] == "lww_discarded" && finding["explanation"].as_str().unwrap_or("").contains("later write lost")
+    });
+    assert!(named, "no finding names a later write lost to the skewed clock");
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{drive_bounded, Case};
+use common::{assert_case, drive_bounded, Case};
 use replica_core::control::Control;
 
 #[cfg(target_arch = "wasm32")]
@@ -63,6 +63,27 @@ fn replaying_the_control_log_rebuilds_the_run() {
     assert_eq!(live.digest(), replay.digest());
     assert_eq!(live.events(), replay.events());
     assert_eq!(live.snapshot(50), replay.snapshot(50));
+}
+
+#[test]
+fn replaying_the_control_log_rebuilds_every_scenario_with_its_knob_controls() {
+    let cases = [
+        Case::new("upi", 2).knob("skew_ms", "50"),
+        Case::new("myntra", 2).knob("sale", "on"),
+        Case::new("flipkart", 2),
+    ];
+    for case in cases {
+        let mut live = case.build();
+        drive_bounded(live.as_mut(), 1_000_000, 10_000_000);
+        live.apply(Control::Crash { node: live.node_names()[1].clone() }).expect("valid control");
+        drive_bounded(live.as_mut(), 12_000_000, 20_000_000);
+        let mut config = case.config();
+        config.controls = live.control_log().to_vec();
+        let mut replay = replica_core::scenario::build(config).expect("valid config");
+        drive_bounded(replay.as_mut(), 12_000_000, 20_000_000);
+        assert_case(&case, live.digest() == replay.digest(), "the replay took another path");
+        assert_case(&case, live.control_log() == replay.control_log(), "the replay's control log differs");
+    }
 }
 
 #[test]

@@ -7,3 +7,4 @@
 pub mod flipkart;
 pub mod hdfc;
 pub mod log;
+pub mod upi;
