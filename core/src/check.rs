@@ -150,12 +150,29 @@ pub struct ConflictLog {
     pub discards: Vec<Discard>,
     /// Operation ids of the bounced transfers.
     pub reconciliation_ops: Vec<OpId>,
+    /// The latest conflict detected, for the page to explain.
+    pub latest: Option<ConflictPair>,
+}
+
+/// Two concurrent writes to one account, with the version each had.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictPair {
+    /// The account.
+    pub account: Key,
+    /// The write already applied, then the one found concurrent with it.
+    pub ops: [OpId; 2],
+    /// Nodes that took them.
+    pub nodes: [usize; 2],
+    /// The account's version vector after each write (neither covers the other).
+    pub versions: [Vec<u64>; 2],
+    /// When it was detected (simulated time at the detecting node).
+    pub detected_us: u64,
 }
 
 impl ConflictLog {
     /// The counts, without the lists.
     pub fn clone_counts(&self) -> Self {
-        Self { discards: Vec::new(), reconciliation_ops: Vec::new(), ..*self }
+        Self { discards: Vec::new(), reconciliation_ops: Vec::new(), latest: self.latest.clone(), ..*self }
     }
 }
 

@@ -230,6 +230,9 @@ pub struct World<P: Protocol> {
     streams: Streams,
     workload: Workload,
     workload_active: bool,
+    /// When the workload stopped, and when every running replica agreed after that.
+    stopped_at_us: Option<u64>,
+    converged_at_us: Option<u64>,
     arrival_generation: u32,
     history: History,
     pending_ops: usize,
@@ -285,6 +288,8 @@ impl<P: Protocol> World<P> {
                 .collect(),
             network,
             workload_active: true,
+            stopped_at_us: None,
+            converged_at_us: None,
             arrival_generation: 0,
             pending_ops: 0,
             metrics: Metrics::new(),
@@ -708,6 +713,10 @@ impl<P: Protocol> World<P> {
 
     fn on_sample(&mut self) {
         let now = self.now_us;
+        let converging = self.stopped_at_us.is_some() && self.converged_at_us.is_none();
+        if converging && self.hooks.checkers.contains(&AnomalyKind::Divergence) && self.divergent_keys() == 0 {
+            self.converged_at_us = Some(now);
+        }
         for slot in &self.nodes {
             if slot.up {
                 if let Some(lag) = slot.protocol.lag_us(now) {
@@ -723,9 +732,24 @@ impl<P: Protocol> World<P> {
                 .iter()
                 .map(|slot| if slot.up { slot.protocol.lag_us(now).unwrap_or(0) as f32 / 1000.0 } else { 0.0 })
                 .collect();
-            self.metrics.close_interval(now, lag_ms);
+            let conflicts = self.nodes.iter().map(|slot| slot.protocol.conflicts_detected()).max().unwrap_or(0);
+            let divergent_keys =
+                if self.hooks.checkers.contains(&AnomalyKind::Divergence) { self.divergent_keys() } else { 0 };
+            self.metrics.close_interval(now, lag_ms, conflicts, divergent_keys);
         }
         self.push(now + LAG_SAMPLE_INTERVAL_US, CLASS_EVENT, Event::Sample);
+    }
+
+    /// Keys on which the running nodes' stores disagree now.
+    pub fn divergent_keys(&self) -> u32 {
+        let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> =
+            self.nodes.iter().filter(|slot| slot.up).map(|slot| slot.protocol.store()).collect();
+        let Some((first, others)) = stores.split_first() else { return 0 };
+        let mut keys: std::collections::BTreeSet<crate::protocol::Key> = first.keys().copied().collect();
+        for store in others {
+            keys.extend(store.keys().copied());
+        }
+        keys.into_iter().filter(|key| others.iter().any(|store| store.get(key) != first.get(key))).count() as u32
     }
 
     /// Index of a node by id.
@@ -867,6 +891,13 @@ impl<P: Protocol> World<P> {
     /// Stops generating new operations (the start of quiescence).
     pub fn stop_workload(&mut self) {
         self.workload_active = false;
+        self.stopped_at_us.get_or_insert(self.now_us);
+    }
+
+    /// Time from the end of the workload until every running replica held the same state
+    /// (10 ms resolution), for scenarios with a divergence checker; `None` before that.
+    pub fn time_to_converge_us(&self) -> Option<u64> {
+        Some(self.converged_at_us? - self.stopped_at_us?)
     }
 
     /// Each node's final state; the authoritative node is the primary of the highest epoch.
@@ -933,6 +964,7 @@ impl<P: Protocol> World<P> {
                     kind: msg.kind(),
                     sent_us: *sent_us,
                     arrive_us: item.at_us,
+                    clock: msg.vector_clock().map(<[u64]>::to_vec).unwrap_or_default(),
                 }),
                 Event::RequestArrive { node, op, sent_us } => self.history.get(*op).map(|o| Glyph {
                     from_city: o.city,
@@ -940,6 +972,7 @@ impl<P: Protocol> World<P> {
                     kind: MessageKind::Request,
                     sent_us: *sent_us,
                     arrive_us: item.at_us,
+                    clock: Vec::new(),
                 }),
                 Event::ReplyArrive { node, op, sent_us, .. } => self.history.get(*op).map(|o| Glyph {
                     from_city: self.nodes[*node].city,
@@ -947,6 +980,7 @@ impl<P: Protocol> World<P> {
                     kind: MessageKind::Reply,
                     sent_us: *sent_us,
                     arrive_us: item.at_us,
+                    clock: Vec::new(),
                 }),
                 _ => None,
             };
@@ -956,7 +990,16 @@ impl<P: Protocol> World<P> {
             }
         }
         // Canonical order (the heap's is an accident of its history), soonest arrival first.
-        glyphs.sort_unstable_by_key(|g| (g.arrive_us, g.sent_us, g.from_city, g.to_city, g.kind));
+        glyphs.sort_unstable_by(|a, b| {
+            (a.arrive_us, a.sent_us, a.from_city, a.to_city, a.kind, &a.clock).cmp(&(
+                b.arrive_us,
+                b.sent_us,
+                b.from_city,
+                b.to_city,
+                b.kind,
+                &b.clock,
+            ))
+        });
         glyphs.truncate(glyphs_max);
         let mut cuts = Vec::new();
         for a in 0..CITIES.len() {

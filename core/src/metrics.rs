@@ -32,6 +32,10 @@ pub struct SeriesPoint {
     pub latency_p99_ms: f32,
     /// Failed or unknown operations in the interval.
     pub errors: u32,
+    /// Concurrent writes detected so far (the most any node has counted).
+    pub conflicts: u64,
+    /// Keys on which the running replicas disagree (scenarios with a divergence checker).
+    pub divergent_keys: u32,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -133,7 +137,7 @@ impl Metrics {
     }
 
     /// Closes a series interval at `t_us` with the nodes' current lag.
-    pub fn close_interval(&mut self, t_us: u64, lag_ms: Vec<f32>) {
+    pub fn close_interval(&mut self, t_us: u64, lag_ms: Vec<f32>, conflicts: u64, divergent_keys: u32) {
         let completed = self.interval_latency_us.len();
         let point = SeriesPoint {
             t_us,
@@ -142,6 +146,8 @@ impl Metrics {
             latency_p50_ms: percentile_ms(&self.interval_latency_us, 0.5) as f32,
             latency_p99_ms: percentile_ms(&self.interval_latency_us, 0.99) as f32,
             errors: self.interval_errors,
+            conflicts,
+            divergent_keys,
         };
         if self.series.len() == SERIES_POINTS_MAX {
             self.series.pop_front();

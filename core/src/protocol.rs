@@ -342,6 +342,8 @@ pub struct NodeView {
     pub status: String,
     /// The node's vector clock (empty for strategies that do not keep one).
     pub vector_clock: Vec<u64>,
+    /// Concurrent writes the node has detected (multi-leader strategies; 0 otherwise).
+    pub conflicts: u64,
 }
 
 /// A replication strategy's node.
@@ -379,5 +381,9 @@ pub trait Protocol: std::fmt::Debug {
     /// strategies only).
     fn conflicts(&self) -> Option<crate::check::ConflictLog> {
         None
+    }
+    /// How many concurrent writes the node has detected (cheap: sampled for the charts).
+    fn conflicts_detected(&self) -> u64 {
+        0
     }
 }

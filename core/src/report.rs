@@ -90,6 +90,37 @@ pub struct RunReport {
     /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<crate::check::ConflictLog>,
+    /// Time from the last client operation until every running replica held the same
+    /// state, ms (10 ms resolution; scenarios with a divergence checker that converged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_converge_ms: Option<f64>,
+    /// What became of the orders (inventory scenarios).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrdersReport>,
+}
+
+/// What became of the orders clients placed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OrdersReport {
+    /// Confirmed.
+    pub ok: u64,
+    /// Refused as sold out.
+    pub out_of_stock: u64,
+    /// Lost: refused for another reason (owner unreachable, overload) or never answered.
+    pub lost: u64,
+}
+
+fn orders(history: &crate::history::History) -> Option<OrdersReport> {
+    let mut report = OrdersReport { ok: 0, out_of_stock: 0, lost: 0 };
+    for op in history.iter().filter(|op| op.kind == OpKind::Order) {
+        match (op.outcome, op.fail_reason) {
+            (Outcome::Ok, _) => report.ok += 1,
+            (Outcome::Fail, Some(crate::protocol::FailReason::OutOfStock)) => report.out_of_stock += 1,
+            (Outcome::Pending, _) => {}
+            _ => report.lost += 1,
+        }
+    }
+    (report.ok + report.out_of_stock + report.lost > 0).then_some(report)
 }
 
 /// Latency percentiles of successful operations, per kind, from the history.
@@ -179,6 +210,8 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         latency_by_kind_ms: latency_by_kind(simulation.history()),
         findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
         conflicts: authoritative_conflicts(&final_state),
+        time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
+        orders: orders(simulation.history()),
     };
     Ok(Finished { report, simulation, final_state, checks })
 }

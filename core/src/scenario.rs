@@ -667,6 +667,8 @@ pub trait Simulation {
     fn promises(&self) -> Vec<AnomalyKind>;
     /// Offered load now.
     fn load_ops_s(&self) -> f64;
+    /// Time from the end of the workload until the replicas agreed, if they have.
+    fn time_to_converge_us(&self) -> Option<u64>;
 }
 
 struct Built<P: Protocol> {
@@ -738,6 +740,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn load_ops_s(&self) -> f64 {
         self.world.workload().load_ops_s
+    }
+    fn time_to_converge_us(&self) -> Option<u64> {
+        self.world.time_to_converge_us()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct NodeSnapshot {
 }
 
 /// A message in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Glyph {
     /// Sender's city.
     pub from_city: CityIndex,
@@ -34,6 +34,8 @@ pub struct Glyph {
     pub sent_us: u64,
     /// When it arrives.
     pub arrive_us: u64,
+    /// The sender's vector clock, for strategies that keep one (empty otherwise).
+    pub clock: Vec<u64>,
 }
 
 impl Glyph {

@@ -48,5 +48,8 @@ fn random_faults_never_leave_replicas_diverged() {
         }
         let finished = case.run();
         assert_case(&case, finished.checks.count(AnomalyKind::Divergence) == 0, "replicas diverge after quiescence");
+        // Anti-entropy round-robin bounds it: (7 − 1) peers × every 5th round × 200 ms.
+        let converge_ms = finished.report.time_to_converge_ms;
+        assert_case(&case, converge_ms.is_some_and(|ms| ms <= 6_000.0), "no convergence within the anti-entropy bound");
     }
 }

@@ -409,6 +409,7 @@ impl Protocol for FlipkartNode {
                 now_us.saturating_sub(self.last_merge_us) as f64 / 1e6
             ),
             vector_clock: self.clock.entries().to_vec(),
+            conflicts: 0,
         }
     }
 

@@ -1340,6 +1340,7 @@ impl Protocol for HdfcNode {
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status: self.status_line(now_us),
             vector_clock: Vec::new(),
+            conflicts: 0,
         }
     }
 

@@ -235,6 +235,8 @@ struct Account {
     writer: Writer,
     /// Versions held side by side (1 = no open conflict).
     siblings: u64,
+    /// The last write processed on the account, and its leader.
+    last: (OpId, NodeId),
 }
 
 /// What applying a write did.
@@ -301,8 +303,13 @@ impl UpiNode {
     /// A leader in a cluster of `nodes` leaders (at most [`LEADERS_MAX`]).
     pub fn new(config: UpiConfig, nodes: usize) -> Self {
         assert!(nodes <= LEADERS_MAX, "at most {LEADERS_MAX} leaders");
-        let account =
-            Account { balance: config.initial_balance, version: [0; LEADERS_MAX], writer: INITIAL_WRITER, siblings: 1 };
+        let account = Account {
+            balance: config.initial_balance,
+            version: [0; LEADERS_MAX],
+            writer: INITIAL_WRITER,
+            siblings: 1,
+            last: (0, 0),
+        };
         let accounts = vec![account; config.accounts as usize];
         let store = (0..config.accounts).map(|key| (key, config.initial_balance as u64)).collect();
         Self {
@@ -341,7 +348,7 @@ impl UpiNode {
             second,
         };
         self.outbox.push_back(write);
-        self.insert(vec![write]);
+        self.insert(ctx.now_us, vec![write]);
     }
 
     fn transfer(&mut self, ctx: &Ctx, request: &ClientRequest) -> Reply {
@@ -373,7 +380,7 @@ impl UpiNode {
 
     /// Slots writes into the replay order: undoes every applied write after the earliest
     /// newcomer, then applies from there on.
-    fn insert(&mut self, writes: Vec<Write>) {
+    fn insert(&mut self, now_us: u64, writes: Vec<Write>) {
         let mut earliest: Option<(u64, NodeId)> = None;
         for write in writes {
             let key = (write.lamport, write.origin);
@@ -399,6 +406,9 @@ impl UpiNode {
                 for side in [Some(entry.write.first), entry.write.second].into_iter().flatten() {
                     let balance = self.accounts[side.account as usize].balance;
                     self.store.insert(side.account, balance as u64);
+                }
+                if entry.verdict.concurrent > 0 {
+                    self.settled.latest = conflict_pair(entry, now_us).or(self.settled.latest.take());
                 }
             }
         }
@@ -487,7 +497,7 @@ impl UpiNode {
             peer.promise = peer.promise.max(promise);
             peer.heard_sent_us = peer.heard_sent_us.max(sent_us);
             let received = peer.received;
-            self.insert(fresh);
+            self.insert(ctx.now_us, fresh);
             self.fold(ctx.me);
             out.send(from, Msg::Ack { received });
         } else {
@@ -517,6 +527,26 @@ impl UpiNode {
         }
         log.open_siblings = self.accounts.iter().map(|account| account.siblings - 1).sum();
     }
+}
+
+/// The two writes behind a conflict: the one the account last took, and this one.
+fn conflict_pair(entry: &Entry, now_us: u64) -> Option<crate::check::ConflictPair> {
+    let write = &entry.write;
+    let sides = [Some(write.first), write.second];
+    let (index, side) = sides
+        .iter()
+        .enumerate()
+        .find_map(|(i, side)| side.filter(|s| !covers(&s.context, &entry.undo[i].version)).map(|s| (i, s)))?;
+    let before = &entry.undo[index];
+    let mut incoming = side.context;
+    incoming[write.origin] = side.counter;
+    Some(crate::check::ConflictPair {
+        account: side.account,
+        ops: [before.last.0, write.op],
+        nodes: [before.last.1, write.origin],
+        versions: [before.version.to_vec(), incoming.to_vec()],
+        detected_us: now_us,
+    })
 }
 
 /// Restores the accounts a write touched to their state before it.
@@ -572,8 +602,9 @@ fn apply(policy: ConflictPolicy, accounts: &mut [Account], entry: &mut Entry) {
         }
     }
     for side in &sides {
-        let version = &mut accounts[side.account as usize].version;
-        version[write.origin] = version[write.origin].max(side.counter);
+        let account = &mut accounts[side.account as usize];
+        account.version[write.origin] = account.version[write.origin].max(side.counter);
+        account.last = (write.op, write.origin);
     }
     entry.verdict = verdict;
 }
@@ -715,6 +746,7 @@ impl Protocol for UpiNode {
                 log.reconciliation
             ),
             vector_clock: self.clock.entries().to_vec(),
+            conflicts: log.detected,
         }
     }
 
@@ -738,5 +770,9 @@ impl Protocol for UpiNode {
 
     fn conflicts(&self) -> Option<ConflictLog> {
         Some(self.conflict_log())
+    }
+
+    fn conflicts_detected(&self) -> u64 {
+        self.settled.detected + self.log.values().map(|entry| entry.verdict.concurrent).sum::<u64>()
     }
 }
