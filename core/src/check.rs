@@ -73,6 +73,12 @@ impl AnomalyKind {
         }
     }
 
+    /// Whether the property only holds once the run is quiet (replicas still catching up
+    /// look diverged, and a write still replicating looks lost), so a live check skips it.
+    pub fn needs_quiescence(self) -> bool {
+        matches!(self, AnomalyKind::Divergence | AnomalyKind::LostWrite)
+    }
+
     /// One sentence on what the anomaly means.
     pub fn meaning(self) -> &'static str {
         match self {

@@ -740,6 +740,11 @@ impl<P: Protocol> World<P> {
         self.push(now + LAG_SAMPLE_INTERVAL_US, CLASS_EVENT, Event::Sample);
     }
 
+    /// Whether any node measures a replication lag (replicas do; gossiping peers do not).
+    pub fn measures_lag(&self) -> bool {
+        self.nodes.iter().any(|slot| slot.protocol.lag_us(self.now_us).is_some())
+    }
+
     /// Keys on which the running nodes' stores disagree now.
     pub fn divergent_keys(&self) -> u32 {
         let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> =
@@ -929,6 +934,14 @@ impl<P: Protocol> World<P> {
     /// Runs the strategy's checkers over the history (and the final state, if given).
     pub fn check(&self, final_state: Option<&FinalState>) -> CheckReport {
         check::check(&self.history, final_state, &self.hooks.checkers, self.hooks.params)
+    }
+
+    /// Runs, on the run so far, the checkers that need no quiescence, with the current
+    /// state standing in for the final one. Also returns that state.
+    pub fn check_live(&self) -> (CheckReport, FinalState) {
+        let state = self.final_state();
+        let kinds: Vec<AnomalyKind> = self.hooks.checkers.iter().copied().filter(|k| !k.needs_quiescence()).collect();
+        (check::check(&self.history, Some(&state), &kinds, self.hooks.params), state)
     }
 
     /// The checkers that apply.

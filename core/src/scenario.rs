@@ -661,6 +661,9 @@ pub trait Simulation {
     fn final_state(&self) -> FinalState;
     /// Runs the checkers.
     fn check(&self, final_state: Option<&FinalState>) -> CheckReport;
+    /// Runs the checkers that need no quiescence on the run so far; also returns the
+    /// current state.
+    fn check_live(&self) -> (CheckReport, FinalState);
     /// The checkers that apply.
     fn checkers(&self) -> Vec<AnomalyKind>;
     /// The anomalies this configuration promises never to show.
@@ -669,6 +672,8 @@ pub trait Simulation {
     fn load_ops_s(&self) -> f64;
     /// Time from the end of the workload until the replicas agreed, if they have.
     fn time_to_converge_us(&self) -> Option<u64>;
+    /// Whether any node measures a replication lag.
+    fn measures_lag(&self) -> bool;
 }
 
 struct Built<P: Protocol> {
@@ -732,6 +737,9 @@ impl<P: Protocol> Simulation for Built<P> {
     fn check(&self, final_state: Option<&FinalState>) -> CheckReport {
         self.world.check(final_state)
     }
+    fn check_live(&self) -> (CheckReport, FinalState) {
+        self.world.check_live()
+    }
     fn checkers(&self) -> Vec<AnomalyKind> {
         self.world.checkers().to_vec()
     }
@@ -743,6 +751,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn time_to_converge_us(&self) -> Option<u64> {
         self.world.time_to_converge_us()
+    }
+    fn measures_lag(&self) -> bool {
+        self.world.measures_lag()
     }
 }
 

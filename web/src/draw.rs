@@ -5,7 +5,6 @@ use crate::palette;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use replica_core::geo::{city_position, MAP_HEIGHT, MAP_WIDTH};
-use replica_core::metrics::SeriesPoint;
 use replica_core::snapshot::Glyph;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -28,21 +27,43 @@ fn prepare(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64,
     Some((context, width, height))
 }
 
+/// Where a glyph is drawn at `now_us` on a canvas of `width` × `height` CSS pixels: the
+/// fraction of its flight done along the straight line between its cities.
+pub fn glyph_point(glyph: &Glyph, now_us: u64, width: f64, height: f64) -> (f64, f64) {
+    let scale = (width / MAP_WIDTH).min(height / MAP_HEIGHT);
+    let (offset_x, offset_y) = ((width - MAP_WIDTH * scale) / 2.0, (height - MAP_HEIGHT * scale) / 2.0);
+    let (ax, ay) = city_position(glyph.from_city);
+    let (bx, by) = city_position(glyph.to_city);
+    let progress = glyph.progress(now_us);
+    let (x, y) = (ax + (bx - ax) * progress, ay + (by - ay) * progress);
+    (offset_x + x * scale, offset_y + y * scale)
+}
+
+/// The glyph nearest to `(x, y)` within `radius` CSS pixels, if any.
+pub fn glyph_at(glyphs: &[Glyph], now_us: u64, size: (f64, f64), point: (f64, f64), radius: f64) -> Option<usize> {
+    glyphs
+        .iter()
+        .enumerate()
+        .map(|(index, glyph)| {
+            let (gx, gy) = glyph_point(glyph, now_us, size.0, size.1);
+            (index, (gx - point.0).hypot(gy - point.1))
+        })
+        .filter(|(_, distance)| *distance <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(index, _)| index)
+}
+
 /// Draws messages in flight as dots along the straight line between their cities, at the
 /// fraction of their flight done by `now_us`. Local messages (same city) pulse at the city.
 pub fn messages(canvas: &HtmlCanvasElement, glyphs: &[Glyph], now_us: u64) {
     let Some((context, width, height)) = prepare(canvas) else { return };
     context.clear_rect(0.0, 0.0, width, height);
-    let scale = (width / MAP_WIDTH).min(height / MAP_HEIGHT);
-    let (offset_x, offset_y) = ((width - MAP_WIDTH * scale) / 2.0, (height - MAP_HEIGHT * scale) / 2.0);
     for glyph in glyphs {
-        let (ax, ay) = city_position(glyph.from_city);
-        let (bx, by) = city_position(glyph.to_city);
         let progress = glyph.progress(now_us);
-        let (x, y) = (ax + (bx - ax) * progress, ay + (by - ay) * progress);
+        let (x, y) = glyph_point(glyph, now_us, width, height);
         let radius = if glyph.from_city == glyph.to_city { 2.0 + 4.0 * progress } else { 3.2 };
         context.begin_path();
-        let _ = context.arc(offset_x + x * scale, offset_y + y * scale, radius, 0.0, std::f64::consts::TAU);
+        let _ = context.arc(x, y, radius, 0.0, std::f64::consts::TAU);
         context.set_fill_style_str(palette::message_colour(glyph.kind));
         context.set_global_alpha(if glyph.from_city == glyph.to_city { 0.45 } else { 0.9 });
         context.fill();
@@ -50,9 +71,20 @@ pub fn messages(canvas: &HtmlCanvasElement, glyphs: &[Glyph], now_us: u64) {
     context.set_global_alpha(1.0);
 }
 
-/// Draws replication lag per node over time with plotters. `names[i]` labels series `i`;
-/// nodes in `skip` (primaries) are not drawn.
-pub fn lag_chart(canvas: &HtmlCanvasElement, series: &[SeriesPoint], names: &[String], skip: &[bool]) {
+/// One line of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub name: String,
+    /// Colour (`#rrggbb`).
+    pub colour: &'static str,
+    /// Points (simulated seconds, value).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Draws lines over simulated time with plotters, with a legend; `y_label` names the
+/// value axis.
+pub fn line_chart(canvas: &HtmlCanvasElement, y_label: &str, lines: &[Line]) {
     if prepare(canvas).is_none() {
         return;
     }
@@ -65,38 +97,33 @@ pub fn lag_chart(canvas: &HtmlCanvasElement, series: &[SeriesPoint], names: &[St
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
-    let (t_min, t_max) = match (series.first(), series.last()) {
-        (Some(first), Some(last)) if last.t_us > first.t_us => (first.t_us as f64 / 1e6, last.t_us as f64 / 1e6),
-        _ => (0.0, 1.0),
-    };
-    let lag_max = series.iter().flat_map(|p| p.lag_ms.iter().copied()).fold(1.0f32, f32::max) as f64 * 1.1;
+    let times = lines.iter().flat_map(|line| line.points.iter().map(|p| p.0));
+    let (t_min, t_max) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    let (t_min, t_max) = if t_max > t_min { (t_min, t_max) } else { (0.0, 1.0) };
+    let value_max = lines.iter().flat_map(|line| line.points.iter().map(|p| p.1)).fold(1.0f64, f64::max) * 1.1;
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
     let font = ("sans-serif", 11.0 * ratio);
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(6.0 * ratio)
         .x_label_area_size(22.0 * ratio)
         .y_label_area_size(40.0 * ratio)
-        .build_cartesian_2d(t_min..t_max, 0.0..lag_max)
+        .build_cartesian_2d(t_min..t_max, 0.0..value_max)
     else {
         return;
     };
     let _ = chart
         .configure_mesh()
         .x_desc("simulated s")
-        .y_desc("lag ms")
+        .y_desc(y_label)
         .label_style(font)
         .axis_desc_style(font)
         .light_line_style(RGBColor(235, 235, 235))
         .draw();
-    for (index, name) in names.iter().enumerate() {
-        if skip.get(index).copied().unwrap_or(false) {
-            continue;
-        }
-        let colour = parse_hex(palette::SERIES[index % palette::SERIES.len()]);
-        let points =
-            series.iter().map(|p| (p.t_us as f64 / 1e6, f64::from(p.lag_ms.get(index).copied().unwrap_or(0.0))));
-        if let Ok(drawn) = chart.draw_series(LineSeries::new(points, colour.stroke_width((1.5 * ratio) as u32))) {
-            drawn.label(name.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], colour));
+    for line in lines {
+        let colour = parse_hex(line.colour);
+        let series = LineSeries::new(line.points.iter().copied(), colour.stroke_width((1.5 * ratio) as u32));
+        if let Ok(drawn) = chart.draw_series(series) {
+            drawn.label(line.name.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], colour));
         }
     }
     let _ = chart

@@ -3,7 +3,7 @@
 //! they never touch the simulation themselves.
 
 use crate::url::{self, PageParams};
-use replica_core::check::CheckReport;
+use replica_core::check::{AnomalyKind, CheckReport, ConflictLog};
 use replica_core::control::Control;
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 use replica_core::snapshot::Snapshot;
@@ -24,10 +24,21 @@ pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
 pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 /// Wall time between two redraws of the charts.
 pub const CHART_INTERVAL_MS: f64 = 250.0;
+/// Points kept of the anomalies-over-time chart (one per check).
+pub const ANOMALY_POINTS_MAX: usize = 600;
 /// Default speed: simulated seconds per wall second (slow enough to see messages fly).
 pub const SPEED_DEFAULT: f64 = 0.02;
 /// Slowest and fastest speed.
 pub const SPEED_RANGE: (f64, f64) = (0.0005, 2.0);
+
+/// The checkers' counts at one moment, for the anomalies-over-time chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnomalyPoint {
+    /// Simulated time.
+    pub t_us: u64,
+    /// Count per checker that ran.
+    pub counts: Vec<(AnomalyKind, u64)>,
+}
 
 /// What the user can do.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +82,10 @@ pub struct AppState {
     pub snapshot: Rc<Snapshot>,
     /// The latest checker results.
     pub checks: Rc<CheckReport>,
+    /// The conflict log of the authoritative node at the latest check (multi-leader).
+    pub conflicts: Rc<Option<ConflictLog>>,
+    /// Checker counts over simulated time (bounded).
+    pub anomaly_series: Rc<std::collections::VecDeque<AnomalyPoint>>,
     /// Playing or paused.
     pub playing: bool,
     /// Simulated seconds per wall second.
@@ -129,6 +144,8 @@ impl AppState {
         let mut state = Self {
             snapshot: Rc::new(simulation.snapshot(GLYPHS_MAX)),
             checks: Rc::new(CheckReport::default()),
+            conflicts: Rc::new(None),
+            anomaly_series: Rc::new(std::collections::VecDeque::new()),
             simulation: Rc::new(RefCell::new(simulation)),
             playing: !reduced_motion,
             speed: SPEED_DEFAULT,
@@ -165,7 +182,25 @@ impl AppState {
     }
 
     fn refresh_checks(&mut self) {
-        self.checks = Rc::new(self.simulation.borrow().check(None));
+        let (checks, state) = {
+            let simulation = self.simulation.borrow();
+            let (checks, state) = simulation.check_live();
+            (checks, state)
+        };
+        let conflicts = state.authoritative.and_then(|index| state.nodes.get(index)).and_then(|n| n.conflicts.clone());
+        let point = AnomalyPoint {
+            t_us: self.simulation.borrow().now_us(),
+            counts: checks.counts.iter().filter_map(|(name, count)| kind_named(name).map(|k| (k, *count))).collect(),
+        };
+        let series = Rc::make_mut(&mut self.anomaly_series);
+        if series.back().is_none_or(|last| last.t_us < point.t_us) {
+            if series.len() == ANOMALY_POINTS_MAX {
+                series.pop_front();
+            }
+            series.push_back(point);
+        }
+        self.checks = Rc::new(checks);
+        self.conflicts = Rc::new(conflicts);
     }
 
     fn rebuild(&mut self) {
@@ -174,6 +209,8 @@ impl AppState {
                 self.simulation = Rc::new(RefCell::new(simulation));
                 crate::remember_seed(self.seed);
                 self.checks = Rc::new(CheckReport::default());
+                self.conflicts = Rc::new(None);
+                self.anomaly_series = Rc::new(std::collections::VecDeque::new());
                 self.params.t_s = 0.0;
                 self.chart_version += 1;
             }
@@ -218,6 +255,10 @@ impl AppState {
             None => self.notices.push(format!("No node '{node}' in this scenario.")),
         }
     }
+}
+
+fn kind_named(name: &str) -> Option<AnomalyKind> {
+    AnomalyKind::ALL.into_iter().find(|kind| kind.name() == name)
 }
 
 impl Reducible for AppState {

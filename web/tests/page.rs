@@ -19,8 +19,13 @@ async fn sleep(ms: i32) {
 /// Mounts a fresh app on the default scenario (tests share the page, and the app writes its
 /// settings into the URL hash).
 fn mount() -> web_sys::Element {
+    mount_at("#scenario=hdfc")
+}
+
+/// Mounts a fresh app on a link's hash.
+fn mount_at(hash: &str) -> web_sys::Element {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#scenario=hdfc"));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
     }
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
@@ -97,5 +102,27 @@ async fn the_scenario_picker_switches_to_flipkart_with_vector_clocks() {
     assert_eq!(count(&root, "[data-anomaly=divergence]") + count(&root, "[data-anomaly=oversell]"), 2);
     let label = text(&root, "[data-node='delhi'] .node-label");
     assert!(label.starts_with('[') && label.matches(',').count() == 6, "Delhi shows its vector clock: {label}");
+    root.remove();
+}
+
+#[test]
+async fn upi_shows_a_conflict_badge_that_names_two_concurrent_writes() {
+    let root = mount_at("#scenario=upi&seed=4&t=2");
+    sleep(300).await;
+    assert_eq!(count(&root, "[data-node]"), 3, "leaders in mumbai, delhi and bangalore");
+    let badge = root.query_selector("[data-anomaly=conflict]").ok().flatten().expect("a conflict badge");
+    let detected: u64 = badge.get_attribute("data-count").and_then(|c| c.parse().ok()).unwrap_or(0);
+    assert!(detected > 0, "two seconds of upi detect conflicts");
+    let explanation = text(&root, "[data-anomaly=conflict] .badge-finding");
+    assert!(
+        explanation.contains("concurrent") && explanation.contains("transfer #"),
+        "explains the pair: {explanation}"
+    );
+    for anomaly in ["lww_discarded", "negative_balance", "money_not_conserved", "divergence"] {
+        assert_eq!(count(&root, &format!("[data-anomaly={anomaly}]")), 1, "{anomaly} badge");
+    }
+    let label = text(&root, "[data-node='delhi'] .node-label");
+    assert!(label.starts_with('[') && label.matches(',').count() == 2, "Delhi shows its vector clock: {label}");
+    assert!(count(&root, ".conflict-flash") > 0, "a node flashes for its conflicts");
     root.remove();
 }

@@ -408,7 +408,7 @@ impl UpiNode {
                     self.store.insert(side.account, balance as u64);
                 }
                 if entry.verdict.concurrent > 0 {
-                    self.settled.latest = conflict_pair(entry, now_us).or(self.settled.latest.take());
+                    self.settled.latest = conflict_pair(entry, now_us, self.peers.len()).or(self.settled.latest.take());
                 }
             }
         }
@@ -530,7 +530,7 @@ impl UpiNode {
 }
 
 /// The two writes behind a conflict: the one the account last took, and this one.
-fn conflict_pair(entry: &Entry, now_us: u64) -> Option<crate::check::ConflictPair> {
+fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::check::ConflictPair> {
     let write = &entry.write;
     let sides = [Some(write.first), write.second];
     let (index, side) = sides
@@ -544,7 +544,7 @@ fn conflict_pair(entry: &Entry, now_us: u64) -> Option<crate::check::ConflictPai
         account: side.account,
         ops: [before.last.0, write.op],
         nodes: [before.last.1, write.origin],
-        versions: [before.version.to_vec(), incoming.to_vec()],
+        versions: [before.version[..leaders].to_vec(), incoming[..leaders].to_vec()],
         detected_us: now_us,
     })
 }

@@ -1,7 +1,9 @@
 //! Anomaly badges: one per checker that applies, with its live count, what it means, and
-//! the first finding naming the operations that prove it.
+//! the first finding naming the operations that prove it; for multi-leader scenarios a
+//! conflict badge that explains the latest pair of concurrent writes by their version
+//! vectors.
 
-use replica_core::check::{AnomalyKind, CheckReport};
+use replica_core::check::{AnomalyKind, CheckReport, ConflictLog, ConflictPair};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,6 +16,59 @@ pub struct AnomaliesProps {
     pub kinds: Vec<AnomalyKind>,
     /// Anomalies the configuration promises never to show.
     pub promises: Vec<AnomalyKind>,
+    /// The authoritative node's conflict log, if the strategy keeps one.
+    pub conflicts: Rc<Option<ConflictLog>>,
+    /// Node names, by index.
+    pub names: Vec<String>,
+}
+
+fn vector(entries: &[u64]) -> String {
+    let entries: Vec<String> = entries.iter().map(u64::to_string).collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// One sentence on a conflict: which two writes, and why their vectors make them concurrent.
+pub fn explain_pair(pair: &ConflictPair, names: &[String]) -> String {
+    let name = |index: usize| names.get(index).map_or("?", String::as_str);
+    format!(
+        "Account {}: transfer #{} from {} had left it at version {}, and transfer #{} from {} was made at {} — neither vector covers the other, so the two writes were concurrent.",
+        pair.account,
+        pair.ops[0],
+        name(pair.nodes[0]),
+        vector(&pair.versions[0]),
+        pair.ops[1],
+        name(pair.nodes[1]),
+        vector(&pair.versions[1])
+    )
+}
+
+fn resolution(log: &ConflictLog) -> String {
+    match log.policy {
+        "lww" => format!(
+            "Last-writer-wins resolved all {} by wall clock and threw away {} writes' effects.",
+            log.resolved, log.lww_discarded
+        ),
+        "siblings" => {
+            format!("Reads resolved {}; {} siblings wait for a read to merge them.", log.resolved, log.open_siblings)
+        }
+        _ => format!(
+            "The business rule merged all {} as amounts and bounced {} overdrafts to reconciliation.",
+            log.resolved, log.reconciliation
+        ),
+    }
+}
+
+fn conflict_badge(log: &ConflictLog, names: &[String]) -> Html {
+    html! {
+        <li class={classes!("badge", "conflict", (log.detected > 0).then_some("found"))} data-anomaly="conflict" data-count={log.detected.to_string()}>
+            <span class="badge-name">{ "conflicts" }</span>
+            <span class="badge-count">{ log.detected }</span>
+            <p class="badge-meaning">{ "Writes to one account made by two leaders before either had heard of the other, found by comparing version vectors. " }{ resolution(log) }</p>
+            if let Some(pair) = &log.latest {
+                <p class="badge-finding">{ explain_pair(pair, names) }</p>
+            }
+        </li>
+    }
 }
 
 /// The badges.
@@ -23,11 +78,16 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
         let count = props.checks.count(*kind);
         let finding = props.checks.findings.iter().find(|f| f.kind == *kind);
         let promised = props.promises.contains(kind);
+        let later = kind.needs_quiescence();
         html! {
             <li class={classes!("badge", (count > 0).then_some("found"), promised.then_some("promised"))} data-anomaly={kind.name()} data-count={count.to_string()}>
                 <span class="badge-name">{ kind.name().replace('_', " ") }</span>
-                <span class="badge-count">{ count }</span>
-                <p class="badge-meaning">{ kind.meaning() }{ if promised { " This configuration promises it never happens." } else { "" } }</p>
+                <span class="badge-count">{ if later { "—".to_string() } else { count.to_string() } }</span>
+                <p class="badge-meaning">
+                    { kind.meaning() }
+                    { if promised { " This configuration promises it never happens." } else { "" } }
+                    { if later { " Checked once the run is quiet: run it with replica-lab run." } else { "" } }
+                </p>
                 if let Some(finding) = finding {
                     <p class="badge-finding">{ &finding.explanation }</p>
                 }
@@ -37,7 +97,12 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
     html! {
         <section class="anomalies" aria-label="Anomalies found">
             <h2>{ "Anomalies" }</h2>
-            <ul>{ for badges }</ul>
+            <ul>
+                if let Some(log) = props.conflicts.as_ref() {
+                    { conflict_badge(log, &props.names) }
+                }
+                { for badges }
+            </ul>
         </section>
     }
 }

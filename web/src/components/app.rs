@@ -2,14 +2,15 @@
 //! anomalies, the lag chart and the scenario's narrative.
 
 use super::anomalies::Anomalies;
+use super::charts::{Chart, ChartKind};
 use super::controls::Controls;
-use super::lag_chart::LagChart;
 use super::map::MapView;
 use super::nodes::NodeList;
 use crate::hooks::use_animation_frame;
 use crate::palette;
 use crate::state::{Action, AppState};
 use crate::url::Lang;
+use replica_core::check::AnomalyKind;
 use replica_core::protocol::MessageKind;
 use replica_core::scenario;
 use std::rc::Rc;
@@ -62,9 +63,9 @@ pub fn App() -> Html {
         use_effect_with(hash, |hash| write_hash(hash));
     }
     let info = Rc::new(scenario::info(&state.params.scenario).unwrap_or_else(|| panic!("scenario in catalogue")));
-    let (kinds, promises) = {
+    let (kinds, promises, names, measures_lag) = {
         let simulation = state.simulation.borrow();
-        (simulation.checkers(), simulation.promises())
+        (simulation.checkers(), simulation.promises(), simulation.node_names(), simulation.measures_lag())
     };
     let on_toggle = dispatch.reform(Action::ToggleNode);
     let copy_link = {
@@ -110,9 +111,15 @@ pub fn App() -> Html {
                 </div>
                 <aside>
                     <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
-                    <Anomalies checks={state.checks.clone()} {kinds} {promises} />
+                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
-                    <LagChart simulation={state.simulation.clone()} version={state.chart_version} />
+                    if measures_lag {
+                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                    }
+                    if kinds.contains(&AnomalyKind::Divergence) {
+                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                    }
+                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
                     <section class="narrative" aria-label="What to try">
                         <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>
                         <p>{ if hindi { info.narrative_hi } else { info.narrative } }</p>

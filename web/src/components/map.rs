@@ -1,11 +1,14 @@
 //! The map: India's outline, the seven cities, the nodes placed by the fitted projection,
-//! the links between nodes (cut ones dashed), and a canvas of messages in flight.
+//! the links between nodes (cut ones dashed), and a canvas of messages in flight. Pointing
+//! at a message shows its kind, route and the vector clock it carries; the same facts are
+//! listed, for keyboards and screen readers, under "Messages in flight". A node that has
+//! just detected a conflict flashes.
 
 use crate::draw;
 use crate::palette;
 use replica_core::geo::{city_position, CITIES, MAP_HEIGHT, MAP_WIDTH};
 use replica_core::protocol::Role;
-use replica_core::snapshot::{NodeSnapshot, Snapshot};
+use replica_core::snapshot::{Glyph, NodeSnapshot, Snapshot};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -66,6 +69,9 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
         <g class={classes!("node", (!node.up).then_some("down"))} data-node={id} data-role={node.view.role.name()}
            data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
             <title>{ format!("{} — {}", node.id, node.view.status) }</title>
+            if node.view.conflicts > 0 {
+                <circle key={format!("flash-{}", node.view.conflicts)} class="conflict-flash" cx={x.to_string()} cy={y.to_string()} r="13" />
+            }
             <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
             <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
             <text x={x.to_string()} y={(y + label_dy).to_string()} class="node-label">{ node_label(node) }</text>
@@ -118,10 +124,57 @@ fn label_offset(city: &str) -> (f64, f64, &'static str) {
     }
 }
 
+/// One line on a message: kind, route, clock and time to arrival.
+pub fn describe_glyph(glyph: &Glyph, now_us: u64) -> String {
+    let city = |index: usize| CITIES.get(index).map_or("?", |c| c.name);
+    let clock = if glyph.clock.is_empty() {
+        String::new()
+    } else {
+        let entries: Vec<String> = glyph.clock.iter().map(u64::to_string).collect();
+        format!(", carrying clock [{}]", entries.join(","))
+    };
+    format!(
+        "{} {} → {}{clock}, arrives in {:.1} ms",
+        glyph.kind.name(),
+        city(glyph.from_city),
+        city(glyph.to_city),
+        glyph.arrive_us.saturating_sub(now_us) as f64 / 1000.0
+    )
+}
+
+/// Messages listed under the map.
+const LISTED_GLYPHS_MAX: usize = 12;
+
+fn in_flight_list(snapshot: &Snapshot) -> Html {
+    let items = snapshot.glyphs.iter().filter(|glyph| glyph.from_city != glyph.to_city).take(LISTED_GLYPHS_MAX);
+    html! {
+        <details class="in-flight">
+            <summary>{ format!("Messages in flight ({})", snapshot.in_flight) }</summary>
+            <ul>{ for items.map(|glyph| html! { <li>{ describe_glyph(glyph, snapshot.now_us) }</li> }) }</ul>
+        </details>
+    }
+}
+
 /// The map view.
 #[component]
 pub fn MapView(props: &MapProps) -> Html {
     let canvas = use_node_ref();
+    let tooltip = use_state(|| None::<(f64, f64, String)>);
+    let on_move = {
+        let (canvas, tooltip, snapshot) = (canvas.clone(), tooltip.clone(), props.snapshot.clone());
+        Callback::from(move |event: MouseEvent| {
+            let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
+            let rect = canvas.get_bounding_client_rect();
+            let point = (f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top());
+            let size = (rect.width(), rect.height());
+            let hit = draw::glyph_at(&snapshot.glyphs, snapshot.now_us, size, point, 10.0);
+            tooltip.set(hit.map(|index| (point.0, point.1, describe_glyph(&snapshot.glyphs[index], snapshot.now_us))));
+        })
+    };
+    let on_leave = {
+        let tooltip = tooltip.clone();
+        Callback::from(move |_: MouseEvent| tooltip.set(None))
+    };
     {
         let (canvas, snapshot) = (canvas.clone(), props.snapshot.clone());
         use_effect_with(snapshot, move |snapshot| {
@@ -150,13 +203,19 @@ pub fn MapView(props: &MapProps) -> Html {
         }
     });
     html! {
-        <div class="map" role="region" aria-label="Map of India with the simulated nodes">
+        <>
+        <div class="map" role="region" aria-label="Map of India with the simulated nodes" onmousemove={on_move} onmouseleave={on_leave}>
             <img class="map-outline" src="india.svg" alt="" aria-hidden="true" />
             <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet">
                 <g class="links">{ links(snapshot) }</g>
                 { for cities }
             </svg>
             <canvas class="map-dots" ref={canvas} aria-hidden="true"></canvas>
+            if let Some((x, y, text)) = (*tooltip).clone() {
+                <div class="glyph-tip" role="tooltip" style={format!("left:{:.0}px;top:{:.0}px", x + 12.0, y + 12.0)}>{ text }</div>
+            }
         </div>
+        { in_flight_list(snapshot) }
+        </>
     }
 }

@@ -3,7 +3,7 @@
 
 pub mod anomalies;
 pub mod app;
+pub mod charts;
 pub mod controls;
-pub mod lag_chart;
 pub mod map;
 pub mod nodes;

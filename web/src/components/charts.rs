@@ -1,0 +1,173 @@
+//! The charts: replication lag per node; conflicts and divergence; anomalies over time.
+//! Each is redrawn at a bounded rate (when the model bumps its chart version), never every
+//! frame, through [`draw::line_chart`]; this module only turns the model's series into lines.
+
+use crate::draw::{self, Line};
+use crate::palette;
+use crate::state::AnomalyPoint;
+use replica_core::check::AnomalyKind;
+use replica_core::metrics::{SeriesPoint, SERIES_INTERVAL_US};
+use replica_core::protocol::Role;
+use replica_core::scenario::Simulation;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Which chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Replication lag per node.
+    Lag,
+    /// Conflicts detected per second and keys on which replicas disagree.
+    Convergence,
+    /// Each checker's count over time.
+    Anomalies,
+}
+
+impl ChartKind {
+    fn title(self) -> &'static str {
+        match self {
+            ChartKind::Lag => "Replication lag",
+            ChartKind::Convergence => "Conflicts and divergence",
+            ChartKind::Anomalies => "Anomalies over time",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            ChartKind::Lag => "Line chart of replication lag in milliseconds per node over simulated time",
+            ChartKind::Convergence => {
+                "Line chart of conflicts detected per second and of keys on which the running replicas disagree"
+            }
+            ChartKind::Anomalies => "Line chart of how many anomalies each checker has found over simulated time",
+        }
+    }
+
+    fn y_label(self) -> &'static str {
+        match self {
+            ChartKind::Lag => "lag ms",
+            ChartKind::Convergence => "count",
+            ChartKind::Anomalies => "found",
+        }
+    }
+
+    fn css_class(self) -> &'static str {
+        match self {
+            ChartKind::Lag => "lag-chart",
+            ChartKind::Convergence => "convergence-chart",
+            ChartKind::Anomalies => "anomaly-chart",
+        }
+    }
+}
+
+/// Properties of [`Chart`].
+#[derive(Properties)]
+pub struct ChartProps {
+    /// Which chart.
+    pub kind: ChartKind,
+    /// The simulation whose metrics to draw.
+    pub simulation: Rc<RefCell<Box<dyn Simulation>>>,
+    /// Checker counts over time (for [`ChartKind::Anomalies`]).
+    pub anomalies: Rc<VecDeque<AnomalyPoint>>,
+    /// Redraw when this changes.
+    pub version: u64,
+}
+
+impl PartialEq for ChartProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.version == other.version && Rc::ptr_eq(&self.simulation, &other.simulation)
+    }
+}
+
+fn seconds(point: &SeriesPoint) -> f64 {
+    point.t_us as f64 / 1e6
+}
+
+/// Lag of every node that is not a primary.
+pub fn lag_lines(series: &[SeriesPoint], names: &[String], primaries: &[bool]) -> Vec<Line> {
+    names
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !primaries.get(*index).copied().unwrap_or(false) || primaries.iter().all(|p| *p))
+        .map(|(index, name)| Line {
+            name: name.clone(),
+            colour: palette::SERIES[index % palette::SERIES.len()],
+            points: series
+                .iter()
+                .map(|p| (seconds(p), f64::from(p.lag_ms.get(index).copied().unwrap_or(0.0))))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Conflicts detected per second (multi-leader) and divergent keys (replicated state).
+pub fn convergence_lines(series: &[SeriesPoint]) -> Vec<Line> {
+    let per_second = 1e6 / SERIES_INTERVAL_US as f64;
+    let rates = series
+        .windows(2)
+        .map(|pair| (seconds(&pair[1]), pair[1].conflicts.saturating_sub(pair[0].conflicts) as f64 * per_second));
+    let mut lines = vec![Line {
+        name: "divergent keys".into(),
+        colour: palette::SERIES[1],
+        points: series.iter().map(|p| (seconds(p), f64::from(p.divergent_keys))).collect(),
+    }];
+    if series.iter().any(|p| p.conflicts > 0) {
+        lines.push(Line { name: "conflicts / s".into(), colour: palette::SERIES[0], points: rates.collect() });
+    }
+    lines
+}
+
+/// One line per checker that has ever found something.
+pub fn anomaly_lines(points: &VecDeque<AnomalyPoint>) -> Vec<Line> {
+    AnomalyKind::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, kind)| points.iter().any(|p| p.counts.iter().any(|(k, count)| k == *kind && *count > 0)))
+        .map(|(index, kind)| Line {
+            name: kind.name().replace('_', " "),
+            colour: palette::SERIES[index % palette::SERIES.len()],
+            points: points
+                .iter()
+                .map(|p| {
+                    let count = p.counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, count)| *count);
+                    (p.t_us as f64 / 1e6, count as f64)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn lines(kind: ChartKind, simulation: &dyn Simulation, anomalies: &VecDeque<AnomalyPoint>) -> Vec<Line> {
+    let series: Vec<SeriesPoint> = simulation.metrics().series.iter().cloned().collect();
+    match kind {
+        ChartKind::Lag => {
+            let primaries: Vec<bool> = simulation.views().iter().map(|v| v.role == Role::Primary).collect();
+            lag_lines(&series, &simulation.node_names(), &primaries)
+        }
+        ChartKind::Convergence => convergence_lines(&series),
+        ChartKind::Anomalies => anomaly_lines(anomalies),
+    }
+}
+
+/// A chart.
+#[component]
+pub fn Chart(props: &ChartProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        let (kind, simulation, anomalies) = (props.kind, props.simulation.clone(), props.anomalies.clone());
+        use_effect_with(props.version, move |_| {
+            if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                let lines = lines(kind, simulation.borrow().as_ref(), &anomalies);
+                draw::line_chart(&canvas, kind.y_label(), &lines);
+            }
+        });
+    }
+    html! {
+        <section class="chart" aria-label={props.kind.title()}>
+            <h2>{ props.kind.title() }</h2>
+            <canvas ref={canvas} class={classes!("chart-canvas", props.kind.css_class())} role="img" aria-label={props.kind.description()}></canvas>
+        </section>
+    }
+}
