@@ -40,11 +40,16 @@ pub enum AnomalyKind {
     NegativeBalance,
     /// The accounts do not add up to the money that was deposited.
     MoneyNotConserved,
+    /// Two nodes acknowledged writes as leader in the same term.
+    TwoLeadersSameTerm,
+    /// A distributed transaction committed at one participant and not at another, or was
+    /// acknowledged to the client and not committed everywhere.
+    Atomicity,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 10] = [
+    pub const ALL: [AnomalyKind; 12] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -55,6 +60,8 @@ impl AnomalyKind {
         AnomalyKind::LwwDiscarded,
         AnomalyKind::NegativeBalance,
         AnomalyKind::MoneyNotConserved,
+        AnomalyKind::TwoLeadersSameTerm,
+        AnomalyKind::Atomicity,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -70,13 +77,15 @@ impl AnomalyKind {
             AnomalyKind::LwwDiscarded => "lww_discarded",
             AnomalyKind::NegativeBalance => "negative_balance",
             AnomalyKind::MoneyNotConserved => "money_not_conserved",
+            AnomalyKind::TwoLeadersSameTerm => "two_leaders_same_term",
+            AnomalyKind::Atomicity => "atomicity",
         }
     }
 
     /// Whether the property only holds once the run is quiet (replicas still catching up
     /// look diverged, and a write still replicating looks lost), so a live check skips it.
     pub fn needs_quiescence(self) -> bool {
-        matches!(self, AnomalyKind::Divergence | AnomalyKind::LostWrite)
+        matches!(self, AnomalyKind::Divergence | AnomalyKind::LostWrite | AnomalyKind::Atomicity)
     }
 
     /// One sentence on what the anomaly means.
@@ -95,6 +104,12 @@ impl AnomalyKind {
                 "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded."
             }
             AnomalyKind::NegativeBalance => "An account balance went below zero.",
+            AnomalyKind::Atomicity => {
+                "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not."
+            }
+            AnomalyKind::TwoLeadersSameTerm => {
+                "Two nodes acknowledged writes as leader in the same term: the election safety that terms exist for failed."
+            }
             AnomalyKind::MoneyNotConserved => {
                 "The balances no longer add up: money appeared or vanished although transfers only move it."
             }
@@ -130,6 +145,19 @@ pub struct FinalNode {
     pub store: BTreeMap<Key, Value>,
     /// The conflicts it detected and resolved (multi-leader strategies).
     pub conflicts: Option<ConflictLog>,
+    /// Its in-doubt transactions (two-phase-commit participants).
+    pub in_doubt: Option<InDoubtLog>,
+}
+
+/// How long transactions stayed in doubt at a two-phase-commit participant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct InDoubtLog {
+    /// Transactions that were in doubt longer than the vote timeout (blocked).
+    pub blocked: u64,
+    /// Longest time a transaction stayed in doubt, µs.
+    pub blocked_max_us: u64,
+    /// Transactions in doubt now.
+    pub in_doubt: u64,
 }
 
 /// Most discards and reconciliations a [`ConflictLog`] lists (its counts stay exact).
@@ -245,6 +273,9 @@ pub struct CheckParams {
     pub accounts: u64,
     /// Balance of every account at time zero (money conservation).
     pub initial_balance: i64,
+    /// Accounts are partitioned across the primaries (banks), so money is summed over all
+    /// of them rather than read from the authoritative node.
+    pub accounts_partitioned: bool,
 }
 
 /// Runs the named checkers. Those needing a final state are skipped without one.
@@ -261,6 +292,8 @@ pub fn check(
             AnomalyKind::ReadYourWrites => read_your_writes(history),
             AnomalyKind::MonotonicRead => monotonic_reads(history),
             AnomalyKind::SplitBrain => split_brain(history),
+            AnomalyKind::TwoLeadersSameTerm => two_leaders_same_term(history),
+            AnomalyKind::Atomicity => final_state.map(|state| atomicity(history, state)).unwrap_or_default(),
             AnomalyKind::LostWrite => match final_state {
                 Some(state) => lost_writes(history, state),
                 None => Vec::new(),
@@ -549,6 +582,40 @@ pub fn split_brain(history: &History) -> Vec<Finding> {
     findings
 }
 
+/// Property (election safety): in every term, at most one node acknowledges writes as
+/// leader. Each term with two is one finding naming the first write of each.
+pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
+    let mut first_by_term: BTreeMap<u64, BTreeMap<usize, (u64, OpId)>> = BTreeMap::new();
+    for write in ok_writes(history) {
+        let (Some(node), Some(epoch), Some(acked)) = (write.node, write.epoch, write.acked_us) else {
+            continue;
+        };
+        let first = first_by_term.entry(epoch).or_default().entry(node).or_insert((acked, write.id));
+        if acked < first.0 {
+            *first = (acked, write.id);
+        }
+    }
+    first_by_term
+        .into_iter()
+        .filter(|(_, leaders)| leaders.len() > 1)
+        .map(|(term, leaders)| {
+            let mut firsts: Vec<(usize, (u64, OpId))> = leaders.into_iter().collect();
+            firsts.sort_by_key(|(_, (acked, _))| *acked);
+            let (node_a, (_, op_a)) = firsts[0];
+            let (node_b, (acked_b, op_b)) = firsts[1];
+            Finding {
+                kind: AnomalyKind::TwoLeadersSameTerm,
+                ops: vec![op_a, op_b],
+                at_us: acked_b,
+                explanation: format!(
+                    "In term {term}, node #{node_a} acknowledged write #{op_a} as leader and node #{node_b} acknowledged write #{op_b}: {} leaders in one term.",
+                    firsts.len()
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Property: once quiet, every running replica holds the same state (keys that differ are
 /// counted, each named with the replicas that disagree).
 pub fn divergence(state: &FinalState) -> Vec<Finding> {
@@ -608,6 +675,48 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
     }
     findings.sort_by_key(|finding| finding.at_us);
     findings
+}
+
+/// Store keys below this are accounts; two-phase-commit participants keep transaction
+/// outcome marks above it.
+pub const ACCOUNT_KEYS_END: Key = 1 << 31;
+/// Outcome marks of a transaction at a participant: committed, aborted, prepared.
+pub const TX_MARKS: (Value, Value, Value) = (1, 2, 3);
+/// Participants in every two-phase-commit transfer.
+pub const TX_PARTICIPANTS: usize = 2;
+
+/// Property (atomicity): once quiet, every transfer committed at all its participants or at
+/// none — one still prepared is in doubt, not a violation — and every transfer acknowledged
+/// to its client committed at all of them. Reads the participants' outcome marks.
+pub fn atomicity(history: &History, state: &FinalState) -> Vec<Finding> {
+    let banks: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.role == Role::Primary).collect();
+    let (committed_mark, _, prepared_mark) = TX_MARKS;
+    history
+        .iter()
+        .filter(|op| op.kind == OpKind::Transfer)
+        .filter_map(|op| {
+            let key = ACCOUNT_KEYS_END | (op.id as Key & !ACCOUNT_KEYS_END);
+            let marks: Vec<(&str, Option<Value>)> =
+                banks.iter().map(|bank| (bank.name.as_str(), bank.store.get(&key).copied())).collect();
+            let committed: Vec<&str> =
+                marks.iter().filter(|(_, m)| *m == Some(committed_mark)).map(|(n, _)| *n).collect();
+            let prepared = marks.iter().filter(|(_, m)| *m == Some(prepared_mark)).count();
+            let split = !committed.is_empty() && committed.len() + prepared < TX_PARTICIPANTS;
+            let unsettled = op.outcome == Outcome::Ok && committed.len() < TX_PARTICIPANTS && prepared == 0;
+            (split || unsettled).then(|| Finding {
+                kind: AnomalyKind::Atomicity,
+                ops: vec![op.id],
+                at_us: op.complete_us.unwrap_or(op.invoke_us),
+                explanation: format!(
+                    "Transfer #{} ({}) committed at {} of its {TX_PARTICIPANTS} banks ({}).",
+                    op.id,
+                    if op.outcome == Outcome::Ok { "acknowledged to the client" } else { "not acknowledged" },
+                    committed.len(),
+                    if committed.is_empty() { "none".to_string() } else { committed.join(", ") }
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The node whose final state answers for the system.
@@ -701,11 +810,17 @@ pub fn negative_balance(history: &History, final_state: Option<&FinalState>) -> 
 /// Property: transfers only move money, so the balances always add up to what was
 /// deposited at time zero.
 pub fn money_not_conserved(state: &FinalState, params: CheckParams) -> Vec<Finding> {
-    let Some(node) = authoritative(state) else {
+    let holders: Vec<&FinalNode> = if params.accounts_partitioned {
+        state.nodes.iter().filter(|node| node.role == Role::Primary).collect()
+    } else {
+        authoritative(state).into_iter().collect()
+    };
+    let Some(node) = holders.first() else {
         return Vec::new();
     };
     let deposited = params.accounts as i64 * params.initial_balance;
-    let held: i64 = node.store.values().map(|value| *value as i64).sum();
+    let held: i64 =
+        holders.iter().flat_map(|holder| holder.store.range(..ACCOUNT_KEYS_END)).map(|(_, value)| *value as i64).sum();
     if held == deposited {
         return Vec::new();
     }

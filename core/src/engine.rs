@@ -919,6 +919,7 @@ impl<P: Protocol> World<P> {
                     epoch: info.epoch,
                     store: slot.protocol.store().clone(),
                     conflicts: slot.protocol.conflicts(),
+                    in_doubt: slot.protocol.in_doubt(self.now_us),
                 }
             })
             .collect();

@@ -128,11 +128,15 @@ pub enum MessageKind {
     Gossip,
     /// A stock reservation at an item's owner, or its answer.
     Reserve,
+    /// Two-phase commit: prepare your part.
+    Prepare,
+    /// Two-phase commit: the coordinator's decision.
+    Decide,
 }
 
 impl MessageKind {
     /// Every kind, in legend order.
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 12] = [
         MessageKind::Request,
         MessageKind::Reply,
         MessageKind::Replicate,
@@ -143,6 +147,8 @@ impl MessageKind {
         MessageKind::Status,
         MessageKind::Gossip,
         MessageKind::Reserve,
+        MessageKind::Prepare,
+        MessageKind::Decide,
     ];
 
     /// Stable snake_case name.
@@ -158,6 +164,8 @@ impl MessageKind {
             MessageKind::Status => "status",
             MessageKind::Gossip => "gossip",
             MessageKind::Reserve => "reserve",
+            MessageKind::Prepare => "prepare",
+            MessageKind::Decide => "decide",
         }
     }
 }
@@ -308,6 +316,8 @@ pub enum Role {
     Replica,
     /// Asking for votes.
     Candidate,
+    /// Runs a distributed transaction (two-phase commit).
+    Coordinator,
 }
 
 impl Role {
@@ -317,6 +327,7 @@ impl Role {
             Role::Primary => "primary",
             Role::Replica => "replica",
             Role::Candidate => "candidate",
+            Role::Coordinator => "coordinator",
         }
     }
 }
@@ -344,6 +355,8 @@ pub struct NodeView {
     pub vector_clock: Vec<u64>,
     /// Concurrent writes the node has detected (multi-leader strategies; 0 otherwise).
     pub conflicts: u64,
+    /// Transactions prepared here and not yet decided (two-phase commit; 0 otherwise).
+    pub in_doubt: u64,
 }
 
 /// A replication strategy's node.
@@ -380,6 +393,10 @@ pub trait Protocol: std::fmt::Debug {
     /// Concurrent writes the node detected and how it resolved them (multi-leader
     /// strategies only).
     fn conflicts(&self) -> Option<crate::check::ConflictLog> {
+        None
+    }
+    /// Transactions in doubt and how long they were blocked (two-phase-commit participants).
+    fn in_doubt(&self, _now_us: u64) -> Option<crate::check::InDoubtLog> {
         None
     }
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).

@@ -97,6 +97,30 @@ pub struct RunReport {
     /// What became of the orders (inventory scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<OrdersReport>,
+    /// Two-phase-commit participants in doubt: summed over participants (the longest
+    /// block is the maximum), ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_doubt: Option<InDoubtReport>,
+}
+
+/// Transactions in doubt at two-phase-commit participants.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InDoubtReport {
+    /// Transactions blocked in doubt longer than the vote timeout.
+    pub blocked: u64,
+    /// Longest time one stayed in doubt, ms.
+    pub blocked_max_ms: f64,
+    /// Still in doubt at the end.
+    pub unresolved: u64,
+}
+
+fn in_doubt(state: &FinalState) -> Option<InDoubtReport> {
+    let logs: Vec<crate::check::InDoubtLog> = state.nodes.iter().filter_map(|node| node.in_doubt).collect();
+    (!logs.is_empty()).then(|| InDoubtReport {
+        blocked: logs.iter().map(|log| log.blocked).sum(),
+        blocked_max_ms: logs.iter().map(|log| log.blocked_max_us).max().unwrap_or(0) as f64 / 1000.0,
+        unresolved: logs.iter().map(|log| log.in_doubt).sum(),
+    })
 }
 
 /// What became of the orders clients placed.
@@ -212,6 +236,7 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         conflicts: authoritative_conflicts(&final_state),
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
         orders: orders(simulation.history()),
+        in_doubt: in_doubt(&final_state),
     };
     Ok(Finished { report, simulation, final_state, checks })
 }

@@ -158,7 +158,7 @@ impl ScenarioConfig {
 
 /// The catalogue.
 pub fn catalogue() -> Vec<ScenarioInfo> {
-    vec![hdfc_info(), upi_info(), flipkart_info(), myntra_info()]
+    vec![hdfc_info(), upi_info(), flipkart_info(), neft_info(), myntra_info(), consensus_info()]
 }
 
 /// One scenario's catalogue entry.
@@ -558,6 +558,178 @@ fn gossip_knob() -> KnobSpec {
     }
 }
 
+fn neft_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "neft-rtgs",
+        title: "NEFT/RTGS: two-phase commit between banks",
+        title_hi: "NEFT/RTGS: बैंकों के बीच two-phase commit",
+        strategy: "two-phase commit with synchronous standbys",
+        narrative: "A clearing house in Mumbai settles each transfer between a bank in Delhi and a bank in Chennai. First it asks \
+both to prepare: each locks the account, writes a prepared record to its disk and to its standby in the same city, and votes. \
+With two yes votes the clearing house writes commit to its own log — the moment of decision — and tells both banks, which \
+apply, unlock and confirm: two round trips and three forced writes per transfer. Crash a bank before it votes and the transfer \
+aborts. Crash the clearing house after the votes: the banks are in doubt, holding their locks, until it comes back and reads \
+its log. That blocking is the price of atomicity.",
+        narrative_hi: "मुंबई का clearing house दिल्ली और चेन्नई के बैंकों के बीच हर transfer settle करता है। पहले दोनों से prepare कहता है: \
+हर बैंक खाता lock करता है, prepared record अपनी disk और उसी शहर के standby पर लिखता है, और vote देता है। दो हाँ मिलने पर clearing house \
+अपने log में commit लिखता है — फ़ैसले का पल — और दोनों बैंकों को बताता है, जो लागू करके unlock और पुष्टि करते हैं: हर transfer में दो round trip \
+और तीन forced writes। vote से पहले किसी बैंक को crash करें तो transfer abort होता है। votes के बाद clearing house को crash करें: बैंक \
+संदेह (in doubt) में locks पकड़े रहते हैं, जब तक वह लौटकर अपना log न पढ़ ले। यही रुकावट atomicity की कीमत है।",
+        default_load_ops_s: 300.0,
+        knobs: vec![
+            KnobSpec {
+                name: "fsync_us",
+                values: KnobValues::Integer { min: 10, max: 100_000 },
+                default: "250",
+                help: "fsync latency in microseconds: every prepare and commit is forced on the bank, its standby and the clearing house.",
+            },
+            KnobSpec {
+                name: "vote_timeout_ms",
+                values: KnobValues::Integer { min: 100, max: 60_000 },
+                default: "1000",
+                help: "How long the clearing house waits for votes before aborting.",
+            },
+            KnobSpec {
+                name: "accounts",
+                values: KnobValues::Integer { min: 10, max: 100_000 },
+                default: "10000",
+                help: "Accounts, split between the two banks, each starting with ₹1,00,000.",
+            },
+            hour_knob("11"),
+        ],
+    }
+}
+
+/// Nodes of `neft-rtgs`, in node-id order: the clearing house, then each bank and its standby.
+pub const NEFT_NODES: [(&str, &str); 5] = [
+    ("clearing", "mumbai"),
+    ("bank-a", "delhi"),
+    ("bank-a-standby", "delhi"),
+    ("bank-b", "chennai"),
+    ("bank-b-standby", "chennai"),
+];
+
+fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    use crate::protocol::OpKind;
+    use crate::strategy::neft::{NeftConfig, NeftNode};
+    let strategy = NeftConfig {
+        accounts: knobs.number("accounts") as u32,
+        vote_timeout_us: knobs.number("vote_timeout_ms") as u64 * 1000,
+        ..NeftConfig::default()
+    };
+    let mut world = world_config(config, knobs, load);
+    world.workload.keys = strategy.accounts;
+    world.workload.zipf_exponent = 0.6;
+    world.workload.mix = vec![(OpKind::Transfer, 1.0)];
+    let nodes = NEFT_NODES
+        .iter()
+        .enumerate()
+        .map(|(index, (name, city))| {
+            let node = match index {
+                0 => NeftNode::coordinator(strategy),
+                odd if odd % 2 == 1 => NeftNode::bank(strategy, (index - 1) / 2),
+                _ => NeftNode::standby(strategy, (index - 2) / 2),
+            };
+            (name.to_string(), city_index(city).unwrap_or(0), node)
+        })
+        .collect();
+    let hooks = StrategyHooks {
+        router: crate::strategy::neft::route_coordinator,
+        checkers: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved],
+        params: crate::check::CheckParams {
+            accounts: u64::from(strategy.accounts),
+            initial_balance: strategy.initial_balance,
+            accounts_partitioned: true,
+            ..Default::default()
+        },
+    };
+    let world = World::new(world, hooks, nodes, config.controls.clone());
+    Box::new(Built {
+        config: config.clone(),
+        world,
+        promises: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved],
+    })
+}
+
+fn consensus_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "consensus",
+        title: "Consensus: a Raft group across five cities",
+        title_hi: "Consensus: पाँच शहरों में एक Raft समूह",
+        strategy: "Raft-style replication (majority commit, elections, terms)",
+        narrative: "Five nodes — Mumbai, Delhi, Bangalore, Chennai, Kolkata — keep one log. The leader commits a write once a majority \
+(three of five) has it on disk, so a write costs the round trip to the second-nearest follower. When followers stop hearing the \
+leader they wait a randomised election timeout, ask for votes, and a candidate wins only with a majority and a log at least as \
+up to date; the new term fences the old leader. Isolate Mumbai: it steps down when its lease runs out and the majority side elects \
+a new leader — never two in one term. Run the same cut on hdfc with failover=naive and two primaries take writes (split brain).",
+        narrative_hi: "पाँच node — मुंबई, दिल्ली, बेंगलुरु, चेन्नई, कोलकाता — एक ही log रखते हैं। leader किसी write को तब commit करता है जब बहुमत \
+(पाँच में से तीन) की disk पर हो, इसलिए write की कीमत दूसरे सबसे पास के follower तक का round trip है। leader की आवाज़ न आने पर followers \
+एक random election timeout रुकते हैं, vote माँगते हैं, और candidate तभी जीतता है जब बहुमत मिले और उसका log कम से कम उतना ताज़ा हो; \
+नया term पुराने leader को बाहर कर देता है। मुंबई को अलग करें: lease ख़त्म होते ही वह हट जाता है और बहुमत नया leader चुनता है — एक term में कभी दो नहीं। \
+यही cut hdfc पर failover=naive के साथ चलाएँ तो दो primary writes लेते हैं (split brain)।",
+        default_load_ops_s: 500.0,
+        knobs: vec![
+            KnobSpec {
+                name: "election_timeout_ms",
+                values: KnobValues::Integer { min: 150, max: 10_000 },
+                default: "1500",
+                help: "Silence before a follower stands for election (plus a random fifth); the leader's lease is two thirds of it.",
+            },
+            KnobSpec {
+                name: "fsync_us",
+                values: KnobValues::Integer { min: 10, max: 100_000 },
+                default: "250",
+                help: "fsync latency in microseconds.",
+            },
+            KnobSpec {
+                name: "write_ratio",
+                values: KnobValues::Number { min: 0.0, max: 1.0 },
+                default: "0.5",
+                help: "Fraction of operations that are writes (reads go to the leader).",
+            },
+            hour_knob("10"),
+        ],
+    }
+}
+
+/// The nodes of `consensus`; the first starts as leader.
+pub const CONSENSUS_CITIES: [&str; 5] = ["mumbai", "delhi", "bangalore", "chennai", "kolkata"];
+
+fn build_consensus(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    let election_timeout_us = knobs.number("election_timeout_ms") as u64 * 1000;
+    let raft = HdfcConfig {
+        commit: CommitMode::On,
+        reads: ReadRouting::Primary,
+        failover: FailoverMode::Auto,
+        election_timeout_us,
+        lease_us: election_timeout_us * 2 / 3,
+        naive_timeout_us: election_timeout_us,
+        heartbeat_us: (election_timeout_us / 15).clamp(10_000, 100_000),
+        ..HdfcConfig::default()
+    };
+    let nodes = CONSENSUS_CITIES
+        .iter()
+        .enumerate()
+        .map(|(index, city)| (city.to_string(), city_index(city).unwrap_or(0), HdfcNode::new(raft, index == 0)))
+        .collect();
+    let hooks = StrategyHooks {
+        router: hdfc::route_reads_primary,
+        checkers: vec![
+            AnomalyKind::TwoLeadersSameTerm,
+            AnomalyKind::SplitBrain,
+            AnomalyKind::LostWrite,
+            AnomalyKind::StaleRead,
+            AnomalyKind::ReadYourWrites,
+            AnomalyKind::MonotonicRead,
+        ],
+        params: Default::default(),
+    };
+    let world = World::new(world_config(config, knobs, load), hooks, nodes, config.controls.clone());
+    let mut promises = hdfc_promises(&raft);
+    promises.push(AnomalyKind::TwoLeadersSameTerm);
+    Box::new(Built { config: config.clone(), world, promises })
+}
+
 /// Replica cities of `hdfc`, in the order `replicas=N` takes them.
 pub const HDFC_REPLICA_CITIES: [&str; 6] = ["delhi", "bangalore", "hyderabad", "chennai", "kolkata", "pune"];
 
@@ -772,6 +944,8 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
     match info.id {
         "hdfc" => Ok(build_hdfc(&config, &knobs, load)),
         "upi" => Ok(build_upi(&config, &knobs, load)),
+        "consensus" => Ok(build_consensus(&config, &knobs, load)),
+        "neft-rtgs" => Ok(build_neft(&config, &knobs, load)),
         "flipkart" => Ok(build_flipkart(&config, &knobs, load)),
         "myntra" => Ok(build_myntra(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),

@@ -53,6 +53,7 @@ fn final_state(store: &[(u32, u64)]) -> FinalState {
             epoch: 1,
             store: store.iter().copied().collect::<BTreeMap<_, _>>(),
             conflicts: None,
+            in_doubt: None,
         }],
         authoritative: Some(0),
     }
@@ -255,6 +256,7 @@ fn divergence_names_the_disagreeing_replicas() {
         epoch: 0,
         store: store.iter().copied().collect(),
         conflicts: None,
+        in_doubt: None,
     };
     let state = FinalState {
         nodes: vec![
@@ -279,6 +281,7 @@ fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
             epoch: 0,
             store: balances.iter().enumerate().map(|(key, balance)| (key as u32, *balance as u64)).collect(),
             conflicts,
+            in_doubt: None,
         }],
         authoritative: Some(0),
     }
@@ -354,4 +357,45 @@ fn lww_discarded_counts_only_acknowledged_losers_and_says_when_a_later_write_los
     assert_eq!(report.count(AnomalyKind::LwwDiscarded), 1, "a refused write was never promised: {:?}", report.findings);
     assert_eq!(report.findings[0].ops, vec![2, 1]);
     assert!(report.findings[0].explanation.contains("a later write lost to an earlier one"));
+}
+
+#[test]
+fn two_leaders_same_term_names_the_first_write_of_each() {
+    // Two nodes acknowledge in term 2; a third write in term 3 alone is fine.
+    let rows: Vec<Row> = vec![
+        (1, W, 1, None, 0, Some(5), OK, 0, 2),
+        (2, W, 1, None, 1, Some(6), OK, 1, 2),
+        (3, W, 1, None, 7, Some(9), OK, 1, 3),
+    ];
+    let report = check(&history(&rows), None, &[AnomalyKind::TwoLeadersSameTerm], CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::TwoLeadersSameTerm), 1, "{:?}", report.findings);
+    assert_eq!(report.findings[0].ops, vec![1, 2]);
+}
+
+#[test]
+fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_doubt() {
+    let (committed, aborted, prepared) = replica_core::check::TX_MARKS;
+    let mark = |tx: u64| replica_core::check::ACCOUNT_KEYS_END | tx as u32;
+    let bank = |name: &str, marks: &[(u64, u64)]| FinalNode {
+        name: name.into(),
+        up: true,
+        role: Role::Primary,
+        epoch: 0,
+        store: marks.iter().map(|(tx, m)| (mark(*tx), *m)).collect(),
+        conflicts: None,
+        in_doubt: None,
+    };
+    // #1 committed at both; #2 split; #3 acknowledged, committed at one and in doubt at the
+    // other (blocked, not a violation); #4 acknowledged but aborted at both.
+    let history = transfers(&[(0, 10, OK), (1, 11, Outcome::Fail), (2, 12, OK), (3, 13, OK)]);
+    let state = FinalState {
+        nodes: vec![
+            bank("bank-a", &[(1, committed), (2, committed), (3, committed), (4, aborted)]),
+            bank("bank-b", &[(1, committed), (2, aborted), (3, prepared), (4, aborted)]),
+        ],
+        authoritative: None,
+    };
+    let report = check(&history, Some(&state), &[AnomalyKind::Atomicity], CheckParams::default());
+    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    assert_eq!(ops, vec![vec![2], vec![4]], "{:?}", report.findings);
 }

@@ -16,6 +16,8 @@ pub fn message_colour(kind: MessageKind) -> &'static str {
         MessageKind::Status => "#b8a600",
         MessageKind::Gossip => "#000000",
         MessageKind::Reserve => "#882255",
+        MessageKind::Prepare => "#44AA99",
+        MessageKind::Decide => "#332288",
     }
 }
 
@@ -28,6 +30,7 @@ pub fn role_colour(role: Role, up: bool) -> &'static str {
         Role::Primary => "#D55E00",
         Role::Replica => "#0072B2",
         Role::Candidate => "#CC79A7",
+        Role::Coordinator => "#009E73",
     }
 }
 

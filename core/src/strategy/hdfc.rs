@@ -45,8 +45,10 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// Most entries in one replication message.
 pub const BATCH_ENTRIES_MAX: u64 = 256;
-/// Most unacknowledged replication messages per replica.
-pub const INFLIGHT_APPENDS_MAX: u32 = 8;
+/// Most entries sent to a replica and not yet acknowledged as written (flow control by
+/// log distance, as etcd's and PostgreSQL's senders do: counting messages would leak when
+/// a replica's group commit answers several appends with one reply).
+pub const INFLIGHT_ENTRIES_MAX: u64 = 64 * BATCH_ENTRIES_MAX;
 /// Most writes waiting for commit at the primary; more are refused as overloaded.
 pub const WAITING_WRITES_MAX: usize = 100_000;
 /// Most log entries a node keeps; a replica further behind is sent a snapshot.
@@ -318,6 +320,8 @@ struct Peer {
     write_lsn: u64,
     flush_lsn: u64,
     apply_lsn: u64,
+    /// Messages sent and not yet answered (a hint for resending after a silence; flow
+    /// control uses the log distance, since one reply may answer several appends).
     inflight: u32,
     last_send_us: u64,
     acked_sent_us: u64,
@@ -824,7 +828,8 @@ impl HdfcNode {
             return;
         }
         let peer = self.peers[peer_id];
-        let has_entries = peer.next_lsn <= self.flushed_lsn && peer.inflight < INFLIGHT_APPENDS_MAX;
+        let unacknowledged = peer.next_lsn.saturating_sub(peer.write_lsn + 1);
+        let has_entries = peer.next_lsn <= self.flushed_lsn && unacknowledged < INFLIGHT_ENTRIES_MAX;
         if !(has_entries || heartbeat_due && stalled) {
             return;
         }
@@ -1061,7 +1066,7 @@ impl HdfcNode {
         out.set_timer(self.config.heartbeat_us, Timer::Tick);
         match self.role {
             Role::Primary => self.primary_tick(ctx, out),
-            Role::Replica | Role::Candidate => self.replica_tick(ctx, out),
+            Role::Replica | Role::Candidate | Role::Coordinator => self.replica_tick(ctx, out),
         }
     }
 
@@ -1145,7 +1150,9 @@ impl HdfcNode {
                 format!("primary · epoch {} · commit {}{degraded}", self.epoch, self.commit_lsn)
             }
             Role::Candidate => format!("candidate · epoch {}", self.epoch),
-            Role::Replica => format!("replica · epoch {} · applied {}", self.epoch, self.applied_lsn),
+            Role::Replica | Role::Coordinator => {
+                format!("replica · epoch {} · applied {}", self.epoch, self.applied_lsn)
+            }
         }
     }
 }
@@ -1341,6 +1348,7 @@ impl Protocol for HdfcNode {
             status: self.status_line(now_us),
             vector_clock: Vec::new(),
             conflicts: 0,
+            in_doubt: 0,
         }
     }
 

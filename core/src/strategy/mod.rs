@@ -7,4 +7,5 @@
 pub mod flipkart;
 pub mod hdfc;
 pub mod log;
+pub mod neft;
 pub mod upi;

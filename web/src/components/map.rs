@@ -26,12 +26,19 @@ fn role_letter(role: Role) -> &'static str {
         Role::Primary => "P",
         Role::Replica => "R",
         Role::Candidate => "C",
+        Role::Coordinator => "TC",
     }
 }
 
 fn node_label(node: &NodeSnapshot) -> String {
     if !node.up {
         return "down".to_string();
+    }
+    if node.view.in_doubt > 0 {
+        return format!("in doubt: {}", node.view.in_doubt);
+    }
+    if node.view.role == Role::Coordinator {
+        return "coordinator".to_string();
     }
     if !node.view.vector_clock.is_empty() {
         let entries: Vec<String> = node.view.vector_clock.iter().map(u64::to_string).collect();
@@ -66,7 +73,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
     let label =
         format!("{} node {}: {}, {}. Press to {action}.", node.city, node.id, node.view.role.name(), node_label(node));
     html! {
-        <g class={classes!("node", (!node.up).then_some("down"))} data-node={id} data-role={node.view.role.name()}
+        <g class={classes!("node", (!node.up).then_some("down"), (node.view.in_doubt > 0).then_some("in-doubt"))} data-node={id} data-role={node.view.role.name()} data-in-doubt={node.view.in_doubt.to_string()}
            data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
             <title>{ format!("{} — {}", node.id, node.view.status) }</title>
             if node.view.conflicts > 0 {

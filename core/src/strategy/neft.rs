@@ -1,0 +1,898 @@
+//! `neft-rtgs`: synchronous replication and two-phase commit between banks.
+//!
+//! A clearing house (the coordinator, in Mumbai) settles each transfer between two banks.
+//! Each bank (a participant) writes its log synchronously to a standby in its own city: a
+//! record counts as *forced* only once it is on the bank's disk and on its standby's.
+//!
+//! The protocol, with presumed abort:
+//! 1. **Prepare.** The coordinator sends each bank its half (debit or credit). A bank that
+//!    can do it (the account is not locked by another transfer; a debit has the funds)
+//!    locks the account, forces a *prepared* record, and votes yes; otherwise it votes no
+//!    at once, forcing nothing.
+//! 2. **Decide.** With every yes the coordinator forces a *commit* record — the moment of
+//!    decision — and sends commit; with a no, or no answer within the vote timeout, it
+//!    aborts without forcing anything (presumed abort: no record means abort).
+//! 3. **Finish.** A bank forces its *commit* record, applies its half, unlocks and
+//!    acknowledges; on abort it unlocks. The clearing house answers the client once both
+//!    banks have acknowledged the commit: the transfer is settled at both.
+//!
+//! A bank that voted yes may not decide alone: it is *in doubt*, holding its lock, until
+//! the coordinator's decision reaches it. It asks again every `decision_retry_us`; the
+//! coordinator answers from its log (commit if it holds a commit record, abort if it holds
+//! none and the transfer is not in progress). If the coordinator has crashed after
+//! collecting the votes, its banks stay blocked until it restarts and re-sends the
+//! decisions it logged — that blocking is the lesson of 2PC, not a bug.
+//!
+//! Durable state survives a crash: balances, the forced records and the locks of prepared
+//! transfers. Records not yet forced, votes being collected and everything in flight are
+//! lost. This module must not look at the engine: it sees only its inputs.
+
+use crate::check::InDoubtLog;
+use crate::protocol::{
+    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
+    Reply, Role, RouteInfo, Value,
+};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Store keys at and above this mark a transaction's outcome at a node (below are accounts).
+pub const TX_KEY_BASE: Key = crate::check::ACCOUNT_KEYS_END;
+/// Outcome marks kept in a store (oldest dropped first).
+pub const TX_MARKS_MAX: usize = 200_000;
+/// A committed transaction.
+pub const MARK_COMMITTED: Value = crate::check::TX_MARKS.0;
+/// An aborted transaction.
+pub const MARK_ABORTED: Value = crate::check::TX_MARKS.1;
+/// A transaction prepared and not yet decided here: in doubt.
+pub const MARK_PREPARED: Value = crate::check::TX_MARKS.2;
+/// Banks every transfer involves.
+pub const PARTICIPANTS: usize = crate::check::TX_PARTICIPANTS;
+/// Most forced records not yet acknowledged by a standby before a bank refuses to prepare.
+pub const UNFORCED_RECORDS_MAX: usize = 100_000;
+
+/// The store key marking a transaction's outcome.
+pub fn tx_key(tx: OpId) -> Key {
+    TX_KEY_BASE | (tx as Key & !TX_KEY_BASE)
+}
+
+/// The amount a transfer moves, in rupees, fixed by its operation id (same rule as `upi`).
+pub fn transfer_amount(op: OpId) -> i64 {
+    crate::strategy::upi::transfer_amount(op)
+}
+
+/// Settings of the strategy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NeftConfig {
+    /// Accounts across all banks; account `k` is held by bank `k mod banks`.
+    pub accounts: u32,
+    /// Banks.
+    pub banks: usize,
+    /// Balance of every account at time zero, in rupees.
+    pub initial_balance: i64,
+    /// How long the coordinator waits for votes before aborting.
+    pub vote_timeout_us: u64,
+    /// How often an in-doubt bank asks for the decision, and a coordinator re-sends an
+    /// unacknowledged commit.
+    pub decision_retry_us: u64,
+    /// How often a bank re-ships records its standby has not acknowledged.
+    pub standby_retry_us: u64,
+    /// CPU cost of one client request.
+    pub request_cpu_us: u64,
+}
+
+impl Default for NeftConfig {
+    fn default() -> Self {
+        Self {
+            accounts: 10_000,
+            banks: 2,
+            initial_balance: 100_000,
+            vote_timeout_us: 1_000_000,
+            decision_retry_us: 500_000,
+            standby_retry_us: 200_000,
+            request_cpu_us: 40,
+        }
+    }
+}
+
+/// The bank holding an account.
+pub fn bank_of(account: Key, banks: usize) -> usize {
+    account as usize % banks.max(1)
+}
+
+/// The node id of a bank, of its standby, and the coordinator's (node 0).
+pub fn bank_node(bank: usize) -> NodeId {
+    1 + 2 * bank
+}
+
+fn standby_node(bank: usize) -> NodeId {
+    2 + 2 * bank
+}
+
+const COORDINATOR: NodeId = 0;
+
+/// A participant's log record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// Ready to apply `delta` to `account` when told.
+    Prepared {
+        /// Transaction.
+        tx: OpId,
+        /// Account.
+        account: Key,
+        /// Money into it.
+        delta: i64,
+    },
+    /// Decided commit.
+    Committed {
+        /// Transaction.
+        tx: OpId,
+    },
+}
+
+/// Messages.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Coordinator → bank: prepare your half.
+    Prepare {
+        /// Transaction.
+        tx: OpId,
+        /// Account.
+        account: Key,
+        /// Money into it.
+        delta: i64,
+    },
+    /// Bank → coordinator.
+    Vote {
+        /// Transaction.
+        tx: OpId,
+        /// Yes or no.
+        yes: bool,
+    },
+    /// Coordinator → bank: the decision.
+    Decide {
+        /// Transaction.
+        tx: OpId,
+        /// Commit or abort.
+        commit: bool,
+    },
+    /// Bank → coordinator: commit forced and applied.
+    Done {
+        /// Transaction.
+        tx: OpId,
+    },
+    /// In-doubt bank → coordinator: what was decided?
+    AskDecision {
+        /// Transaction.
+        tx: OpId,
+    },
+    /// Bank → standby: log records from position `first`.
+    Ship {
+        /// Position of the first record.
+        first: u64,
+        /// The records.
+        records: Vec<Record>,
+    },
+    /// Standby → bank: records forced up to here.
+    Shipped {
+        /// Highest forced position.
+        upto: u64,
+    },
+}
+
+impl Message for Msg {
+    fn kind(&self) -> MessageKind {
+        match self {
+            Msg::Prepare { .. } => MessageKind::Prepare,
+            Msg::Vote { .. } => MessageKind::Vote,
+            Msg::Decide { .. } => MessageKind::Decide,
+            Msg::Done { .. } | Msg::Shipped { .. } => MessageKind::Ack,
+            Msg::AskDecision { .. } => MessageKind::Status,
+            Msg::Ship { .. } => MessageKind::Replicate,
+        }
+    }
+
+    fn size_bytes(&self) -> u32 {
+        match self {
+            Msg::Ship { records, .. } => 64 + 48 * records.len() as u32,
+            _ => 96,
+        }
+    }
+}
+
+/// Timers.
+#[derive(Debug, Clone)]
+pub enum Timer {
+    /// Give up on the votes of a transaction.
+    VoteTimeout(OpId),
+    /// Periodic work: ask for decisions, re-send commits, re-ship to the standby.
+    Retry,
+}
+
+/// A log on disk with group commit: records become durable when an fsync that started
+/// after their write finishes.
+#[derive(Debug, Clone, Copy, Default)]
+struct ForcedLog {
+    written: u64,
+    durable: u64,
+    syncing: bool,
+}
+
+impl ForcedLog {
+    fn append<M, T>(&mut self, bytes: u32, out: &mut Out<M, T>) -> u64 {
+        self.written += 1;
+        out.disk_write(bytes, self.written);
+        if !self.syncing {
+            self.syncing = true;
+            out.disk_sync(self.written);
+        }
+        self.written
+    }
+
+    fn on_synced<M, T>(&mut self, token: u64, out: &mut Out<M, T>) {
+        self.durable = self.durable.max(token);
+        self.syncing = false;
+        if self.written > self.durable {
+            self.syncing = true;
+            out.disk_sync(self.written);
+        }
+    }
+
+    fn crash(&mut self) {
+        self.written = self.durable;
+        self.syncing = false;
+    }
+}
+
+/// Outcome marks in a store, bounded.
+#[derive(Debug, Default)]
+struct Marks {
+    order: VecDeque<Key>,
+}
+
+impl Marks {
+    fn set(&mut self, store: &mut BTreeMap<Key, Value>, tx: OpId, mark: Value) {
+        let key = tx_key(tx);
+        if store.insert(key, mark).is_none() {
+            self.order.push_back(key);
+            if self.order.len() > TX_MARKS_MAX {
+                if let Some(old) = self.order.pop_front() {
+                    store.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+// ----- coordinator -----
+
+/// A transfer's two halves: (bank, account, money into it).
+type Halves = [(usize, Key, i64); PARTICIPANTS];
+
+#[derive(Debug, Clone)]
+struct Active {
+    halves: Halves,
+    yes: [bool; PARTICIPANTS],
+    /// Commit record position once deciding commit.
+    commit_at: Option<u64>,
+}
+
+/// The clearing house.
+#[derive(Debug)]
+pub struct Coordinator {
+    config: NeftConfig,
+    log: ForcedLog,
+    /// Undecided or committing transactions (volatile).
+    active: BTreeMap<OpId, Active>,
+    /// Durable commit records whose banks have not all acknowledged, with which have (the
+    /// flags are volatile: after a restart every bank is asked again).
+    committed: BTreeMap<OpId, (Halves, [bool; PARTICIPANTS])>,
+    /// Commit records waiting for their fsync: position → transaction.
+    forcing: BTreeMap<u64, OpId>,
+    store: BTreeMap<Key, Value>,
+    marks: Marks,
+}
+
+impl Coordinator {
+    fn begin(&mut self, ctx: &mut Ctx, request: &ClientRequest, out: &mut Out<Msg, Timer>) {
+        let accounts = self.config.accounts;
+        let payer = request.key % accounts;
+        let mut payee = request.peer_key % accounts;
+        if bank_of(payee, self.config.banks) == bank_of(payer, self.config.banks) {
+            payee = (payee + 1) % accounts;
+        }
+        let amount = transfer_amount(request.op);
+        let halves =
+            [(bank_of(payer, self.config.banks), payer, -amount), (bank_of(payee, self.config.banks), payee, amount)];
+        if halves[0].0 == halves[1].0 {
+            out.reply(request.op, Reply::Fail(FailReason::NotReady));
+            return;
+        }
+        for (bank, account, delta) in halves {
+            out.send(bank_node(bank), Msg::Prepare { tx: request.op, account, delta });
+        }
+        let active = Active { halves, yes: [false; PARTICIPANTS], commit_at: None };
+        self.active.insert(request.op, active);
+        out.set_timer(self.config.vote_timeout_us + ctx.rng.below(1000), Timer::VoteTimeout(request.op));
+    }
+
+    fn half_index(halves: &Halves, from: NodeId) -> Option<usize> {
+        halves.iter().position(|(bank, _, _)| bank_node(*bank) == from)
+    }
+
+    fn on_vote(&mut self, from: NodeId, tx: OpId, yes: bool, out: &mut Out<Msg, Timer>) {
+        let Some(active) = self.active.get_mut(&tx) else {
+            if yes && !self.committed.contains_key(&tx) {
+                // A late yes for a transaction already aborted and forgotten.
+                out.send(from, Msg::Decide { tx, commit: false });
+            }
+            return;
+        };
+        let Some(index) = Self::half_index(&active.halves, from) else { return };
+        if active.commit_at.is_some() {
+            return;
+        }
+        if !yes {
+            self.abort(tx, out);
+            return;
+        }
+        active.yes[index] = true;
+        if active.yes.iter().all(|y| *y) {
+            let position = self.log.append(64, out);
+            active.commit_at = Some(position);
+            self.forcing.insert(position, tx);
+        }
+    }
+
+    fn abort(&mut self, tx: OpId, out: &mut Out<Msg, Timer>) {
+        if let Some(active) = self.active.remove(&tx) {
+            for (bank, _, _) in active.halves {
+                out.send(bank_node(bank), Msg::Decide { tx, commit: false });
+            }
+            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+            out.reply(tx, Reply::Fail(FailReason::NotReady));
+        }
+    }
+
+    fn on_synced(&mut self, token: u64, out: &mut Out<Msg, Timer>) {
+        self.log.on_synced(token, out);
+        let durable = self.log.durable;
+        let decided: Vec<u64> = self.forcing.range(..=durable).map(|(position, _)| *position).collect();
+        for position in decided {
+            let Some(tx) = self.forcing.remove(&position) else { continue };
+            let Some(active) = self.active.get(&tx) else { continue };
+            self.committed.insert(tx, (active.halves, [false; PARTICIPANTS]));
+            self.marks.set(&mut self.store, tx, MARK_COMMITTED);
+            for (bank, _, _) in active.halves {
+                out.send(bank_node(bank), Msg::Decide { tx, commit: true });
+            }
+        }
+    }
+
+    fn on_done(&mut self, from: NodeId, tx: OpId, out: &mut Out<Msg, Timer>) {
+        let Some((halves, done)) = self.committed.get_mut(&tx) else { return };
+        if let Some(index) = Self::half_index(halves, from) {
+            done[index] = true;
+        }
+        if done.iter().all(|d| *d) {
+            // Settled at every bank: the log entry can end. The client is answered unless
+            // a restart lost it (it then timed out: outcome unknown to it).
+            self.committed.remove(&tx);
+            if self.active.remove(&tx).is_some() {
+                out.reply(tx, Reply::Ok { read_value: None, epoch: 0 });
+            }
+        }
+    }
+
+    fn on_ask(&mut self, from: NodeId, tx: OpId, out: &mut Out<Msg, Timer>) {
+        if self.committed.contains_key(&tx) {
+            out.send(from, Msg::Decide { tx, commit: true });
+        } else if !self.active.contains_key(&tx) {
+            // No commit record and not in progress: presumed abort.
+            out.send(from, Msg::Decide { tx, commit: false });
+        }
+    }
+
+    fn on_retry(&mut self, out: &mut Out<Msg, Timer>) {
+        out.set_timer(self.config.decision_retry_us, Timer::Retry);
+        for (tx, (halves, done)) in &self.committed {
+            for ((bank, _, _), done) in halves.iter().zip(done) {
+                if !done {
+                    out.send(bank_node(*bank), Msg::Decide { tx: *tx, commit: true });
+                }
+            }
+        }
+    }
+}
+
+// ----- bank -----
+
+#[derive(Debug, Clone, Copy)]
+struct Prepared {
+    account: Key,
+    delta: i64,
+    /// When it became durable (in doubt from then on).
+    since_us: u64,
+}
+
+/// A participant bank.
+#[derive(Debug)]
+pub struct Bank {
+    config: NeftConfig,
+    bank: usize,
+    log: ForcedLog,
+    /// Records shipped to the standby: position of `unacked[0]`, and the standby's mark.
+    unacked: VecDeque<Record>,
+    unacked_first: u64,
+    standby_upto: u64,
+    /// Records waiting to be forced: position → what to do then.
+    forcing: BTreeMap<u64, Record>,
+    /// Durable prepared transactions (in doubt until decided).
+    prepared: BTreeMap<OpId, Prepared>,
+    /// Accounts locked, by transaction (durable for prepared ones).
+    locks: BTreeMap<Key, OpId>,
+    /// Transactions decided commit whose record is being forced.
+    committing: BTreeSet<OpId>,
+    balances: BTreeMap<Key, i64>,
+    store: BTreeMap<Key, Value>,
+    marks: Marks,
+    in_doubt: InDoubtLog,
+}
+
+impl Bank {
+    fn force(&mut self, record: Record, out: &mut Out<Msg, Timer>) {
+        let position = self.log.append(48, out);
+        self.forcing.insert(position, record);
+        if self.unacked.is_empty() {
+            self.unacked_first = position;
+        }
+        self.unacked.push_back(record);
+        out.send(standby_node(self.bank), Msg::Ship { first: position, records: vec![record] });
+    }
+
+    /// Records forced on both disks up to here.
+    fn forced_upto(&self) -> u64 {
+        self.log.durable.min(self.standby_upto)
+    }
+
+    fn on_prepare(&mut self, tx: OpId, account: Key, delta: i64, out: &mut Out<Msg, Timer>) {
+        if self.prepared.contains_key(&tx) {
+            out.send(COORDINATOR, Msg::Vote { tx, yes: true });
+            return;
+        }
+        match self.locks.get(&account) {
+            Some(holder) if *holder == tx => return, // being forced: the vote follows
+            Some(_) => {
+                out.send(COORDINATOR, Msg::Vote { tx, yes: false });
+                return;
+            }
+            None => {}
+        }
+        if self.balance(account) + delta < 0 || self.unacked.len() >= UNFORCED_RECORDS_MAX {
+            out.send(COORDINATOR, Msg::Vote { tx, yes: false });
+            return;
+        }
+        self.locks.insert(account, tx);
+        self.force(Record::Prepared { tx, account, delta }, out);
+    }
+
+    fn balance(&self, account: Key) -> i64 {
+        self.balances.get(&account).copied().unwrap_or(self.config.initial_balance)
+    }
+
+    fn on_decide(&mut self, ctx: &Ctx, tx: OpId, commit: bool, out: &mut Out<Msg, Timer>) {
+        let Some(prepared) = self.prepared.get(&tx).copied() else {
+            if commit && self.store.get(&tx_key(tx)) == Some(&MARK_COMMITTED) {
+                out.send(COORDINATOR, Msg::Done { tx });
+            } else if !commit {
+                self.release_unforced(tx);
+            }
+            return;
+        };
+        self.note_decided(ctx.now_us, prepared.since_us);
+        if commit {
+            if self.committing.insert(tx) {
+                self.force(Record::Committed { tx }, out);
+            }
+        } else {
+            self.prepared.remove(&tx);
+            self.locks.remove(&prepared.account);
+            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+        }
+    }
+
+    /// An abort for a transaction whose prepared record is still being forced: unlock now;
+    /// the record, once durable, finds no lock and is dropped.
+    fn release_unforced(&mut self, tx: OpId) {
+        let account = self.locks.iter().find(|(_, t)| **t == tx).map(|(a, _)| *a);
+        if let Some(account) = account {
+            self.locks.remove(&account);
+            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+        }
+    }
+
+    fn note_decided(&mut self, now_us: u64, since_us: u64) {
+        let waited = now_us.saturating_sub(since_us);
+        self.in_doubt.blocked_max_us = self.in_doubt.blocked_max_us.max(waited);
+        if waited > self.config.vote_timeout_us {
+            self.in_doubt.blocked += 1;
+        }
+    }
+
+    /// Acts on the records both disks now hold.
+    fn on_forced(&mut self, ctx: &Ctx, out: &mut Out<Msg, Timer>) {
+        let upto = self.forced_upto();
+        let ready: Vec<u64> = self.forcing.range(..=upto).map(|(position, _)| *position).collect();
+        for position in ready {
+            let Some(record) = self.forcing.remove(&position) else { continue };
+            match record {
+                Record::Prepared { tx, account, delta } => {
+                    if self.locks.get(&account) != Some(&tx) {
+                        continue; // aborted while being forced
+                    }
+                    self.prepared.insert(tx, Prepared { account, delta, since_us: ctx.now_us });
+                    self.marks.set(&mut self.store, tx, MARK_PREPARED);
+                    out.send(COORDINATOR, Msg::Vote { tx, yes: true });
+                }
+                Record::Committed { tx } => {
+                    self.committing.remove(&tx);
+                    if let Some(prepared) = self.prepared.remove(&tx) {
+                        let balance = self.balance(prepared.account) + prepared.delta;
+                        self.balances.insert(prepared.account, balance);
+                        self.store.insert(prepared.account, balance as u64);
+                        self.locks.remove(&prepared.account);
+                    }
+                    self.marks.set(&mut self.store, tx, MARK_COMMITTED);
+                    out.send(COORDINATOR, Msg::Done { tx });
+                }
+            }
+        }
+        while self.unacked_first <= self.standby_upto && self.unacked.pop_front().is_some() {
+            self.unacked_first += 1;
+        }
+    }
+
+    fn on_retry(&mut self, now_us: u64, out: &mut Out<Msg, Timer>) {
+        out.set_timer(self.config.decision_retry_us.min(self.config.standby_retry_us), Timer::Retry);
+        let waiting = self.prepared.iter().filter(|(tx, prepared)| {
+            !self.committing.contains(tx) && now_us.saturating_sub(prepared.since_us) >= self.config.decision_retry_us
+        });
+        for (tx, _) in waiting {
+            out.send(COORDINATOR, Msg::AskDecision { tx: *tx });
+        }
+        if !self.unacked.is_empty() {
+            out.send(
+                standby_node(self.bank),
+                Msg::Ship { first: self.unacked_first, records: self.unacked.iter().take(1000).copied().collect() },
+            );
+        }
+    }
+
+    fn crash(&mut self) {
+        self.log.crash();
+        let durable = self.log.durable;
+        // Records not on this disk are gone, with the locks of the prepares among them;
+        // those on disk wait for the standby as before.
+        for record in self.forcing.split_off(&(durable + 1)).into_values() {
+            match record {
+                Record::Prepared { tx, account, .. } => {
+                    if self.locks.get(&account) == Some(&tx) {
+                        self.locks.remove(&account);
+                    }
+                }
+                Record::Committed { tx } => {
+                    self.committing.remove(&tx);
+                }
+            }
+        }
+        let kept = (durable + 1).saturating_sub(self.unacked_first) as usize;
+        self.unacked.truncate(kept);
+        self.standby_upto = self.standby_upto.min(durable);
+    }
+}
+
+// ----- standby -----
+
+/// A bank's synchronous standby: forces every record it is shipped, then acknowledges.
+#[derive(Debug)]
+pub struct Standby {
+    config: NeftConfig,
+    bank: usize,
+    log: ForcedLog,
+    received: u64,
+    prepared: BTreeMap<OpId, (Key, i64)>,
+    store: BTreeMap<Key, Value>,
+    marks: Marks,
+    balances: BTreeMap<Key, i64>,
+}
+
+impl Standby {
+    fn on_ship(&mut self, first: u64, records: Vec<Record>, out: &mut Out<Msg, Timer>) {
+        if first > self.received + 1 {
+            out.send(bank_node(self.bank), Msg::Shipped { upto: self.log.durable });
+            return;
+        }
+        let skip = (self.received + 1 - first) as usize;
+        for record in records.into_iter().skip(skip) {
+            self.received += 1;
+            self.log.append(48, out);
+            self.apply(record);
+        }
+        if self.log.durable == self.received {
+            out.send(bank_node(self.bank), Msg::Shipped { upto: self.log.durable });
+        }
+    }
+
+    fn apply(&mut self, record: Record) {
+        match record {
+            Record::Prepared { tx, account, delta } => {
+                self.prepared.insert(tx, (account, delta));
+            }
+            Record::Committed { tx } => {
+                if let Some((account, delta)) = self.prepared.remove(&tx) {
+                    let balance = self.balances.get(&account).copied().unwrap_or(self.config.initial_balance) + delta;
+                    self.balances.insert(account, balance);
+                    self.store.insert(account, balance as u64);
+                }
+                self.marks.set(&mut self.store, tx, MARK_COMMITTED);
+            }
+        }
+    }
+}
+
+/// A node of the `neft-rtgs` scenario.
+#[derive(Debug)]
+pub enum NeftNode {
+    /// The clearing house.
+    Coordinator(Coordinator),
+    /// A participant bank.
+    Bank(Bank),
+    /// A bank's synchronous standby.
+    Standby(Standby),
+}
+
+fn bank_store(config: &NeftConfig, bank: usize) -> BTreeMap<Key, Value> {
+    (0..config.accounts)
+        .filter(|account| bank_of(*account, config.banks) == bank)
+        .map(|account| (account, config.initial_balance as u64))
+        .collect()
+}
+
+impl NeftNode {
+    /// The clearing house.
+    pub fn coordinator(config: NeftConfig) -> Self {
+        NeftNode::Coordinator(Coordinator {
+            config,
+            log: ForcedLog::default(),
+            active: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            forcing: BTreeMap::new(),
+            store: BTreeMap::new(),
+            marks: Marks::default(),
+        })
+    }
+
+    /// Bank number `bank`.
+    pub fn bank(config: NeftConfig, bank: usize) -> Self {
+        NeftNode::Bank(Bank {
+            config,
+            bank,
+            log: ForcedLog::default(),
+            unacked: VecDeque::new(),
+            unacked_first: 1,
+            standby_upto: 0,
+            forcing: BTreeMap::new(),
+            prepared: BTreeMap::new(),
+            locks: BTreeMap::new(),
+            committing: BTreeSet::new(),
+            balances: BTreeMap::new(),
+            store: bank_store(&config, bank),
+            marks: Marks::default(),
+            in_doubt: InDoubtLog::default(),
+        })
+    }
+
+    /// The standby of bank `bank`.
+    pub fn standby(config: NeftConfig, bank: usize) -> Self {
+        NeftNode::Standby(Standby {
+            config,
+            bank,
+            log: ForcedLog::default(),
+            received: 0,
+            prepared: BTreeMap::new(),
+            store: bank_store(&config, bank),
+            marks: Marks::default(),
+            balances: BTreeMap::new(),
+        })
+    }
+
+    fn config(&self) -> &NeftConfig {
+        match self {
+            NeftNode::Coordinator(node) => &node.config,
+            NeftNode::Bank(node) => &node.config,
+            NeftNode::Standby(node) => &node.config,
+        }
+    }
+}
+
+impl Protocol for NeftNode {
+    type Msg = Msg;
+    type Timer = Timer;
+
+    fn start(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
+        let retry = self.config().decision_retry_us;
+        out.set_timer(1 + ctx.rng.below(retry), Timer::Retry);
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
+        match (self, msg) {
+            (NeftNode::Coordinator(node), Msg::Vote { tx, yes }) => node.on_vote(from, tx, yes, out),
+            (NeftNode::Coordinator(node), Msg::Done { tx }) => node.on_done(from, tx, out),
+            (NeftNode::Coordinator(node), Msg::AskDecision { tx }) => node.on_ask(from, tx, out),
+            (NeftNode::Bank(node), Msg::Prepare { tx, account, delta }) => node.on_prepare(tx, account, delta, out),
+            (NeftNode::Bank(node), Msg::Decide { tx, commit }) => node.on_decide(ctx, tx, commit, out),
+            (NeftNode::Bank(node), Msg::Shipped { upto }) => {
+                node.standby_upto = node.standby_upto.max(upto);
+                node.on_forced(ctx, out);
+            }
+            (NeftNode::Standby(node), Msg::Ship { first, records }) => node.on_ship(first, records, out),
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer, out: &mut Out<Msg, Timer>) {
+        match (self, timer) {
+            (NeftNode::Coordinator(node), Timer::VoteTimeout(tx))
+                if node.active.get(&tx).is_some_and(|active| active.commit_at.is_none()) =>
+            {
+                node.abort(tx, out)
+            }
+            (NeftNode::Coordinator(node), Timer::Retry) => node.on_retry(out),
+            (NeftNode::Bank(node), Timer::Retry) => node.on_retry(ctx.now_us, out),
+            (NeftNode::Standby(node), Timer::Retry) => out.set_timer(node.config.standby_retry_us, Timer::Retry),
+            _ => {}
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
+        match self {
+            NeftNode::Coordinator(node) if request.kind == OpKind::Transfer => node.begin(ctx, &request, out),
+            NeftNode::Coordinator(_) => out.reply(request.op, Reply::Ok { read_value: None, epoch: 0 }),
+            _ => out.reply(request.op, Reply::Fail(FailReason::NotPrimary)),
+        }
+    }
+
+    fn on_disk(&mut self, ctx: &mut Ctx, done: DiskDone, out: &mut Out<Msg, Timer>) {
+        let DiskDone::Synced(token) = done else { return };
+        match self {
+            NeftNode::Coordinator(node) => node.on_synced(token, out),
+            NeftNode::Bank(node) => {
+                node.log.on_synced(token, out);
+                node.on_forced(ctx, out);
+            }
+            NeftNode::Standby(node) => {
+                node.log.on_synced(token, out);
+                if node.log.durable == node.received {
+                    out.send(bank_node(node.bank), Msg::Shipped { upto: node.log.durable });
+                }
+            }
+        }
+    }
+
+    fn crash(&mut self) {
+        match self {
+            NeftNode::Coordinator(node) => {
+                node.log.crash();
+                node.active.clear();
+                node.forcing.clear();
+                for (_, done) in node.committed.values_mut() {
+                    *done = [false; PARTICIPANTS];
+                }
+            }
+            NeftNode::Bank(node) => node.crash(),
+            NeftNode::Standby(node) => {
+                node.log.crash();
+                node.received = node.log.durable;
+            }
+        }
+    }
+
+    fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
+        // Recovery reads the log: the coordinator re-sends its logged commits and banks ask
+        // about their prepared transactions, both from the periodic retry.
+        let retry = self.config().decision_retry_us;
+        out.set_timer(1 + ctx.rng.below(retry / 10 + 1), Timer::Retry);
+    }
+
+    fn cpu_cost_us(&self, kind: MessageKind) -> u64 {
+        match kind {
+            MessageKind::Request => self.config().request_cpu_us,
+            _ => 20,
+        }
+    }
+
+    fn view(&self, _now_us: u64) -> NodeView {
+        let (role, status, in_doubt) = match self {
+            NeftNode::Coordinator(node) => (
+                Role::Coordinator,
+                format!(
+                    "clearing house · {} transfers in progress · {} commits awaiting banks",
+                    node.active.len(),
+                    node.committed.len()
+                ),
+                0,
+            ),
+            NeftNode::Bank(node) => (
+                Role::Primary,
+                format!(
+                    "bank {} · {} prepared (in doubt) · {} locked accounts · longest in doubt {:.0} ms",
+                    node.bank + 1,
+                    node.prepared.len(),
+                    node.locks.len(),
+                    node.in_doubt.blocked_max_us as f64 / 1000.0
+                ),
+                node.prepared.len() as u64,
+            ),
+            NeftNode::Standby(node) => (
+                Role::Replica,
+                format!("synchronous standby of bank {} · {} records forced", node.bank + 1, node.log.durable),
+                0,
+            ),
+        };
+        let (log_end, flushed) = match self {
+            NeftNode::Coordinator(node) => (node.log.written, node.log.durable),
+            NeftNode::Bank(node) => (node.log.written, node.forced_upto()),
+            NeftNode::Standby(node) => (node.received, node.log.durable),
+        };
+        NodeView {
+            role,
+            epoch: 0,
+            log_end,
+            flushed,
+            applied: flushed,
+            commit: flushed,
+            lag_us: 0,
+            status,
+            vector_clock: Vec::new(),
+            conflicts: 0,
+            in_doubt,
+        }
+    }
+
+    fn route_info(&self) -> RouteInfo {
+        let role = match self {
+            NeftNode::Coordinator(_) => Role::Coordinator,
+            NeftNode::Bank(_) => Role::Primary,
+            NeftNode::Standby(_) => Role::Replica,
+        };
+        RouteInfo { role, epoch: 0 }
+    }
+
+    fn lag_us(&self, _now_us: u64) -> Option<u64> {
+        None
+    }
+
+    fn store(&self) -> &BTreeMap<Key, Value> {
+        match self {
+            NeftNode::Coordinator(node) => &node.store,
+            NeftNode::Bank(node) => &node.store,
+            NeftNode::Standby(node) => &node.store,
+        }
+    }
+
+    fn in_doubt(&self, now_us: u64) -> Option<InDoubtLog> {
+        let NeftNode::Bank(node) = self else { return None };
+        let mut log = node.in_doubt;
+        log.in_doubt = node.prepared.len() as u64;
+        let open = node.prepared.values().map(|p| now_us.saturating_sub(p.since_us)).max().unwrap_or(0);
+        log.blocked_max_us = log.blocked_max_us.max(open);
+        Some(log)
+    }
+}
+
+/// Every transfer goes to the clearing house.
+pub fn route_coordinator(
+    _kind: OpKind,
+    candidates: &[crate::engine::RouteCandidate],
+    _rng: &mut crate::rng::Stream,
+) -> Option<NodeId> {
+    candidates.iter().find(|c| c.info.role == Role::Coordinator).map(|c| c.node)
+}

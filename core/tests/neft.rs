@@ -1,0 +1,88 @@
+//! neft-rtgs: two-phase commit keeps every transfer atomic and the money conserved under
+//! random faults; a clearing house that crashes after the votes leaves the banks in doubt
+//! until it restarts; and the median commit costs what the model's links say it must.
+
+mod common;
+
+use common::{assert_case, Case};
+use replica_core::check::AnomalyKind;
+use replica_core::control::random_faults;
+use replica_core::geo::city_index;
+use replica_core::history::Outcome;
+use replica_core::net::{link_table, SAME_CITY_ONE_WAY_US};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[cfg(not(target_arch = "wasm32"))]
+const SEEDS: u64 = 12;
+#[cfg(target_arch = "wasm32")]
+const SEEDS: u64 = 2;
+
+#[test]
+fn random_faults_never_break_atomicity_or_lose_money() {
+    for seed in 1..=SEEDS {
+        let mut case = Case::new("neft-rtgs", seed).duration(20);
+        let nodes = case.build().node_names();
+        for spec in random_faults(seed, &nodes, 20_000_000) {
+            case = case.fault(&spec);
+        }
+        let finished = case.run();
+        for kind in [AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved] {
+            assert_case(&case, finished.checks.count(kind) == 0, kind.name());
+        }
+        assert_case(&case, finished.report.ops.ok > 1000, "the banks settled almost nothing");
+    }
+}
+
+#[test]
+fn a_clearing_house_crash_after_the_votes_blocks_the_banks_until_it_restarts() {
+    let case = Case::new("neft-rtgs", 2).duration(20).fault("crash:clearing@5s").fault("restart:clearing@9s");
+    let mut simulation = case.build();
+    common::drive_bounded(simulation.as_mut(), 8_000_000, 50_000_000);
+    let blocked: u64 = simulation.views().iter().map(|view| view.in_doubt).sum();
+    assert_case(&case, blocked > 0, "no bank was in doubt while the clearing house was down");
+    let finished = case.run();
+    let in_doubt = finished.report.in_doubt.clone().expect("an in_doubt section");
+    assert_case(&case, in_doubt.unresolved == 0, "transfers still in doubt after the restart");
+    assert_case(&case, in_doubt.blocked > 0, "no transfer was blocked past the vote timeout");
+    assert_case(&case, in_doubt.blocked_max_ms >= 3000.0, "the banks did not wait for the restart");
+    assert_case(&case, finished.checks.count(AnomalyKind::Atomicity) == 0, "atomicity");
+}
+
+#[test]
+fn median_commit_latency_is_two_round_trips_to_the_farthest_bank_plus_forced_writes() {
+    let case = Case::new("neft-rtgs", 1).duration(20);
+    let finished = case.run();
+    let links = link_table(1, 2000);
+    let rtt_ms = |a: &str, b: &str| {
+        if a == b {
+            return 2.0 * SAME_CITY_ONE_WAY_US / 1000.0;
+        }
+        links.iter().find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a)).map_or(f64::NAN, |l| l.rtt_p50_ms)
+    };
+    let fsync_ms = 0.25;
+    // Prepare on the bank and its same-city standby, commit at the clearing house, commit at the bank.
+    let forced_ms = 3.0 * fsync_ms + 2.0 * rtt_ms("delhi", "delhi");
+    let farthest_ms = rtt_ms("mumbai", "delhi").max(rtt_ms("mumbai", "chennai"));
+    let expected_ms = 2.0 * farthest_ms + forced_ms;
+    // Clients in the clearing house's city see the commit itself (their own round trip is
+    // the same-city one); elsewhere a skewed client path would blur it.
+    let mumbai = city_index("mumbai");
+    let mut commit_ms: Vec<f64> = finished
+        .simulation
+        .history()
+        .iter()
+        .filter(|op| op.outcome == Outcome::Ok && Some(op.city) == mumbai)
+        .filter_map(|op| Some((op.complete_us? - op.invoke_us) as f64 / 1000.0 - rtt_ms("mumbai", "mumbai")))
+        .collect();
+    commit_ms.sort_by(f64::total_cmp);
+    let median_ms = commit_ms[commit_ms.len() / 2];
+    assert_case(
+        &case,
+        (median_ms - expected_ms).abs() <= 0.2 * expected_ms,
+        &format!("median 2PC commit {median_ms:.2} ms, model says {expected_ms:.2} ms"),
+    );
+}
