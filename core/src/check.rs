@@ -88,6 +88,13 @@ impl AnomalyKind {
         matches!(self, AnomalyKind::Divergence | AnomalyKind::LostWrite | AnomalyKind::Atomicity)
     }
 
+    /// Whether a live check (the run so far, the current state standing in for the final
+    /// one) can decide the property under these parameters. Money spread over banks is in
+    /// flight between them mid-transfer, so it too waits for quiescence there.
+    pub fn checked_live(self, params: &CheckParams) -> bool {
+        !self.needs_quiescence() && !(self == AnomalyKind::MoneyNotConserved && params.accounts_partitioned)
+    }
+
     /// One sentence on what the anomaly means.
     pub fn meaning(self) -> &'static str {
         match self {
@@ -149,9 +156,16 @@ pub struct FinalNode {
     pub in_doubt: Option<InDoubtLog>,
 }
 
-/// How long transactions stayed in doubt at a two-phase-commit participant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// Most commit latencies a two-phase-commit coordinator keeps (the latest).
+pub const COMMIT_SAMPLES_MAX: usize = 100_000;
+
+/// Two-phase commit as a node saw it: how long transactions stayed in doubt at a
+/// participant, and how long commits took at the coordinator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InDoubtLog {
+    /// Coordinator: time from a transfer's arrival to every participant having committed
+    /// it, µs, for the latest [`COMMIT_SAMPLES_MAX`] commits.
+    pub commit_us: Vec<u64>,
     /// Transactions that were in doubt longer than the vote timeout (blocked).
     pub blocked: u64,
     /// Longest time a transaction stayed in doubt, µs.

@@ -941,8 +941,13 @@ impl<P: Protocol> World<P> {
     /// state standing in for the final one. Also returns that state.
     pub fn check_live(&self) -> (CheckReport, FinalState) {
         let state = self.final_state();
-        let kinds: Vec<AnomalyKind> = self.hooks.checkers.iter().copied().filter(|k| !k.needs_quiescence()).collect();
+        let kinds = self.live_checkers();
         (check::check(&self.history, Some(&state), &kinds, self.hooks.params), state)
+    }
+
+    /// The checkers a live check runs.
+    pub fn live_checkers(&self) -> Vec<AnomalyKind> {
+        self.hooks.checkers.iter().copied().filter(|kind| kind.checked_live(&self.hooks.params)).collect()
     }
 
     /// The checkers that apply.

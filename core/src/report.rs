@@ -100,12 +100,18 @@ pub struct RunReport {
     /// Two-phase-commit participants in doubt: summed over participants (the longest
     /// block is the maximum), ms.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_doubt: Option<InDoubtReport>,
+    pub two_phase: Option<TwoPhaseReport>,
 }
 
-/// Transactions in doubt at two-phase-commit participants.
+/// Two-phase commit: commit latency at the coordinator, and transactions in doubt at the
+/// participants.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct InDoubtReport {
+pub struct TwoPhaseReport {
+    /// Median time from a transfer reaching the coordinator to every bank having committed
+    /// it (no client legs), ms.
+    pub commit_p50_ms: f64,
+    /// Its 95th percentile, ms.
+    pub commit_p95_ms: f64,
     /// Transactions blocked in doubt longer than the vote timeout.
     pub blocked: u64,
     /// Longest time one stayed in doubt, ms.
@@ -114,9 +120,15 @@ pub struct InDoubtReport {
     pub unresolved: u64,
 }
 
-fn in_doubt(state: &FinalState) -> Option<InDoubtReport> {
-    let logs: Vec<crate::check::InDoubtLog> = state.nodes.iter().filter_map(|node| node.in_doubt).collect();
-    (!logs.is_empty()).then(|| InDoubtReport {
+fn two_phase(state: &FinalState) -> Option<TwoPhaseReport> {
+    let logs: Vec<&crate::check::InDoubtLog> = state.nodes.iter().filter_map(|node| node.in_doubt.as_ref()).collect();
+    let mut commits: Vec<u64> = logs.iter().flat_map(|log| log.commit_us.iter().copied()).collect();
+    commits.sort_unstable();
+    let pick =
+        |q: f64| commits.get(((commits.len().max(1) - 1) as f64 * q) as usize).map_or(0.0, |us| *us as f64 / 1000.0);
+    (!logs.is_empty()).then(|| TwoPhaseReport {
+        commit_p50_ms: pick(0.5),
+        commit_p95_ms: pick(0.95),
         blocked: logs.iter().map(|log| log.blocked).sum(),
         blocked_max_ms: logs.iter().map(|log| log.blocked_max_us).max().unwrap_or(0) as f64 / 1000.0,
         unresolved: logs.iter().map(|log| log.in_doubt).sum(),
@@ -236,7 +248,7 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         conflicts: authoritative_conflicts(&final_state),
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
         orders: orders(simulation.history()),
-        in_doubt: in_doubt(&final_state),
+        two_phase: two_phase(&final_state),
     };
     Ok(Finished { report, simulation, final_state, checks })
 }

@@ -838,6 +838,8 @@ pub trait Simulation {
     fn check_live(&self) -> (CheckReport, FinalState);
     /// The checkers that apply.
     fn checkers(&self) -> Vec<AnomalyKind>;
+    /// The checkers a live check runs (the others wait for a quiet run).
+    fn live_checkers(&self) -> Vec<AnomalyKind>;
     /// The anomalies this configuration promises never to show.
     fn promises(&self) -> Vec<AnomalyKind>;
     /// Offered load now.
@@ -914,6 +916,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn checkers(&self) -> Vec<AnomalyKind> {
         self.world.checkers().to_vec()
+    }
+    fn live_checkers(&self) -> Vec<AnomalyKind> {
+        self.world.live_checkers()
     }
     fn promises(&self) -> Vec<AnomalyKind> {
         self.promises.clone()

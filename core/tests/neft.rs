@@ -7,8 +7,6 @@ mod common;
 use common::{assert_case, Case};
 use replica_core::check::AnomalyKind;
 use replica_core::control::random_faults;
-use replica_core::geo::city_index;
-use replica_core::history::Outcome;
 use replica_core::net::{link_table, SAME_CITY_ONE_WAY_US};
 
 #[cfg(target_arch = "wasm32")]
@@ -45,7 +43,7 @@ fn a_clearing_house_crash_after_the_votes_blocks_the_banks_until_it_restarts() {
     let blocked: u64 = simulation.views().iter().map(|view| view.in_doubt).sum();
     assert_case(&case, blocked > 0, "no bank was in doubt while the clearing house was down");
     let finished = case.run();
-    let in_doubt = finished.report.in_doubt.clone().expect("an in_doubt section");
+    let in_doubt = finished.report.two_phase.clone().expect("a two_phase section");
     assert_case(&case, in_doubt.unresolved == 0, "transfers still in doubt after the restart");
     assert_case(&case, in_doubt.blocked > 0, "no transfer was blocked past the vote timeout");
     assert_case(&case, in_doubt.blocked_max_ms >= 3000.0, "the banks did not wait for the restart");
@@ -54,7 +52,9 @@ fn a_clearing_house_crash_after_the_votes_blocks_the_banks_until_it_restarts() {
 
 #[test]
 fn median_commit_latency_is_two_round_trips_to_the_farthest_bank_plus_forced_writes() {
-    let case = Case::new("neft-rtgs", 1).duration(20);
+    // At a light load the protocol alone sets the latency; at the default 300 ops/s messages
+    // also queue behind slow ones on the FIFO links (head-of-line blocking), and it rises.
+    let case = Case::new("neft-rtgs", 1).duration(30).load(100.0);
     let finished = case.run();
     let links = link_table(1, 2000);
     let rtt_ms = |a: &str, b: &str| {
@@ -64,22 +64,14 @@ fn median_commit_latency_is_two_round_trips_to_the_farthest_bank_plus_forced_wri
         links.iter().find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a)).map_or(f64::NAN, |l| l.rtt_p50_ms)
     };
     let fsync_ms = 0.25;
-    // Prepare on the bank and its same-city standby, commit at the clearing house, commit at the bank.
+    // Prepare on the bank and its same-city standby, commit at the clearing house, commit on
+    // the bank and its standby.
     let forced_ms = 3.0 * fsync_ms + 2.0 * rtt_ms("delhi", "delhi");
     let farthest_ms = rtt_ms("mumbai", "delhi").max(rtt_ms("mumbai", "chennai"));
     let expected_ms = 2.0 * farthest_ms + forced_ms;
-    // Clients in the clearing house's city see the commit itself (their own round trip is
-    // the same-city one); elsewhere a skewed client path would blur it.
-    let mumbai = city_index("mumbai");
-    let mut commit_ms: Vec<f64> = finished
-        .simulation
-        .history()
-        .iter()
-        .filter(|op| op.outcome == Outcome::Ok && Some(op.city) == mumbai)
-        .filter_map(|op| Some((op.complete_us? - op.invoke_us) as f64 / 1000.0 - rtt_ms("mumbai", "mumbai")))
-        .collect();
-    commit_ms.sort_by(f64::total_cmp);
-    let median_ms = commit_ms[commit_ms.len() / 2];
+    let two_phase = finished.report.two_phase.clone().expect("a two_phase section");
+    let median_ms = two_phase.commit_p50_ms;
+    eprintln!("median 2PC commit {median_ms:.2} ms, model {expected_ms:.2} ms");
     assert_case(
         &case,
         (median_ms - expected_ms).abs() <= 0.2 * expected_ms,

@@ -273,6 +273,8 @@ struct Active {
     yes: [bool; PARTICIPANTS],
     /// Commit record position once deciding commit.
     commit_at: Option<u64>,
+    /// When the transfer reached the coordinator.
+    started_us: u64,
 }
 
 /// The clearing house.
@@ -289,6 +291,8 @@ pub struct Coordinator {
     forcing: BTreeMap<u64, OpId>,
     store: BTreeMap<Key, Value>,
     marks: Marks,
+    /// Commit latencies, latest last.
+    commit_us: VecDeque<u64>,
 }
 
 impl Coordinator {
@@ -309,7 +313,7 @@ impl Coordinator {
         for (bank, account, delta) in halves {
             out.send(bank_node(bank), Msg::Prepare { tx: request.op, account, delta });
         }
-        let active = Active { halves, yes: [false; PARTICIPANTS], commit_at: None };
+        let active = Active { halves, yes: [false; PARTICIPANTS], commit_at: None, started_us: ctx.now_us };
         self.active.insert(request.op, active);
         out.set_timer(self.config.vote_timeout_us + ctx.rng.below(1000), Timer::VoteTimeout(request.op));
     }
@@ -367,7 +371,7 @@ impl Coordinator {
         }
     }
 
-    fn on_done(&mut self, from: NodeId, tx: OpId, out: &mut Out<Msg, Timer>) {
+    fn on_done(&mut self, now_us: u64, from: NodeId, tx: OpId, out: &mut Out<Msg, Timer>) {
         let Some((halves, done)) = self.committed.get_mut(&tx) else { return };
         if let Some(index) = Self::half_index(halves, from) {
             done[index] = true;
@@ -376,7 +380,11 @@ impl Coordinator {
             // Settled at every bank: the log entry can end. The client is answered unless
             // a restart lost it (it then timed out: outcome unknown to it).
             self.committed.remove(&tx);
-            if self.active.remove(&tx).is_some() {
+            if let Some(active) = self.active.remove(&tx) {
+                if self.commit_us.len() == crate::check::COMMIT_SAMPLES_MAX {
+                    self.commit_us.pop_front();
+                }
+                self.commit_us.push_back(now_us.saturating_sub(active.started_us));
                 out.reply(tx, Reply::Ok { read_value: None, epoch: 0 });
             }
         }
@@ -616,7 +624,8 @@ impl Standby {
             self.log.append(48, out);
             self.apply(record);
         }
-        if self.log.durable == self.received {
+        if skip > 0 {
+            // A re-shipment of records already held: say how far they are forced.
             out.send(bank_node(self.bank), Msg::Shipped { upto: self.log.durable });
         }
     }
@@ -667,6 +676,7 @@ impl NeftNode {
             forcing: BTreeMap::new(),
             store: BTreeMap::new(),
             marks: Marks::default(),
+            commit_us: VecDeque::new(),
         })
     }
 
@@ -725,7 +735,7 @@ impl Protocol for NeftNode {
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match (self, msg) {
             (NeftNode::Coordinator(node), Msg::Vote { tx, yes }) => node.on_vote(from, tx, yes, out),
-            (NeftNode::Coordinator(node), Msg::Done { tx }) => node.on_done(from, tx, out),
+            (NeftNode::Coordinator(node), Msg::Done { tx }) => node.on_done(ctx.now_us, from, tx, out),
             (NeftNode::Coordinator(node), Msg::AskDecision { tx }) => node.on_ask(from, tx, out),
             (NeftNode::Bank(node), Msg::Prepare { tx, account, delta }) => node.on_prepare(tx, account, delta, out),
             (NeftNode::Bank(node), Msg::Decide { tx, commit }) => node.on_decide(ctx, tx, commit, out),
@@ -769,8 +779,9 @@ impl Protocol for NeftNode {
                 node.on_forced(ctx, out);
             }
             NeftNode::Standby(node) => {
+                let before = node.log.durable;
                 node.log.on_synced(token, out);
-                if node.log.durable == node.received {
+                if node.log.durable > before {
                     out.send(bank_node(node.bank), Msg::Shipped { upto: node.log.durable });
                 }
             }
@@ -879,8 +890,11 @@ impl Protocol for NeftNode {
     }
 
     fn in_doubt(&self, now_us: u64) -> Option<InDoubtLog> {
+        if let NeftNode::Coordinator(node) = self {
+            return Some(InDoubtLog { commit_us: node.commit_us.iter().copied().collect(), ..InDoubtLog::default() });
+        }
         let NeftNode::Bank(node) = self else { return None };
-        let mut log = node.in_doubt;
+        let mut log = node.in_doubt.clone();
         log.in_doubt = node.prepared.len() as u64;
         let open = node.prepared.values().map(|p| now_us.saturating_sub(p.since_us)).max().unwrap_or(0);
         log.blocked_max_us = log.blocked_max_us.max(open);

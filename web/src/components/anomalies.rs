@@ -14,6 +14,8 @@ pub struct AnomaliesProps {
     pub checks: Rc<CheckReport>,
     /// Checkers that apply to the scenario.
     pub kinds: Vec<AnomalyKind>,
+    /// Those the page checks live (the others need a quiet run).
+    pub live: Vec<AnomalyKind>,
     /// Anomalies the configuration promises never to show.
     pub promises: Vec<AnomalyKind>,
     /// The authoritative node's conflict log, if the strategy keeps one.
@@ -78,7 +80,7 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
         let count = props.checks.count(*kind);
         let finding = props.checks.findings.iter().find(|f| f.kind == *kind);
         let promised = props.promises.contains(kind);
-        let later = kind.needs_quiescence();
+        let later = !props.live.contains(kind);
         html! {
             <li class={classes!("badge", (count > 0).then_some("found"), promised.then_some("promised"))} data-anomaly={kind.name()} data-count={count.to_string()}>
                 <span class="badge-name">{ kind.name().replace('_', " ") }</span>

@@ -63,9 +63,10 @@ pub fn App() -> Html {
         use_effect_with(hash, |hash| write_hash(hash));
     }
     let info = Rc::new(scenario::info(&state.params.scenario).unwrap_or_else(|| panic!("scenario in catalogue")));
-    let (kinds, promises, names, measures_lag) = {
+    let (kinds, live, promises, names, measures_lag) = {
         let simulation = state.simulation.borrow();
-        (simulation.checkers(), simulation.promises(), simulation.node_names(), simulation.measures_lag())
+        let live = simulation.live_checkers();
+        (simulation.checkers(), live, simulation.promises(), simulation.node_names(), simulation.measures_lag())
     };
     let on_toggle = dispatch.reform(Action::ToggleNode);
     let copy_link = {
@@ -111,7 +112,7 @@ pub fn App() -> Html {
                 </div>
                 <aside>
                     <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
-                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {promises} conflicts={state.conflicts.clone()} {names} />
+                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     if measures_lag {
                         <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />

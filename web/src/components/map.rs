@@ -46,6 +46,7 @@ fn node_label(node: &NodeSnapshot) -> String {
     }
     match node.view.role {
         Role::Primary => format!("primary · e{}", node.view.epoch),
+        _ if node.view.lag_us == 0 => "in sync".to_string(),
         _ => format!("lag {:.0} ms", node.view.lag_us as f64 / 1000.0),
     }
 }
@@ -81,7 +82,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
             }
             <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
             <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
-            <text x={x.to_string()} y={(y + label_dy).to_string()} class="node-label">{ node_label(node) }</text>
+            <text x={x.to_string()} y={(y + label_dy + 12.0 * index_in_city as f64 * label_dy.signum()).to_string()} class="node-label">{ node_label(node) }</text>
         </g>
     }
 }
