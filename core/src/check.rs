@@ -45,11 +45,17 @@ pub enum AnomalyKind {
     /// A distributed transaction committed at one participant and not at another, or was
     /// acknowledged to the client and not committed everywhere.
     Atomicity,
+    /// Two concurrent transactions each read what the other wrote and both committed
+    /// (Hermitage G2-item): snapshot isolation allows it.
+    WriteSkew,
+    /// After recovery the balances are not what the committed transactions make them:
+    /// a committed effect is missing or an uncommitted one is visible.
+    UncommittedEffect,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 12] = [
+    pub const ALL: [AnomalyKind; 14] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -62,6 +68,8 @@ impl AnomalyKind {
         AnomalyKind::MoneyNotConserved,
         AnomalyKind::TwoLeadersSameTerm,
         AnomalyKind::Atomicity,
+        AnomalyKind::WriteSkew,
+        AnomalyKind::UncommittedEffect,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -79,13 +87,18 @@ impl AnomalyKind {
             AnomalyKind::MoneyNotConserved => "money_not_conserved",
             AnomalyKind::TwoLeadersSameTerm => "two_leaders_same_term",
             AnomalyKind::Atomicity => "atomicity",
+            AnomalyKind::WriteSkew => "write_skew",
+            AnomalyKind::UncommittedEffect => "uncommitted_effect",
         }
     }
 
     /// Whether the property only holds once the run is quiet (replicas still catching up
     /// look diverged, and a write still replicating looks lost), so a live check skips it.
     pub fn needs_quiescence(self) -> bool {
-        matches!(self, AnomalyKind::Divergence | AnomalyKind::LostWrite | AnomalyKind::Atomicity)
+        matches!(
+            self,
+            AnomalyKind::Divergence | AnomalyKind::LostWrite | AnomalyKind::Atomicity | AnomalyKind::UncommittedEffect
+        )
     }
 
     /// Whether a live check (the run so far, the current state standing in for the final
@@ -111,6 +124,12 @@ impl AnomalyKind {
                 "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded."
             }
             AnomalyKind::NegativeBalance => "An account balance went below zero.",
+            AnomalyKind::WriteSkew => {
+                "Two concurrent transactions each read what the other wrote and both committed (G2-item write skew): each checked the rule, together they broke it."
+            }
+            AnomalyKind::UncommittedEffect => {
+                "After recovery a balance differs from what the committed transactions make it: an effect was lost or an uncommitted one shows."
+            }
             AnomalyKind::Atomicity => {
                 "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not."
             }
@@ -154,6 +173,8 @@ pub struct FinalNode {
     pub conflicts: Option<ConflictLog>,
     /// Its in-doubt transactions (two-phase-commit participants).
     pub in_doubt: Option<InDoubtLog>,
+    /// Its committed transactions with their read and write sets (MVCC engines).
+    pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
 }
 
 /// Most commit latencies a two-phase-commit coordinator keeps (the latest).
@@ -308,6 +329,14 @@ pub fn check(
             AnomalyKind::SplitBrain => split_brain(history),
             AnomalyKind::TwoLeadersSameTerm => two_leaders_same_term(history),
             AnomalyKind::Atomicity => final_state.map(|state| atomicity(history, state)).unwrap_or_default(),
+            AnomalyKind::WriteSkew => final_state
+                .and_then(authoritative)
+                .and_then(|node| node.transactions.as_ref())
+                .map(|txs| timed(history, write_skew(txs)))
+                .unwrap_or_default(),
+            AnomalyKind::UncommittedEffect => {
+                final_state.map(|state| uncommitted_effects(history, state, params)).unwrap_or_default()
+            }
             AnomalyKind::LostWrite => match final_state {
                 Some(state) => lost_writes(history, state),
                 None => Vec::new(),
@@ -731,6 +760,118 @@ pub fn atomicity(history: &History, state: &FinalState) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+/// Property (G2-item): no two concurrent committed transactions each read a key the other
+/// wrote. `txs` is an engine's committed-transaction log; concurrency is read from the
+/// snapshots (neither saw the other), so every finding is a real write skew.
+pub fn write_skew(txs: &[crate::mvcc::CommittedTx]) -> Vec<Finding> {
+    let mut writers: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..txs.len()).collect();
+    order.sort_by_key(|index| txs[*index].xid);
+    for index in &order {
+        for key in &txs[*index].writes {
+            writers.entry(*key).or_default().push(*index);
+        }
+    }
+    let sees = |tx: &crate::mvcc::CommittedTx, xid: u64| xid < tx.snapshot_xmax && !tx.snapshot_active.contains(&xid);
+    let mut findings = Vec::new();
+    for first in txs {
+        let lower = first.snapshot_active.iter().copied().chain([first.snapshot_xmax]).min().unwrap_or(0);
+        for (key, _) in &first.reads {
+            let Some(candidates) = writers.get(key) else { continue };
+            let start = candidates.partition_point(|index| txs[*index].xid < lower);
+            for second in candidates[start..].iter().map(|index| &txs[*index]) {
+                if second.xid >= first.committed_before {
+                    break;
+                }
+                let concurrent = second.xid != first.xid && !sees(first, second.xid) && !sees(second, first.xid);
+                let other_key = second.reads.iter().find(|(read, _)| first.writes.contains(read));
+                if let (true, Some((other_key, _)), true) = (concurrent, other_key, first.xid < second.xid) {
+                    findings.push(Finding {
+                        kind: AnomalyKind::WriteSkew,
+                        ops: vec![first.op, second.op],
+                        at_us: 0,
+                        explanation: format!(
+                            "Operations #{} and #{} ran concurrently under snapshot isolation: #{} read key {key}, which #{} wrote, and #{} read key {other_key}, which #{} wrote; both committed (G2-item write skew).",
+                            first.op, second.op, first.op, second.op, second.op, first.op
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    findings.sort_by_key(|finding| finding.ops.clone());
+    findings.dedup_by(|a, b| a.ops == b.ops);
+    findings
+}
+
+/// Stamps findings with the completion of their last operation.
+fn timed(history: &History, mut findings: Vec<Finding>) -> Vec<Finding> {
+    for finding in &mut findings {
+        finding.at_us =
+            finding.ops.iter().filter_map(|op| history.get(*op).and_then(|o| o.complete_us)).max().unwrap_or(0);
+    }
+    findings.sort_by_key(|finding| finding.at_us);
+    findings
+}
+
+/// Property (durability and atomicity after recovery): every acknowledged transaction is
+/// committed in the final state, none that was refused is, and every balance equals its
+/// initial value plus the effects of the committed transfers and withdrawals — recomputed
+/// from the history alone.
+pub fn uncommitted_effects(history: &History, state: &FinalState, params: CheckParams) -> Vec<Finding> {
+    let Some(node) = authoritative(state) else { return Vec::new() };
+    let (committed_mark, _, _) = TX_MARKS;
+    let mark = |op: OpId| node.store.get(&(ACCOUNT_KEYS_END | (op as Key & !ACCOUNT_KEYS_END))).copied();
+    let mut findings = Vec::new();
+    let mut expected: BTreeMap<Key, i64> = BTreeMap::new();
+    for op in history.iter().filter(|op| matches!(op.kind, OpKind::Transfer | OpKind::Withdraw)) {
+        let committed = mark(op.id) == Some(committed_mark);
+        let wrong = match op.outcome {
+            Outcome::Ok => !committed,
+            Outcome::Fail => committed,
+            _ => false,
+        };
+        if wrong {
+            findings.push(Finding {
+                kind: AnomalyKind::UncommittedEffect,
+                ops: vec![op.id],
+                at_us: op.complete_us.unwrap_or(op.invoke_us),
+                explanation: format!(
+                    "Operation #{} was {} but is {} in {}'s recovered state.",
+                    op.id,
+                    if op.outcome == Outcome::Ok { "acknowledged" } else { "refused" },
+                    if committed { "committed" } else { "missing" },
+                    node.name
+                ),
+            });
+        }
+        if committed {
+            let amount = crate::workload::transfer_amount(op.id);
+            *expected.entry(op.key).or_insert(params.initial_balance) -= amount;
+            if op.kind == OpKind::Transfer {
+                *expected.entry(op.peer_key).or_insert(params.initial_balance) += amount;
+            }
+        }
+    }
+    if history.dropped() == 0 {
+        for (key, value) in node.store.range(..ACCOUNT_KEYS_END) {
+            let want = expected.get(key).copied().unwrap_or(params.initial_balance);
+            if *value as i64 != want {
+                findings.push(Finding {
+                    kind: AnomalyKind::UncommittedEffect,
+                    ops: Vec::new(),
+                    at_us: u64::MAX,
+                    explanation: format!(
+                        "Account {key} ends at ₹{} on {}, but its committed transactions make it ₹{want}.",
+                        *value as i64, node.name
+                    ),
+                });
+            }
+        }
+    }
+    findings
 }
 
 /// The node whose final state answers for the system.

@@ -920,6 +920,7 @@ impl<P: Protocol> World<P> {
                     store: slot.protocol.store().clone(),
                     conflicts: slot.protocol.conflicts(),
                     in_doubt: slot.protocol.in_doubt(self.now_us),
+                    transactions: slot.protocol.committed_transactions(),
                 }
             })
             .collect();

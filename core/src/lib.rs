@@ -29,6 +29,7 @@ pub mod engine;
 pub mod geo;
 pub mod history;
 pub mod metrics;
+pub mod mvcc;
 pub mod net;
 pub mod protocol;
 pub mod report;

@@ -46,6 +46,9 @@ pub enum OpKind {
     SetPrice,
     /// Move money from one account (the key) to another (the peer key).
     Transfer,
+    /// Withdraw from one holder's half of a joint account (the key; the other half is the
+    /// peer key): allowed while the two halves together cover it.
+    Withdraw,
 }
 
 impl OpKind {
@@ -86,6 +89,8 @@ pub enum FailReason {
     Unreachable,
     /// The item is sold out (at this replica's knowledge).
     OutOfStock,
+    /// A concurrent transaction committed a write to the same key first.
+    SerializationFailure,
     /// The payer's balance (at this node's knowledge) is below the amount.
     InsufficientFunds,
 }
@@ -393,6 +398,10 @@ pub trait Protocol: std::fmt::Debug {
     /// Concurrent writes the node detected and how it resolved them (multi-leader
     /// strategies only).
     fn conflicts(&self) -> Option<crate::check::ConflictLog> {
+        None
+    }
+    /// Committed transactions with their read and write sets (MVCC engines).
+    fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {
         None
     }
     /// Transactions in doubt and how long they were blocked (two-phase-commit participants).

@@ -122,7 +122,12 @@ impl Workload {
         let client = city as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
         let kind = self.config.mix[pick(&self.mix_cdf, rng.unit())].0;
         let key = pick(&self.zipf_cdf, rng.unit()) as Key;
-        let peer_key = if kind == OpKind::Transfer { self.payee(key, rng) } else { 0 };
+        let peer_key = match kind {
+            OpKind::Transfer => self.payee(key, rng),
+            // The other half of a joint account: accounts 2i and 2i + 1 are held together.
+            OpKind::Withdraw => (key ^ 1).min(self.config.keys.saturating_sub(1)),
+            _ => 0,
+        };
         let op = self.next_op;
         self.next_op += 1;
         Arrival { op, client, city, kind, key, peer_key }
@@ -142,6 +147,16 @@ impl Workload {
     pub fn hour_at(&self, now_us: u64) -> u32 {
         (u32::from(self.config.start_hour) + (now_us / 3_600_000_000) as u32) % 24
     }
+}
+
+/// The amount a transfer or withdrawal moves, in rupees: ₹100 to ₹2,000, fixed by its
+/// operation id (so checkers can recompute balances from the history alone).
+pub fn transfer_amount(op: OpId) -> i64 {
+    let mut x = op.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    100 + (x % 1901) as i64
 }
 
 /// A city's client weight at an hour of day.

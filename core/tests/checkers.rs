@@ -54,6 +54,7 @@ fn final_state(store: &[(u32, u64)]) -> FinalState {
             store: store.iter().copied().collect::<BTreeMap<_, _>>(),
             conflicts: None,
             in_doubt: None,
+            transactions: None,
         }],
         authoritative: Some(0),
     }
@@ -257,6 +258,7 @@ fn divergence_names_the_disagreeing_replicas() {
         store: store.iter().copied().collect(),
         conflicts: None,
         in_doubt: None,
+        transactions: None,
     };
     let state = FinalState {
         nodes: vec![
@@ -282,6 +284,7 @@ fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
             store: balances.iter().enumerate().map(|(key, balance)| (key as u32, *balance as u64)).collect(),
             conflicts,
             in_doubt: None,
+            transactions: None,
         }],
         authoritative: Some(0),
     }
@@ -384,6 +387,7 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
         store: marks.iter().map(|(tx, m)| (mark(*tx), *m)).collect(),
         conflicts: None,
         in_doubt: None,
+        transactions: None,
     };
     // #1 committed at both; #2 split; #3 acknowledged, committed at one and in doubt at the
     // other (blocked, not a violation); #4 acknowledged but aborted at both.

@@ -290,7 +290,7 @@ impl FlipkartNode {
         let key = request.key;
         let ok = Reply::Ok { read_value: None, epoch: 0 };
         match request.kind {
-            OpKind::Read | OpKind::Write | OpKind::Transfer => {
+            OpKind::Read | OpKind::Write | OpKind::Transfer | OpKind::Withdraw => {
                 let stock = self.items.get(&key).map_or(self.config.initial_stock as i64, |item| item.stock.value());
                 return Reply::Ok { read_value: Some(stock.max(0) as u64), epoch: 0 };
             }

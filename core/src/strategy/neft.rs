@@ -54,10 +54,7 @@ pub fn tx_key(tx: OpId) -> Key {
     TX_KEY_BASE | (tx as Key & !TX_KEY_BASE)
 }
 
-/// The amount a transfer moves, in rupees, fixed by its operation id (same rule as `upi`).
-pub fn transfer_amount(op: OpId) -> i64 {
-    crate::strategy::upi::transfer_amount(op)
-}
+pub use crate::workload::transfer_amount;
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -117,14 +117,7 @@ impl Default for UpiConfig {
     }
 }
 
-/// The amount a transfer moves, in rupees: ₹100 to ₹2,000, fixed by its operation id.
-pub fn transfer_amount(op: OpId) -> i64 {
-    let mut x = op.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    100 + (x % 1901) as i64
-}
+pub use crate::workload::transfer_amount;
 
 /// One account a write touches, as the write's leader applied it.
 #[derive(Debug, Clone, Copy, PartialEq)]
