@@ -105,7 +105,8 @@ impl AnomalyKind {
     /// one) can decide the property under these parameters. Money spread over banks is in
     /// flight between them mid-transfer, so it too waits for quiescence there.
     pub fn checked_live(self, params: &CheckParams) -> bool {
-        !self.needs_quiescence() && !(self == AnomalyKind::MoneyNotConserved && params.accounts_partitioned)
+        let spread_money = self == AnomalyKind::MoneyNotConserved && params.accounts_partitioned;
+        !(self.needs_quiescence() || spread_money)
     }
 
     /// One sentence on what the anomaly means.

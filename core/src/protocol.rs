@@ -362,6 +362,9 @@ pub struct NodeView {
     pub conflicts: u64,
     /// Transactions prepared here and not yet decided (two-phase commit; 0 otherwise).
     pub in_doubt: u64,
+    /// Lines on the node's internals for the page's panel (the WAL tail, the checkpoint,
+    /// version chains); empty for most strategies.
+    pub detail: Vec<String>,
 }
 
 /// A replication strategy's node.

@@ -411,6 +411,7 @@ impl Protocol for FlipkartNode {
             vector_clock: self.clock.entries().to_vec(),
             conflicts: 0,
             in_doubt: 0,
+            detail: Vec::new(),
         }
     }
 

@@ -1349,6 +1349,7 @@ impl Protocol for HdfcNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt: 0,
+            detail: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! A strategy must not reach into the engine, the network or another node: it only
 //! handles inputs and emits effects.
 
+pub mod banking;
 pub mod flipkart;
 pub mod hdfc;
 pub mod log;

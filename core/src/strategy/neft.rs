@@ -862,6 +862,7 @@ impl Protocol for NeftNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt,
+            detail: Vec::new(),
         }
     }
 

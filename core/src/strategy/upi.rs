@@ -741,6 +741,7 @@ impl Protocol for UpiNode {
             vector_clock: self.clock.entries().to_vec(),
             conflicts: log.detected,
             in_doubt: 0,
+            detail: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@ use super::charts::{Chart, ChartKind};
 use super::controls::Controls;
 use super::map::MapView;
 use super::nodes::NodeList;
+use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
 use crate::state::{Action, AppState};
@@ -114,6 +115,7 @@ pub fn App() -> Html {
                     <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
+                    <Storage snapshot={snapshot.clone()} />
                     if measures_lag {
                         <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
                     }

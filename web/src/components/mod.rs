@@ -7,3 +7,4 @@ pub mod charts;
 pub mod controls;
 pub mod map;
 pub mod nodes;
+pub mod storage;

@@ -31,6 +31,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
                 <td>{ view.epoch }</td>
                 <td>{ view.log_end }</td>
                 <td>{ view.applied }</td>
+                <td>{ view.commit }</td>
                 <td>{ format!("{:.1}", view.lag_us as f64 / 1000.0) }</td>
                 if has_clocks {
                     <td class="clock">{ format!("{:?}", view.vector_clock) }</td>
@@ -42,7 +43,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
     html! {
         <section class="nodes" aria-label="Nodes">
             <table>
-                <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch / term"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"lag ms"}</th>if has_clocks { <th scope="col">{"vector clock"}</th> }<th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
+                <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch / term"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"commit"}</th><th scope="col">{"lag ms"}</th>if has_clocks { <th scope="col">{"vector clock"}</th> }<th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </section>

@@ -1,0 +1,34 @@
+//! The storage panel: what a node says of its internals — the WAL tail, the last
+//! checkpoint, the version chains of the hottest accounts — for strategies that expose
+//! them (`core-banking`). Renders nothing for the others.
+
+use replica_core::snapshot::Snapshot;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`Storage`].
+#[derive(Properties, PartialEq)]
+pub struct StorageProps {
+    /// What to show.
+    pub snapshot: Rc<Snapshot>,
+}
+
+/// The panel.
+#[component]
+pub fn Storage(props: &StorageProps) -> Html {
+    let nodes: Vec<_> = props.snapshot.nodes.iter().filter(|node| !node.view.detail.is_empty()).collect();
+    if nodes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="storage" aria-label="Storage engine">
+            <h2>{ "Storage engine" }</h2>
+            { for nodes.into_iter().map(|node| html! {
+                <div class="storage-node" data-storage={node.id.clone()}>
+                    <h3>{ &node.id }</h3>
+                    <ul>{ for node.view.detail.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+                </div>
+            }) }
+        </section>
+    }
+}
