@@ -67,6 +67,8 @@ pub enum Action {
     ToggleNode(String),
     /// Dismiss the notices.
     DismissNotices,
+    /// A link was opened in this tab (the hash changed): start over from it.
+    LoadHash(String),
 }
 
 /// The page's state.
@@ -168,6 +170,13 @@ impl AppState {
         }
         state.refresh_snapshot();
         state
+    }
+
+    /// The hash the page writes for its settings (time left out).
+    pub fn hash_without_time(&self) -> String {
+        let mut params = self.params.clone();
+        params.t_s = 0.0;
+        url::to_hash(&params, self.seed)
     }
 
     /// The shareable hash of the current settings and time.
@@ -319,6 +328,11 @@ impl Reducible for AppState {
             Action::Reset => next.rebuild(),
             Action::ToggleNode(node) => next.toggle_node(node),
             Action::DismissNotices => next.notices.clear(),
+            Action::LoadHash(hash) => {
+                if hash != next.hash_without_time() {
+                    next = AppState::from_hash(&hash, next.seed, !next.playing);
+                }
+            }
         }
         Rc::new(next)
     }

@@ -1,6 +1,7 @@
 //! The release build served over HTTP and rendered by headless Chromium: the map with its
 //! seven cities and the scenario's nodes, time that advances, messages in flight, the test
-//! hooks, a bad hash that falls back cleanly, and screenshots at desktop and phone size.
+//! hooks, a bad hash that falls back cleanly, every scenario loading and animating, and
+//! screenshots of each at desktop and phone size.
 
 use replica_e2e::webdriver::Browser;
 use replica_e2e::{dist, dump_dom, in_flight, occurrences, repo_root, screenshot, serve, sim_time_s};
@@ -54,15 +55,40 @@ fn a_hostile_hash_falls_back_to_defaults_with_a_message() {
     assert!(!dom.contains("panic-overlay"), "no panic");
 }
 
+/// Every scenario of the catalogue, with the nodes it places.
+const SCENARIOS: [(&str, usize); 7] =
+    [("hdfc", 6), ("upi", 3), ("flipkart", 7), ("neft-rtgs", 5), ("core-banking", 2), ("myntra", 5), ("consensus", 5)];
+
 #[test]
-fn screenshots_at_desktop_and_phone_size() {
+fn every_scenario_loads_and_animates() {
+    let base = serve(dist());
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    for (scenario, nodes) in SCENARIOS {
+        browser.goto(&format!("{base}/#scenario={scenario}&seed=3&t=1"));
+        let ready = format!("return document.querySelectorAll('[data-node]').length === {nodes}");
+        assert!(browser.wait_for(&ready, WAIT), "{scenario}: {nodes} nodes on the map");
+        let time = "return document.getElementById('sim-time').textContent";
+        let before = browser.eval(time);
+        let advanced = format!("return document.getElementById('sim-time').textContent !== {before}");
+        assert!(browser.wait_for(&advanced, WAIT), "{scenario}: simulated time advances");
+        let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+        assert!(!dom.contains("panic-overlay"), "{scenario}: no panic");
+        assert!(occurrences(&dom, "data-anomaly=\"") > 0, "{scenario}: its anomaly badges");
+    }
+}
+
+#[test]
+fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
     let base = serve(dist());
     let folder = repo_root().join("target/screenshots");
-    for (name, size) in [("hdfc-desktop.png", DESKTOP), ("hdfc-phone.png", PHONE)] {
-        let out = folder.join(name);
-        let _ = std::fs::remove_file(&out);
-        screenshot(&format!("{base}/#scenario=hdfc&seed=7&t=3"), 3000, size, &out);
-        let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-        assert!(bytes > 20_000, "{name} looks empty ({bytes} bytes)");
+    for (scenario, _) in SCENARIOS {
+        for (size_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
+            let name = format!("{scenario}-{size_name}.png");
+            let out = folder.join(&name);
+            let _ = std::fs::remove_file(&out);
+            screenshot(&format!("{base}/#scenario={scenario}&seed=7&t=3"), 3000, size, &out);
+            let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            assert!(bytes > 20_000, "{name} looks empty ({bytes} bytes)");
+        }
     }
 }

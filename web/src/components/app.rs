@@ -58,10 +58,19 @@ pub fn App() -> Html {
     use_animation_frame(dispatch.reform(Action::Frame), state.playing);
     {
         // The link follows the settings (not every frame's time).
-        let mut params = state.params.clone();
-        params.t_s = 0.0;
-        let hash = crate::url::to_hash(&params, state.seed);
-        use_effect_with(hash, |hash| write_hash(hash));
+        use_effect_with(state.hash_without_time(), |hash| write_hash(hash));
+    }
+    {
+        // A link pasted into this tab changes only the hash: start over from it.
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo::events::EventListener::new(&window, "hashchange", move |_| {
+                    dispatcher.dispatch(Action::LoadHash(current_hash()))
+                })
+            });
+            move || drop(listener)
+        });
     }
     let info = Rc::new(scenario::info(&state.params.scenario).unwrap_or_else(|| panic!("scenario in catalogue")));
     let (kinds, live, promises, names, measures_lag) = {
