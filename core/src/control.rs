@@ -301,6 +301,22 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
     }
 }
 
+/// Every node crashes once at a random moment and restarts 0.2–3.2 s later, all before
+/// `duration_us - 8 s`: the schedule of `sweep --faults crashes`, which puts a crash at a
+/// random point of every seed's run.
+pub fn crash_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
+    let mut rng = crate::rng::Stream::new(seed, crate::rng::Purpose::Faults);
+    let window_end = duration_us.saturating_sub(8_000_000).max(2_000_000);
+    nodes
+        .iter()
+        .flat_map(|node| {
+            let crash_us = 1_000_000 + rng.below(window_end - 1_000_000);
+            let restart_us = crash_us + 200_000 + rng.below(3_000_000);
+            [format!("crash:{node}@{}ms", crash_us / 1000), format!("restart:{node}@{}ms", restart_us / 1000)]
+        })
+        .collect()
+}
+
 /// A random fault schedule in the fault grammar: one to three crashes (each restarted),
 /// isolations, lossy links or partitions between `nodes`, all healed by `duration_us - 8 s`, so the run
 /// ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.

@@ -162,3 +162,23 @@ fn upi_reports_its_conflicts_and_names_lww_discards() {
     });
     assert!(named, "no finding names a later write lost to the skewed clock");
 }
+
+#[test]
+fn sweep_can_crash_every_node_once_per_seed() {
+    let output = replica_lab(&[
+        "sweep",
+        "--seeds",
+        "2",
+        "--scenario",
+        "core-banking",
+        "--faults",
+        "crashes",
+        "--duration",
+        "12s",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("every node crashed once") && stdout.contains("held every promise"), "{stdout}");
+    let bad = replica_lab(&["sweep", "--seeds", "1", "--faults", "bogus"]);
+    assert_eq!(bad.status.code(), Some(2), "a bad --faults value is a usage error");
+}

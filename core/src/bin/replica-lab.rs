@@ -5,7 +5,7 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
-use replica_core::control::{parse_duration_us, parse_fault, random_faults, TimedControl};
+use replica_core::control::{crash_faults, parse_duration_us, parse_fault, random_faults, TimedControl};
 use replica_core::report::{self, RunReport};
 use replica_core::scenario::{self, ScenarioConfig};
 use std::process::ExitCode;
@@ -62,7 +62,8 @@ enum Command {
         /// Scenario id.
         #[arg(long, default_value = "hdfc")]
         scenario: String,
-        /// `random` to inject a random fault schedule per seed.
+        /// `random` for a random fault schedule per seed; `crashes` to crash every node once
+        /// at a random moment of every seed's run.
         #[arg(long)]
         faults: Option<String>,
         /// Simulated duration of each run.
@@ -269,10 +270,11 @@ fn sweep(
     knobs: &[String],
 ) -> Result<ExitCode, UsageError> {
     let duration_us = parse_duration_us(duration)?;
-    let random = match faults.as_deref() {
-        None => false,
-        Some("random") => true,
-        Some(other) => return Err(UsageError(format!("bad --faults '{other}' (only 'random')"))),
+    let schedule: Option<fn(u64, &[String], u64) -> Vec<String>> = match faults.as_deref() {
+        None => None,
+        Some("random") => Some(random_faults),
+        Some("crashes") => Some(crash_faults),
+        Some(other) => return Err(UsageError(format!("bad --faults '{other}' (random or crashes)"))),
     };
     if seeds == 0 {
         return Err(UsageError("--seeds must be at least 1".to_string()));
@@ -283,7 +285,7 @@ fn sweep(
         let mut config = ScenarioConfig::new(scenario_id, seed);
         parse_knobs(knobs, &mut config)?;
         let probe = scenario::build(config.clone())?;
-        let specs = if random { random_faults(seed, &probe.node_names(), duration_us) } else { Vec::new() };
+        let specs = schedule.map(|faults| faults(seed, &probe.node_names(), duration_us)).unwrap_or_default();
         let known = probe.known_ids();
         let known: Vec<&str> = known.iter().map(String::as_str).collect();
         let mut controls: Vec<TimedControl> = Vec::new();
@@ -316,7 +318,11 @@ fn sweep(
     }
     println!(
         "{seeds} seeds of {scenario_id} ({}) held every promise in {:.1} s",
-        if random { "random faults" } else { "no faults" },
+        match faults.as_deref() {
+            Some("random") => "random faults",
+            Some(_) => "every node crashed once",
+            None => "no faults",
+        },
         started.elapsed().as_secs_f64()
     );
     for (name, count) in totals {
