@@ -262,6 +262,9 @@ fn perf(json: bool) -> Result<ExitCode, UsageError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A sweep's fault schedule: fault specs for a seed, the nodes and the duration.
+type FaultSchedule = fn(u64, &[String], u64) -> Vec<String>;
+
 fn sweep(
     seeds: u64,
     scenario_id: &str,
@@ -270,7 +273,7 @@ fn sweep(
     knobs: &[String],
 ) -> Result<ExitCode, UsageError> {
     let duration_us = parse_duration_us(duration)?;
-    let schedule: Option<fn(u64, &[String], u64) -> Vec<String>> = match faults.as_deref() {
+    let schedule: Option<FaultSchedule> = match faults.as_deref() {
         None => None,
         Some("random") => Some(random_faults),
         Some("crashes") => Some(crash_faults),
