@@ -21,6 +21,7 @@
 //! - [`control`]: controls and the fault-spec grammar.
 //! - [`rng`]: the seeded random streams.
 
+pub mod bench;
 pub mod check;
 pub mod clock;
 pub mod control;

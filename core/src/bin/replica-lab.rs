@@ -54,6 +54,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run every strategy on the same seed and workload and print one comparison table.
+    Bench {
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Offered load, ops/s.
+        #[arg(long, default_value_t = 500.0)]
+        load: f64,
+        /// Latency multiplier.
+        #[arg(long = "latency-x", default_value_t = 1.0)]
+        latency_x: f64,
+        /// Simulated duration of each row.
+        #[arg(long, default_value = "60s")]
+        duration: String,
+        /// Print the table as Markdown (the default prints it aligned).
+        #[arg(long)]
+        markdown: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run many seeds (optionally with random faults) and check each keeps its promises.
     Sweep {
         /// Number of seeds (1..=N).
@@ -127,6 +148,12 @@ fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
         Command::Trace { run, out } => trace_command(&run, &out),
         Command::Net { json } => net(json),
         Command::Perf { json } => perf(json),
+        Command::Bench { seed, load, latency_x, duration, markdown, json } => {
+            let duration_s = parse_duration_us(&duration)?.div_ceil(1_000_000);
+            let config =
+                replica_core::bench::BenchConfig { seed, load_ops_s: load, latency_multiplier: latency_x, duration_s };
+            bench(config, markdown, json)
+        }
         Command::Sweep { seeds, scenario, faults, duration, knobs } => {
             sweep(seeds, &scenario, faults, &duration, &knobs)
         }
@@ -258,6 +285,46 @@ fn perf(json: bool) -> Result<ExitCode, UsageError> {
         println!("{}", serde_json::json!({ "events": events, "seconds": seconds, "events_per_sec": events_per_sec }));
     } else {
         println!("{events} events in {seconds:.3} s: {events_per_sec:.0} events/s");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the benchmark rows on every core, in table order.
+fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -> Result<ExitCode, UsageError> {
+    use replica_core::bench::{self, ENTRIES};
+    let started = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, ENTRIES.len());
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                scope.spawn(move || {
+                    ENTRIES
+                        .iter()
+                        .enumerate()
+                        .filter(|(index, _)| index % threads == worker)
+                        .map(|(index, entry)| (index, bench::run_entry(entry, &config)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
+    });
+    let mut rows = Vec::with_capacity(ENTRIES.len());
+    let mut ordered = results;
+    ordered.sort_by_key(|(index, _)| *index);
+    for (_, row) in ordered {
+        rows.push(row?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        let value =
+            serde_json::json!({ "config": config, "rows": rows, "method": bench::METHOD, "wall_seconds": seconds });
+        println!("{value}");
+    } else if markdown {
+        print!("{}", bench::markdown(&config, &rows));
+    } else {
+        print!("{}", bench::markdown(&config, &rows));
+        println!("({} rows in {seconds:.2} s wall)", rows.len());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -216,6 +216,9 @@ pub enum Msg {
         end_lsn: u64,
         /// When it was sent (echoed back for the lease).
         sent_us: u64,
+        /// The oldest entry the sender holds but has not flushed, and when it was appended:
+        /// what a replica cannot see yet (under async commit, acknowledged writes).
+        unflushed: Option<(u64, u64)>,
     },
     /// A replica's answer and position report.
     AppendReply {
@@ -351,6 +354,8 @@ pub struct HdfcNode {
     primary: Option<NodeId>,
     last_contact_us: u64,
     last_append_sent_us: u64,
+    /// The primary's oldest unflushed entry (LSN, appended at), as of its last append.
+    primary_unflushed: Option<(u64, u64)>,
     known_end_lsn: u64,
     verified_lsn: u64,
     election_deadline_us: u64,
@@ -425,6 +430,7 @@ impl HdfcNode {
             primary: if is_primary { None } else { Some(0) },
             last_contact_us: 0,
             last_append_sent_us: 0,
+            primary_unflushed: None,
             known_end_lsn: 0,
             verified_lsn: 0,
             election_deadline_us: 0,
@@ -618,6 +624,7 @@ impl HdfcNode {
         self.follow(ctx, from, msg.epoch);
         self.last_append_sent_us = msg.sent_us;
         self.known_end_lsn = msg.end_lsn;
+        self.primary_unflushed = msg.unflushed;
         if let Err(refusal) = self.check_prev(msg.prev_lsn, msg.prev_epoch) {
             match refusal {
                 Refusal::Snapshot => self.refuse(from, true, 0, out),
@@ -846,6 +853,7 @@ impl HdfcNode {
                 commit_lsn: self.commit_lsn,
                 end_lsn: self.flushed_lsn,
                 sent_us: now,
+                unflushed: self.log.get(self.flushed_lsn + 1).map(|entry| (entry.lsn, entry.appended_us)),
             },
         );
         let peer = &mut self.peers[peer_id];
@@ -926,6 +934,10 @@ impl HdfcNode {
         });
         self.waiting.push_back((lsn, request.op));
         self.pump_disk(out);
+        if self.config.commit == CommitMode::Async {
+            // Asynchronous commit answers at once, before any disk or replica has the write.
+            self.advance_commit(ctx, out);
+        }
     }
 
     fn on_client_read(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
@@ -1169,6 +1181,7 @@ struct AppendArgs {
     entries: Vec<Entry>,
     end_lsn: u64,
     sent_us: u64,
+    unflushed: Option<(u64, u64)>,
 }
 
 struct SnapshotArgs {
@@ -1206,8 +1219,9 @@ impl Protocol for HdfcNode {
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match msg {
-            Msg::Append { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, .. } => {
-                self.on_append(ctx, from, AppendArgs { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us }, out)
+            Msg::Append { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, unflushed, .. } => {
+                let args = AppendArgs { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, unflushed };
+                self.on_append(ctx, from, args, out)
             }
             Msg::AppendReply { epoch, ok, need_snapshot, hint_lsn, write_lsn, flush_lsn, apply_lsn, echo_sent_us } => {
                 self.on_append_reply(
@@ -1357,16 +1371,24 @@ impl Protocol for HdfcNode {
         RouteInfo { role: self.role, epoch: self.epoch }
     }
 
+    /// The age of the oldest write the primary held that this replica has not applied:
+    /// from its own unapplied entries, or from what the primary said it had not yet flushed
+    /// (and so not shipped). PostgreSQL's replay lag measures the first; under async commit
+    /// the second is what a reader of the replica misses.
     fn lag_us(&self, now_us: u64) -> Option<u64> {
         if self.role == Role::Primary {
             return None;
         }
         let silent_us = now_us.saturating_sub(self.last_contact_us);
+        let unshipped = self
+            .primary_unflushed
+            .filter(|(lsn, _)| *lsn > self.applied_lsn)
+            .map_or(0, |(_, appended)| now_us.saturating_sub(appended));
         if self.known_end_lsn > self.applied_lsn {
             let oldest_unapplied = self.log.get(self.applied_lsn + 1).map(|entry| entry.appended_us);
-            return Some(oldest_unapplied.map_or(silent_us, |t| now_us.saturating_sub(t)));
+            return Some(oldest_unapplied.map_or(silent_us, |t| now_us.saturating_sub(t)).max(unshipped));
         }
-        Some(if silent_us < 2 * self.config.heartbeat_us { 0 } else { silent_us })
+        Some(if silent_us < 2 * self.config.heartbeat_us { unshipped } else { silent_us })
     }
 
     fn store(&self) -> &BTreeMap<Key, Value> {
