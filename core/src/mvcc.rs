@@ -148,6 +148,8 @@ pub struct Mvcc {
     committed_ops: BTreeSet<OpId>,
     log: VecDeque<(Lsn, Record)>,
     next_lsn: Lsn,
+    /// Commits up to here have been installed.
+    durable_lsn: Lsn,
     committed: VecDeque<CommittedTx>,
 }
 
@@ -163,6 +165,7 @@ impl Mvcc {
             committed_ops: BTreeSet::new(),
             log: VecDeque::new(),
             next_lsn: 1,
+            durable_lsn: 0,
             committed: VecDeque::new(),
         }
     }
@@ -252,9 +255,11 @@ impl Mvcc {
     /// The log is durable up to `lsn`: transactions whose commit record it covers become
     /// visible. Returns their client operations, in commit order.
     pub fn durable(&mut self, lsn: Lsn) -> Vec<OpId> {
+        let start = self.log.partition_point(|(at, _)| *at <= self.durable_lsn);
+        self.durable_lsn = self.durable_lsn.max(lsn);
         let done: Vec<Xid> = self
             .log
-            .iter()
+            .range(start..)
             .take_while(|(at, _)| *at <= lsn)
             .filter_map(|(_, record)| match record {
                 Record::Commit { xid, .. } if self.committing.contains_key(xid) => Some(*xid),
@@ -326,7 +331,7 @@ impl Mvcc {
 
     /// Log records from `from` on.
     pub fn log_from(&self, from: Lsn) -> impl Iterator<Item = &(Lsn, Record)> {
-        self.log.iter().skip_while(move |(lsn, _)| *lsn < from)
+        self.log.range(self.log.partition_point(|(lsn, _)| *lsn < from)..)
     }
 
     /// The next LSN to be written.
@@ -375,6 +380,7 @@ impl Mvcc {
             }
         }
         engine.next_lsn = last + 1;
+        engine.durable_lsn = last;
         engine.log = records.iter().filter(|(lsn, _)| *lsn > checkpoint.lsn).copied().collect();
         engine
     }

@@ -294,16 +294,18 @@ fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -
     use replica_core::bench::{self, ENTRIES};
     let started = Instant::now();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, ENTRIES.len());
+    // A shared queue: each worker takes the next row, so the slow rows spread over cores.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<_> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|worker| {
-                scope.spawn(move || {
-                    ENTRIES
-                        .iter()
-                        .enumerate()
-                        .filter(|(index, _)| index % threads == worker)
-                        .map(|(index, entry)| (index, bench::run_entry(entry, &config)))
-                        .collect::<Vec<_>>()
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut rows = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(entry) = ENTRIES.get(index) else { break rows };
+                        rows.push((index, bench::run_entry(entry, &config)));
+                    }
                 })
             })
             .collect();
