@@ -33,7 +33,7 @@ pub type Lsn = u64;
 /// pruned (vacuum) as new ones arrive.
 pub const VERSIONS_PER_KEY_MAX: usize = 4096;
 /// Committed transactions kept for the write-skew checker (the latest).
-pub const COMMITTED_LOG_MAX: usize = 200_000;
+pub const COMMITTED_LOG_MAX: usize = 50_000;
 
 /// One version of a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -13,6 +13,7 @@ pub mod draw;
 pub mod hooks;
 pub mod palette;
 pub mod state;
+pub mod timing;
 pub mod url;
 
 use std::cell::Cell;
@@ -31,6 +32,7 @@ pub fn remember_seed(seed: u64) {
 /// Mounts the app on `#app` (or the body) after installing the panic overlay.
 pub fn start() {
     install_panic_overlay();
+    timing::install();
     let root = gloo::utils::document().get_element_by_id("app").unwrap_or_else(|| gloo::utils::body().into());
     yew::Renderer::<components::app::App>::with_root(root).render();
 }

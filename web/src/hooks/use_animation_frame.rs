@@ -13,7 +13,13 @@ type Slot = Rc<RefCell<Option<AnimationFrame>>>;
 fn schedule(slot: Slot, callback: Callback<f64>) {
     let next = slot.clone();
     let frame = request_animation_frame(move |timestamp_ms| {
+        // `emit` runs the reducer; Yew renders and runs effects (the canvas draws) in a
+        // microtask it queues meanwhile. A microtask queued after it ends the frame's work.
+        let started = crate::timing::now_ms();
         callback.emit(timestamp_ms);
+        wasm_bindgen_futures::spawn_local(async move {
+            crate::timing::record_frame(crate::timing::now_ms() - started);
+        });
         schedule(next, callback);
     });
     *slot.borrow_mut() = Some(frame);

@@ -1,0 +1,59 @@
+//! Frame timing, for the measurement command: how long each animation frame's work took
+//! (advancing the simulation, rendering, drawing), kept in a bounded ring, and when the
+//! first frame was drawn. Exposed to the page's JavaScript as `__replicaLabTiming()`,
+//! which returns `{ frames_ms: [...], first_frame_ms }`. It observes; it changes nothing.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use wasm_bindgen::JsCast;
+
+/// Frame durations kept (the latest).
+pub const FRAMES_KEPT: usize = 4096;
+
+#[derive(Default)]
+struct Timing {
+    frames_ms: VecDeque<f64>,
+    first_frame_ms: Option<f64>,
+}
+
+thread_local! {
+    static TIMING: RefCell<Timing> = RefCell::new(Timing::default());
+}
+
+/// Milliseconds since the page's navigation started.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Records one frame's work.
+pub fn record_frame(duration_ms: f64) {
+    TIMING.with(|cell| {
+        let mut timing = cell.borrow_mut();
+        if timing.frames_ms.len() == FRAMES_KEPT {
+            timing.frames_ms.pop_front();
+        }
+        timing.frames_ms.push_back(duration_ms);
+        if timing.first_frame_ms.is_none() {
+            timing.first_frame_ms = Some(now_ms());
+        }
+    });
+}
+
+/// Installs `window.__replicaLabTiming` (once).
+pub fn install() {
+    let Some(window) = web_sys::window() else { return };
+    let read = wasm_bindgen::closure::Closure::<dyn Fn() -> wasm_bindgen::JsValue>::new(|| {
+        TIMING.with(|cell| {
+            let timing = cell.borrow();
+            let object = js_sys::Object::new();
+            let frames: js_sys::Array =
+                timing.frames_ms.iter().map(|ms| wasm_bindgen::JsValue::from_f64(*ms)).collect();
+            let _ = js_sys::Reflect::set(&object, &"frames_ms".into(), &frames);
+            let first = timing.first_frame_ms.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_f64);
+            let _ = js_sys::Reflect::set(&object, &"first_frame_ms".into(), &first);
+            object.into()
+        })
+    });
+    let _ = js_sys::Reflect::set(&window, &"__replicaLabTiming".into(), read.as_ref().unchecked_ref());
+    read.forget();
+}
