@@ -42,6 +42,8 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Serves `root` on an ephemeral loopback port from a background thread; returns the base URL.
+/// Like most static hosts it allows any origin, which a sandboxed embed (an opaque origin)
+/// needs to load the page's module script and wasm.
 pub fn serve(root: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let port = listener.local_addr().expect("an address").port();
@@ -64,7 +66,7 @@ pub fn serve(root: PathBuf) -> String {
             };
             let mut stream = &stream;
             let header = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
                 content_type(&file),
                 body.len()
             );

@@ -152,6 +152,16 @@ impl Browser {
         self.call("POST", "/execute/sync", Some(&json!({ "script": script, "args": [] })))
     }
 
+    /// Moves into the `index`th frame of the current document.
+    pub fn switch_to_frame(&self, index: u32) {
+        self.call("POST", "/frame", Some(&json!({ "id": index })));
+    }
+
+    /// Back to the top-level document.
+    pub fn switch_to_top(&self) {
+        self.call("POST", "/frame", Some(&json!({ "id": null })));
+    }
+
     /// Polls `script` until it returns true, at most `timeout`; false if it never did.
     pub fn wait_for(&self, script: &str, timeout: Duration) -> bool {
         let started = Instant::now();

@@ -92,3 +92,34 @@ fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
         }
     }
 }
+
+#[test]
+fn embed_mode_runs_inside_a_sandboxed_iframe_at_640_by_400() {
+    let base = serve(dist());
+    // A show-notes page on another origin embedding the player the way "Copy embed code" does.
+    let host_root = std::env::temp_dir().join(format!("replica-e2e-embed-{}", std::process::id()));
+    std::fs::create_dir_all(&host_root).expect("a temp folder");
+    let tag = format!(
+        "<iframe src=\"{base}/#scenario=upi&seed=2&embed=1\" width=\"640\" height=\"400\" sandbox=\"allow-scripts\" title=\"Replica Lab\"></iframe>"
+    );
+    std::fs::write(host_root.join("index.html"), format!("<!doctype html><html><body>{tag}</body></html>"))
+        .expect("the host page");
+    let host = serve(host_root.clone());
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    browser.goto(&format!("{host}/index.html"));
+    browser.switch_to_frame(0);
+    assert!(
+        browser.wait_for("return document.querySelectorAll('[data-node]').length === 3", WAIT),
+        "the embedded upi page renders its leaders"
+    );
+    assert!(browser.wait_for("return document.querySelector('.app.embed') !== null", WAIT), "the compact layout");
+    let time = browser.eval("return document.getElementById('sim-time').textContent");
+    let advanced = format!("return document.getElementById('sim-time').textContent !== {time}");
+    assert!(browser.wait_for(&advanced, WAIT), "the embedded simulation runs");
+    let width = browser.eval("return document.documentElement.scrollWidth").as_f64().unwrap_or(f64::MAX);
+    assert!(width <= 640.0, "no horizontal scrolling inside 640 px: {width}");
+    let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+    assert!(!dom.contains("panic-overlay"), "no panic inside the sandbox");
+    browser.switch_to_top();
+    let _ = std::fs::remove_dir_all(host_root);
+}

@@ -49,6 +49,21 @@ fn legend() -> Html {
     }
 }
 
+/// The iframe tag that embeds the current settings: the compact layout, 640 × 400, in a
+/// sandbox that allows scripts and nothing else.
+pub fn embed_code(base: &str, state: &AppState, title: &str) -> String {
+    let mut params = state.params.clone();
+    params.embed = true;
+    params.t_s = 0.0;
+    let src = format!("{base}{}", crate::url::to_hash(&params, state.seed));
+    let escape = |text: &str| text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!(
+        "<iframe src=\"{}\" width=\"640\" height=\"400\" sandbox=\"allow-scripts\" loading=\"lazy\" title=\"Replica Lab: {}\"></iframe>",
+        escape(&src),
+        escape(title)
+    )
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> Html {
@@ -89,6 +104,18 @@ pub fn App() -> Html {
             }
         })
     };
+    let copy_embed = {
+        let state = state.clone();
+        let title = info.title;
+        Callback::from(move |_: MouseEvent| {
+            if let Some(window) = web_sys::window() {
+                let base = window.location().href().unwrap_or_default();
+                let base = base.split('#').next().unwrap_or_default().to_string();
+                let code = embed_code(&base, &state, title);
+                let _ = window.navigator().clipboard().write_text(&code);
+            }
+        })
+    };
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
     let hindi = state.params.lang == Lang::Hi;
     let snapshot = state.snapshot.clone();
@@ -104,6 +131,7 @@ pub fn App() -> Html {
                     }
                 </div>
                 <button class="share" onclick={copy_link}>{ "Copy link" }</button>
+                <button class="share" onclick={copy_embed} title="An iframe for show notes: 640 × 400, scripts only">{ "Copy embed code" }</button>
             </header>
             if !state.notices.is_empty() {
                 <div class="notices" role="alert">
