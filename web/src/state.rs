@@ -24,6 +24,35 @@ pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
 pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 /// Wall time between two redraws of the charts.
 pub const CHART_INTERVAL_MS: f64 = 250.0;
+/// Announcements kept for the narration.
+pub const ANNOUNCEMENTS_KEPT: usize = 5;
+
+/// What changed between two snapshots that a listener should hear: a node crashed or came
+/// back, became primary, detected its first conflict, or has transfers newly in doubt.
+pub fn announcements(before: &Snapshot, after: &Snapshot) -> Vec<String> {
+    use replica_core::protocol::Role;
+    let at = format!("at {:.2} s", after.now_us as f64 / 1e6);
+    let mut said = Vec::new();
+    for node in &after.nodes {
+        let Some(old) = before.nodes.iter().find(|n| n.id == node.id) else { continue };
+        if old.up && !node.up {
+            said.push(format!("{} crashed {at}.", node.id));
+        } else if !old.up && node.up {
+            said.push(format!("{} restarted {at}.", node.id));
+        }
+        if node.up && node.view.role == Role::Primary && old.view.role != Role::Primary {
+            said.push(format!("{} became primary in epoch {} {at}.", node.id, node.view.epoch));
+        }
+        if old.view.conflicts == 0 && node.view.conflicts > 0 {
+            said.push(format!("{} detected its first conflict: two concurrent writes to one account.", node.id));
+        }
+        if old.view.in_doubt == 0 && node.view.in_doubt > 0 && node.view.in_doubt >= 5 {
+            said.push(format!("{} has {} transfers in doubt, holding their locks.", node.id, node.view.in_doubt));
+        }
+    }
+    said
+}
+
 /// Points kept of the anomalies-over-time chart (one per check).
 pub const ANOMALY_POINTS_MAX: usize = 600;
 /// Default speed: simulated seconds per wall second (slow enough to see messages fly).
@@ -88,6 +117,8 @@ pub struct AppState {
     pub conflicts: Rc<Option<ConflictLog>>,
     /// Checker counts over simulated time (bounded).
     pub anomaly_series: Rc<std::collections::VecDeque<AnomalyPoint>>,
+    /// Key events in words, for the screen-reader narration (latest last, bounded).
+    pub announcements: Rc<Vec<String>>,
     /// Playing or paused.
     pub playing: bool,
     /// Simulated seconds per wall second.
@@ -148,6 +179,7 @@ impl AppState {
             checks: Rc::new(CheckReport::default()),
             conflicts: Rc::new(None),
             anomaly_series: Rc::new(std::collections::VecDeque::new()),
+            announcements: Rc::new(Vec::new()),
             simulation: Rc::new(RefCell::new(simulation)),
             playing: !reduced_motion,
             speed: SPEED_DEFAULT,
@@ -187,7 +219,15 @@ impl AppState {
     }
 
     fn refresh_snapshot(&mut self) {
-        self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+        let next = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+        let said = announcements(&self.snapshot, &next);
+        if !said.is_empty() {
+            let log = Rc::make_mut(&mut self.announcements);
+            log.extend(said);
+            let excess = log.len().saturating_sub(ANNOUNCEMENTS_KEPT);
+            log.drain(..excess);
+        }
+        self.snapshot = next;
     }
 
     fn refresh_checks(&mut self) {
@@ -220,6 +260,9 @@ impl AppState {
                 self.checks = Rc::new(CheckReport::default());
                 self.conflicts = Rc::new(None);
                 self.anomaly_series = Rc::new(std::collections::VecDeque::new());
+                // A new run is not news: start the narration from its first picture.
+                self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+                self.announcements = Rc::new(Vec::new());
                 self.params.t_s = 0.0;
                 self.chart_version += 1;
             }

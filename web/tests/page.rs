@@ -76,6 +76,8 @@ async fn clicking_a_node_crashes_it_and_again_restarts_it() {
     sleep(100).await;
     let delhi = root.query_selector("[data-node='delhi']").ok().flatten().expect("still drawn");
     assert_eq!(delhi.get_attribute("data-up").as_deref(), Some("false"));
+    let narration = text(&root, "#narration");
+    assert!(narration.starts_with("delhi crashed"), "the crash is narrated for screen readers: {narration}");
     let delhi = delhi.dyn_into::<web_sys::Element>().expect("an element");
     let event = web_sys::MouseEvent::new("click").expect("an event");
     let _ = delhi.dispatch_event(&event);

@@ -133,6 +133,7 @@ pub fn App() -> Html {
                 <button class="share" onclick={copy_link}>{ "Copy link" }</button>
                 <button class="share" onclick={copy_embed} title="An iframe for show notes: 640 × 400, scripts only">{ "Copy embed code" }</button>
             </header>
+            <p class="visually-hidden" aria-live="polite" id="narration">{ state.announcements.last().cloned().unwrap_or_default() }</p>
             if !state.notices.is_empty() {
                 <div class="notices" role="alert">
                     <ul>{ for state.notices.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
