@@ -726,6 +726,11 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
 pub const ACCOUNT_KEYS_END: Key = 1 << 31;
 /// Outcome marks of a transaction at a participant: committed, aborted, prepared.
 pub const TX_MARKS: (Value, Value, Value) = (1, 2, 3);
+/// The store key under which a node marks the outcome of the transaction of operation `op`.
+pub fn tx_mark_key(op: OpId) -> Key {
+    ACCOUNT_KEYS_END | (op as Key & !ACCOUNT_KEYS_END)
+}
+
 /// Participants in every two-phase-commit transfer.
 pub const TX_PARTICIPANTS: usize = 2;
 
@@ -739,7 +744,7 @@ pub fn atomicity(history: &History, state: &FinalState) -> Vec<Finding> {
         .iter()
         .filter(|op| op.kind == OpKind::Transfer)
         .filter_map(|op| {
-            let key = ACCOUNT_KEYS_END | (op.id as Key & !ACCOUNT_KEYS_END);
+            let key = tx_mark_key(op.id);
             let marks: Vec<(&str, Option<Value>)> =
                 banks.iter().map(|bank| (bank.name.as_str(), bank.store.get(&key).copied())).collect();
             let committed: Vec<&str> =
@@ -824,7 +829,7 @@ fn timed(history: &History, mut findings: Vec<Finding>) -> Vec<Finding> {
 pub fn uncommitted_effects(history: &History, state: &FinalState, params: CheckParams) -> Vec<Finding> {
     let Some(node) = authoritative(state) else { return Vec::new() };
     let (committed_mark, _, _) = TX_MARKS;
-    let mark = |op: OpId| node.store.get(&(ACCOUNT_KEYS_END | (op as Key & !ACCOUNT_KEYS_END))).copied();
+    let mark = |op: OpId| node.store.get(&tx_mark_key(op)).copied();
     let mut findings = Vec::new();
     let mut expected: BTreeMap<Key, i64> = BTreeMap::new();
     for op in history.iter().filter(|op| matches!(op.kind, OpKind::Transfer | OpKind::Withdraw)) {

@@ -7,9 +7,7 @@ mod common;
 
 use common::{assert_case, Case};
 use replica_core::check::AnomalyKind;
-use replica_core::control::random_faults;
 use replica_core::history::Outcome;
-use replica_core::net::link_table;
 use replica_core::protocol::OpKind;
 
 #[cfg(target_arch = "wasm32")]
@@ -25,11 +23,7 @@ const SEEDS: u64 = 2;
 #[test]
 fn random_faults_never_give_two_leaders_a_term_or_lose_a_commit() {
     for seed in 1..=SEEDS {
-        let mut case = Case::new("consensus", seed).duration(20);
-        let nodes = case.build().node_names();
-        for spec in random_faults(seed, &nodes, 20_000_000) {
-            case = case.fault(&spec);
-        }
+        let case = Case::new("consensus", seed).duration(20).with_random_faults();
         let finished = case.run();
         for kind in [AnomalyKind::TwoLeadersSameTerm, AnomalyKind::SplitBrain, AnomalyKind::LostWrite] {
             assert_case(&case, finished.checks.count(kind) == 0, kind.name());
@@ -73,13 +67,7 @@ fn the_same_cut_splits_hdfcs_naive_failover_on_some_seed_and_never_raft() {
 fn median_commit_latency_is_the_round_trip_to_the_nearest_majority_plus_fsync() {
     let case = Case::new("consensus", 1).duration(20);
     let finished = case.run();
-    let links = link_table(1, 2000);
-    let rtt_ms = |a: &str, b: &str| {
-        if a == b {
-            return 2.0 * replica_core::net::SAME_CITY_ONE_WAY_US / 1000.0;
-        }
-        links.iter().find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a)).map_or(f64::NAN, |l| l.rtt_p50_ms)
-    };
+    let rtt_ms = common::rtt_p50_ms;
     // Five nodes: the leader and the two nearest followers make a majority.
     let mut followers: Vec<f64> =
         ["delhi", "bangalore", "chennai", "kolkata"].iter().map(|c| rtt_ms("mumbai", c)).collect();

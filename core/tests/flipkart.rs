@@ -41,11 +41,7 @@ fn both_sides_of_a_partition_keep_serving_and_converge_after_heal() {
 #[test]
 fn random_faults_never_leave_replicas_diverged() {
     for seed in 1..=SEEDS {
-        let mut case = Case::new("flipkart", seed).duration(20);
-        let nodes = case.build().node_names();
-        for spec in replica_core::control::random_faults(seed, &nodes, 20_000_000) {
-            case = case.fault(&spec);
-        }
+        let case = Case::new("flipkart", seed).duration(20).with_random_faults();
         let finished = case.run();
         assert_case(&case, finished.checks.count(AnomalyKind::Divergence) == 0, "replicas diverge after quiescence");
         // Anti-entropy round-robin bounds it: (7 − 1) peers × every 5th round × 200 ms.

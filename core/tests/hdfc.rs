@@ -122,10 +122,7 @@ fn promises_hold_under_random_faults() {
             for (name, value) in knobs {
                 case = case.knob(name, value);
             }
-            let nodes = case.build().node_names();
-            for spec in replica_core::control::random_faults(seed, &nodes, 20_000_000) {
-                case = case.fault(&spec);
-            }
+            let case = case.with_random_faults();
             let finished = case.run();
             for kind in finished.simulation.promises() {
                 let count = finished.checks.count(kind);

@@ -6,8 +6,6 @@ mod common;
 
 use common::{assert_case, Case};
 use replica_core::check::AnomalyKind;
-use replica_core::control::random_faults;
-use replica_core::net::{link_table, SAME_CITY_ONE_WAY_US};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -22,11 +20,7 @@ const SEEDS: u64 = 2;
 #[test]
 fn random_faults_never_break_atomicity_or_lose_money() {
     for seed in 1..=SEEDS {
-        let mut case = Case::new("neft-rtgs", seed).duration(20);
-        let nodes = case.build().node_names();
-        for spec in random_faults(seed, &nodes, 20_000_000) {
-            case = case.fault(&spec);
-        }
+        let case = Case::new("neft-rtgs", seed).duration(20).with_random_faults();
         let finished = case.run();
         for kind in [AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved] {
             assert_case(&case, finished.checks.count(kind) == 0, kind.name());
@@ -56,13 +50,7 @@ fn median_commit_latency_is_two_round_trips_to_the_farthest_bank_plus_forced_wri
     // also queue behind slow ones on the FIFO links (head-of-line blocking), and it rises.
     let case = Case::new("neft-rtgs", 1).duration(30).load(100.0);
     let finished = case.run();
-    let links = link_table(1, 2000);
-    let rtt_ms = |a: &str, b: &str| {
-        if a == b {
-            return 2.0 * SAME_CITY_ONE_WAY_US / 1000.0;
-        }
-        links.iter().find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a)).map_or(f64::NAN, |l| l.rtt_p50_ms)
-    };
+    let rtt_ms = common::rtt_p50_ms;
     let fsync_ms = 0.25;
     // Prepare on the bank and its same-city standby, commit at the clearing house, commit on
     // the bank and its standby.

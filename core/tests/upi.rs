@@ -7,7 +7,6 @@ mod common;
 
 use common::{assert_case, Case};
 use replica_core::check::{AnomalyKind, ConflictLog};
-use replica_core::control::random_faults;
 use replica_core::history::Outcome;
 use replica_core::report::Finished;
 
@@ -25,15 +24,6 @@ fn conflicts(case: &Case, finished: &Finished) -> ConflictLog {
     let log = finished.report.conflicts.clone();
     assert_case(case, log.is_some(), "run --json has no conflicts section");
     log.unwrap_or_default()
-}
-
-/// The case with the random faults `sweep --faults random` would give this seed.
-fn with_random_faults(mut case: Case) -> Case {
-    let leaders: Vec<String> = ["mumbai", "delhi", "bangalore"].iter().map(|s| s.to_string()).collect();
-    for spec in random_faults(case.seed, &leaders, case.duration_s * 1_000_000) {
-        case = case.fault(&spec);
-    }
-    case
 }
 
 #[test]
@@ -89,7 +79,7 @@ fn every_policy_detects_conflicts_and_converges() {
 fn business_rule_never_overdraws_and_conserves_money_under_random_faults() {
     let mut reconciled = 0;
     for seed in 1..=SEEDS {
-        let case = with_random_faults(Case::new("upi", seed).duration(20).knob("policy", "business-rule"));
+        let case = Case::new("upi", seed).duration(20).knob("policy", "business-rule").with_random_faults();
         let finished = case.run();
         for kind in [AnomalyKind::NegativeBalance, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence] {
             assert_case(&case, finished.checks.count(kind) == 0, kind.name());

@@ -183,9 +183,7 @@ pub enum BankingNode {
     Standby(Standby),
 }
 
-fn tx_key(op: OpId) -> Key {
-    crate::check::ACCOUNT_KEYS_END | (op as Key & !crate::check::ACCOUNT_KEYS_END)
-}
+use crate::check::tx_mark_key as tx_key;
 
 fn initial_store(config: &BankingConfig) -> BTreeMap<Key, Value> {
     (0..config.accounts).map(|account| (account, config.initial_balance as u64)).collect()

@@ -34,8 +34,6 @@ use crate::protocol::{
 };
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// Store keys at and above this mark a transaction's outcome at a node (below are accounts).
-pub const TX_KEY_BASE: Key = crate::check::ACCOUNT_KEYS_END;
 /// Outcome marks kept in a store (oldest dropped first).
 pub const TX_MARKS_MAX: usize = 200_000;
 /// A committed transaction.
@@ -49,10 +47,7 @@ pub const PARTICIPANTS: usize = crate::check::TX_PARTICIPANTS;
 /// Most forced records not yet acknowledged by a standby before a bank refuses to prepare.
 pub const UNFORCED_RECORDS_MAX: usize = 100_000;
 
-/// The store key marking a transaction's outcome.
-pub fn tx_key(tx: OpId) -> Key {
-    TX_KEY_BASE | (tx as Key & !TX_KEY_BASE)
-}
+pub use crate::check::tx_mark_key as tx_key;
 
 pub use crate::workload::transfer_amount;
 

@@ -46,6 +46,15 @@ impl Case {
         self
     }
 
+    /// Adds the random fault schedule `sweep --faults random` gives this seed.
+    pub fn with_random_faults(mut self) -> Self {
+        let nodes = self.build().node_names();
+        for spec in replica_core::control::random_faults(self.seed, &nodes, self.duration_s * 1_000_000) {
+            self = self.fault(&spec);
+        }
+        self
+    }
+
     /// The equivalent command line, printed when a test fails.
     pub fn command(&self) -> String {
         let mut command = format!(
@@ -91,6 +100,18 @@ impl Case {
     pub fn build(&self) -> Box<dyn Simulation> {
         scenario::build(self.config()).unwrap_or_else(|e| panic!("{}: {e}", self.command()))
     }
+}
+
+/// Median round trip between two cities in the model's own link table (seed 1, 2,000
+/// samples), ms; two same-city hops within a city.
+pub fn rtt_p50_ms(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 2.0 * replica_core::net::SAME_CITY_ONE_WAY_US / 1000.0;
+    }
+    replica_core::net::link_table(1, 2000)
+        .iter()
+        .find(|l| (l.a == a && l.b == b) || (l.a == b && l.b == a))
+        .map_or(f64::NAN, |l| l.rtt_p50_ms)
 }
 
 /// Steps a simulation until `t_us`, handling at most `events_max` events; panics if the
