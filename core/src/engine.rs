@@ -81,6 +81,8 @@ pub struct WorldConfig {
     pub history_ops_max: usize,
     /// Cap on operations in flight.
     pub pending_ops_max: usize,
+    /// The lag monitor's rules, for scenarios that watch their nodes.
+    pub monitor: Option<crate::monitor::MonitorConfig>,
 }
 
 impl Default for WorldConfig {
@@ -93,6 +95,7 @@ impl Default for WorldConfig {
             client_timeout_us: CLIENT_TIMEOUT_US_DEFAULT,
             history_ops_max: crate::history::HISTORY_OPS_MAX_DEFAULT,
             pending_ops_max: PENDING_OPS_MAX_DEFAULT,
+            monitor: None,
         }
     }
 }
@@ -113,6 +116,11 @@ pub struct NodeSlot<P> {
     incarnation: u32,
     cpu_busy_until_us: u64,
     sync_busy_until_us: u64,
+    /// Counters the monitor reads: CPU time spent, client operations open, answers.
+    busy_us_total: u64,
+    open_ops: u32,
+    ok_total: u64,
+    failed_total: u64,
 }
 
 /// A node a client could send an operation to.
@@ -243,6 +251,8 @@ pub struct World<P: Protocol> {
     out: Out<P::Msg, P::Timer>,
     candidates: Vec<RouteCandidate>,
     samples_since_series: u64,
+    monitor: Option<crate::monitor::Monitor>,
+    samples_since_monitor: u64,
 }
 
 impl<P: Protocol> std::fmt::Debug for World<P> {
@@ -263,6 +273,7 @@ impl<P: Protocol> World<P> {
         assert!(!nodes.is_empty(), "a world needs at least one node");
         let mut network = Network::new();
         network.set_latency_multiplier(config.latency_multiplier);
+        let monitor = config.monitor.map(crate::monitor::Monitor::new);
         let mut world = Self {
             streams: Streams::new(config.seed),
             workload: Workload::new(config.workload.clone()),
@@ -284,6 +295,10 @@ impl<P: Protocol> World<P> {
                     incarnation: 0,
                     cpu_busy_until_us: 0,
                     sync_busy_until_us: 0,
+                    busy_us_total: 0,
+                    open_ops: 0,
+                    ok_total: 0,
+                    failed_total: 0,
                 })
                 .collect(),
             network,
@@ -299,6 +314,8 @@ impl<P: Protocol> World<P> {
             out: Out::default(),
             candidates: Vec::new(),
             samples_since_series: 0,
+            monitor,
+            samples_since_monitor: 0,
         };
         for timed in controls.into_iter().take(CONTROL_LOG_MAX) {
             world.push(timed.at_us, CLASS_CONTROL, Event::Control(timed.control));
@@ -475,6 +492,7 @@ impl<P: Protocol> World<P> {
         let start = self.now_us.max(slot.cpu_busy_until_us);
         let finish = start + cost_us;
         slot.cpu_busy_until_us = finish;
+        slot.busy_us_total += cost_us;
         let mut out = std::mem::take(&mut self.out);
         let mut ctx = Ctx {
             now_us: finish,
@@ -592,6 +610,7 @@ impl<P: Protocol> World<P> {
         } else if let Some(node) = node {
             self.history.push(op);
             self.pending_ops += 1;
+            self.nodes[node].open_ops += 1;
             self.send_request(arrival.city, node, arrival.op);
             self.seq += 1;
             self.timeouts.push_back((self.now_us + self.config.client_timeout_us, self.seq, arrival.op));
@@ -675,6 +694,7 @@ impl<P: Protocol> World<P> {
             return;
         }
         recorded.complete_us = Some(now);
+        let routed_to = recorded.node;
         match reply {
             Reply::Ok { read_value, epoch } => {
                 recorded.outcome = Outcome::Ok;
@@ -692,6 +712,19 @@ impl<P: Protocol> World<P> {
             }
         }
         self.pending_ops -= 1;
+        self.close_on_node(routed_to, matches!(reply, Reply::Ok { .. }));
+    }
+
+    /// An operation routed to `node` ended: its connection returns to the pool.
+    fn close_on_node(&mut self, node: Option<NodeId>, ok: bool) {
+        if let Some(slot) = node.and_then(|node| self.nodes.get_mut(node)) {
+            slot.open_ops = slot.open_ops.saturating_sub(1);
+            if ok {
+                slot.ok_total += 1;
+            } else {
+                slot.failed_total += 1;
+            }
+        }
     }
 
     fn on_timeout(&mut self, op: OpId) {
@@ -706,8 +739,10 @@ impl<P: Protocol> World<P> {
         let unknown = !recorded.kind.is_read();
         recorded.outcome = if unknown { Outcome::Unknown } else { Outcome::Fail };
         recorded.complete_us = Some(now);
+        let routed_to = recorded.node;
         self.metrics.record_error(unknown);
         self.pending_ops -= 1;
+        self.close_on_node(routed_to, false);
         self.fold(&[7, op]);
     }
 
@@ -737,7 +772,42 @@ impl<P: Protocol> World<P> {
                 if self.hooks.checkers.contains(&AnomalyKind::Divergence) { self.divergent_keys() } else { 0 };
             self.metrics.close_interval(now, lag_ms, conflicts, divergent_keys);
         }
+        self.samples_since_monitor += 1;
+        if let Some(interval) = self.monitor.as_ref().map(|monitor| monitor.config().interval_us) {
+            if self.samples_since_monitor * LAG_SAMPLE_INTERVAL_US >= interval {
+                self.samples_since_monitor = 0;
+                self.observe_monitor();
+            }
+        }
         self.push(now + LAG_SAMPLE_INTERVAL_US, CLASS_EVENT, Event::Sample);
+    }
+
+    /// Hands the monitor one sample per node: a heartbeat probe from its home city is
+    /// answered when the node is up and the links both ways are whole.
+    fn observe_monitor(&mut self) {
+        let Some(monitor) = self.monitor.as_mut() else { return };
+        let now = self.now_us;
+        let home = crate::geo::city_index(monitor.config().home_city).unwrap_or(0);
+        let samples = self
+            .nodes
+            .iter()
+            .map(|slot| crate::monitor::NodeSample {
+                node: slot.name.clone(),
+                city: CITIES[slot.city].id,
+                heartbeat: slot.up && !self.network.is_cut(home, slot.city) && !self.network.is_cut(slot.city, home),
+                lag_us: slot.protocol.lag_us(now),
+                busy_us_total: slot.busy_us_total,
+                open_ops: slot.open_ops,
+                ok_total: slot.ok_total,
+                failed_total: slot.failed_total,
+            })
+            .collect();
+        monitor.observe(now, samples);
+    }
+
+    /// The lag monitor, for scenarios that watch their nodes.
+    pub fn monitor(&self) -> Option<&crate::monitor::Monitor> {
+        self.monitor.as_ref()
     }
 
     /// Whether any node measures a replication lag (replicas do; gossiping peers do not).

@@ -30,6 +30,7 @@ pub mod engine;
 pub mod geo;
 pub mod history;
 pub mod metrics;
+pub mod monitor;
 pub mod mvcc;
 pub mod net;
 pub mod protocol;

@@ -101,6 +101,72 @@ pub struct RunReport {
     /// block is the maximum), ms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub two_phase: Option<TwoPhaseReport>,
+    /// SLA alerts raised and cleared (scenarios with a lag monitor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertsReport>,
+    /// The monitor's views at the end: health, metrics and regions (the alerts are above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<MonitorReport>,
+}
+
+/// Alert counts, per region, and the start of the timeline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AlertsReport {
+    /// Alerts raised.
+    pub raised: u64,
+    /// Alerts cleared.
+    pub cleared: u64,
+    /// Alerts still active at the end.
+    pub active: u64,
+    /// Raised and cleared per region.
+    pub by_region: BTreeMap<&'static str, RegionAlerts>,
+    /// The first raises and clears, oldest first.
+    pub timeline: Vec<crate::monitor::AlertEvent>,
+}
+
+/// Alerts of one region.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionAlerts {
+    /// Raised.
+    pub raised: u64,
+    /// Cleared.
+    pub cleared: u64,
+}
+
+/// The monitor's `/health`, `/metrics` and `/regions` views at the end of a run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MonitorReport {
+    /// Each node's health by id.
+    pub health: BTreeMap<String, crate::monitor::Health>,
+    /// Each node's metrics over the last interval.
+    pub metrics: Vec<crate::monitor::NodeMetrics>,
+    /// One line per region.
+    pub regions: Vec<crate::monitor::RegionView>,
+}
+
+fn alerts(monitor: &crate::monitor::Monitor) -> AlertsReport {
+    let (raised, cleared) = monitor.totals();
+    let by_region = monitor
+        .regions()
+        .into_iter()
+        .map(|region| (region.region, RegionAlerts { raised: region.alerts_raised, cleared: region.alerts_cleared }))
+        .collect();
+    AlertsReport {
+        raised,
+        cleared,
+        active: monitor.active().len() as u64,
+        by_region,
+        timeline: monitor.timeline().take(REPORT_FINDINGS_MAX * 5).cloned().collect(),
+    }
+}
+
+fn monitor_views(monitor: &crate::monitor::Monitor) -> MonitorReport {
+    let metrics = monitor.metrics();
+    MonitorReport {
+        health: metrics.iter().map(|node| (node.node.clone(), node.health)).collect(),
+        metrics,
+        regions: monitor.regions(),
+    }
 }
 
 /// Two-phase commit: commit latency at the coordinator, and transactions in doubt at the
@@ -249,6 +315,8 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
         orders: orders(simulation.history()),
         two_phase: two_phase(&final_state),
+        alerts: simulation.monitor().map(alerts),
+        monitor: simulation.monitor().map(monitor_views),
     };
     Ok(Finished { report, simulation, final_state, checks })
 }

@@ -18,6 +18,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use thiserror::Error;
 
+mod operations;
+pub use operations::LAG_MONITOR_NODES;
+
 /// Longest run accepted.
 pub const DURATION_MAX_US: u64 = 3_600_000_000;
 /// Default run length.
@@ -158,7 +161,16 @@ impl ScenarioConfig {
 
 /// The catalogue.
 pub fn catalogue() -> Vec<ScenarioInfo> {
-    vec![hdfc_info(), upi_info(), flipkart_info(), neft_info(), banking_info(), myntra_info(), consensus_info()]
+    vec![
+        hdfc_info(),
+        upi_info(),
+        flipkart_info(),
+        neft_info(),
+        banking_info(),
+        myntra_info(),
+        consensus_info(),
+        operations::lag_monitor_info(),
+    ]
 }
 
 /// One scenario's catalogue entry.
@@ -939,6 +951,8 @@ pub trait Simulation {
     fn time_to_converge_us(&self) -> Option<u64>;
     /// Whether any node measures a replication lag.
     fn measures_lag(&self) -> bool;
+    /// The lag monitor, for scenarios that watch their nodes.
+    fn monitor(&self) -> Option<&crate::monitor::Monitor>;
 }
 
 struct Built<P: Protocol> {
@@ -1020,6 +1034,9 @@ impl<P: Protocol> Simulation for Built<P> {
     fn time_to_converge_us(&self) -> Option<u64> {
         self.world.time_to_converge_us()
     }
+    fn monitor(&self) -> Option<&crate::monitor::Monitor> {
+        self.world.monitor()
+    }
     fn measures_lag(&self) -> bool {
         self.world.measures_lag()
     }
@@ -1045,6 +1062,7 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
         "core-banking" => Ok(build_banking(&config, &knobs, load)),
         "flipkart" => Ok(build_flipkart(&config, &knobs, load)),
         "myntra" => Ok(build_myntra(&config, &knobs, load)),
+        "lag-monitor" => Ok(operations::build_lag_monitor(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),
     }
 }

@@ -176,6 +176,9 @@ pub struct HdfcConfig {
     pub wal_writer_delay_us: u64,
     /// CPU cost of one client request.
     pub request_cpu_us: u64,
+    /// Most log entries a replica may have in flight unacknowledged (the replication
+    /// window): a replica gets at most this many per round trip.
+    pub window_entries: u64,
 }
 
 impl Default for HdfcConfig {
@@ -193,6 +196,7 @@ impl Default for HdfcConfig {
             apply_us: 250,
             wal_writer_delay_us: 200_000,
             request_cpu_us: 30,
+            window_entries: INFLIGHT_ENTRIES_MAX,
         }
     }
 }
@@ -216,9 +220,10 @@ pub enum Msg {
         end_lsn: u64,
         /// When it was sent (echoed back for the lease).
         sent_us: u64,
-        /// The oldest entry the sender holds but has not flushed, and when it was appended:
-        /// what a replica cannot see yet (under async commit, acknowledged writes).
-        unflushed: Option<(u64, u64)>,
+        /// The first entry after this append's, and when it was appended: what the replica
+        /// cannot see yet (not flushed — under async commit, acknowledged writes — or held
+        /// back by the replication window).
+        next_unsent: Option<(u64, u64)>,
     },
     /// A replica's answer and position report.
     AppendReply {
@@ -354,8 +359,9 @@ pub struct HdfcNode {
     primary: Option<NodeId>,
     last_contact_us: u64,
     last_append_sent_us: u64,
-    /// The primary's oldest unflushed entry (LSN, appended at), as of its last append.
-    primary_unflushed: Option<(u64, u64)>,
+    /// The oldest entry the primary had not yet sent this replica (LSN, appended at), as of
+    /// its last append: not yet flushed, or held back by the replication window.
+    primary_next_unsent: Option<(u64, u64)>,
     known_end_lsn: u64,
     verified_lsn: u64,
     election_deadline_us: u64,
@@ -430,7 +436,7 @@ impl HdfcNode {
             primary: if is_primary { None } else { Some(0) },
             last_contact_us: 0,
             last_append_sent_us: 0,
-            primary_unflushed: None,
+            primary_next_unsent: None,
             known_end_lsn: 0,
             verified_lsn: 0,
             election_deadline_us: 0,
@@ -624,7 +630,7 @@ impl HdfcNode {
         self.follow(ctx, from, msg.epoch);
         self.last_append_sent_us = msg.sent_us;
         self.known_end_lsn = msg.end_lsn;
-        self.primary_unflushed = msg.unflushed;
+        self.primary_next_unsent = msg.next_unsent;
         if let Err(refusal) = self.check_prev(msg.prev_lsn, msg.prev_epoch) {
             match refusal {
                 Refusal::Snapshot => self.refuse(from, true, 0, out),
@@ -836,12 +842,15 @@ impl HdfcNode {
         }
         let peer = self.peers[peer_id];
         let unacknowledged = peer.next_lsn.saturating_sub(peer.write_lsn + 1);
-        let has_entries = peer.next_lsn <= self.flushed_lsn && unacknowledged < INFLIGHT_ENTRIES_MAX;
+        let window = self.config.window_entries.max(1);
+        let has_entries = peer.next_lsn <= self.flushed_lsn && unacknowledged < window;
         if !(has_entries || heartbeat_due && stalled) {
             return;
         }
         let prev_lsn = peer.next_lsn - 1;
-        let to = if has_entries { self.flushed_lsn.min(prev_lsn + BATCH_ENTRIES_MAX) } else { prev_lsn };
+        let window_end = peer.write_lsn + window;
+        let to =
+            if has_entries { self.flushed_lsn.min(prev_lsn + BATCH_ENTRIES_MAX).min(window_end) } else { prev_lsn };
         let entries = if has_entries { self.log.slice(peer.next_lsn, to) } else { Vec::new() };
         out.send(
             peer_id,
@@ -853,7 +862,7 @@ impl HdfcNode {
                 commit_lsn: self.commit_lsn,
                 end_lsn: self.flushed_lsn,
                 sent_us: now,
-                unflushed: self.log.get(self.flushed_lsn + 1).map(|entry| (entry.lsn, entry.appended_us)),
+                next_unsent: self.log.get(to + 1).map(|entry| (entry.lsn, entry.appended_us)),
             },
         );
         let peer = &mut self.peers[peer_id];
@@ -1181,7 +1190,7 @@ struct AppendArgs {
     entries: Vec<Entry>,
     end_lsn: u64,
     sent_us: u64,
-    unflushed: Option<(u64, u64)>,
+    next_unsent: Option<(u64, u64)>,
 }
 
 struct SnapshotArgs {
@@ -1219,8 +1228,8 @@ impl Protocol for HdfcNode {
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match msg {
-            Msg::Append { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, unflushed, .. } => {
-                let args = AppendArgs { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, unflushed };
+            Msg::Append { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, next_unsent, .. } => {
+                let args = AppendArgs { epoch, prev_lsn, prev_epoch, entries, end_lsn, sent_us, next_unsent };
                 self.on_append(ctx, from, args, out)
             }
             Msg::AppendReply { epoch, ok, need_snapshot, hint_lsn, write_lsn, flush_lsn, apply_lsn, echo_sent_us } => {
@@ -1381,7 +1390,7 @@ impl Protocol for HdfcNode {
         }
         let silent_us = now_us.saturating_sub(self.last_contact_us);
         let unshipped = self
-            .primary_unflushed
+            .primary_next_unsent
             .filter(|(lsn, _)| *lsn > self.applied_lsn)
             .map_or(0, |(_, appended)| now_us.saturating_sub(appended));
         if self.known_end_lsn > self.applied_lsn {

@@ -1,0 +1,87 @@
+//! The operations scenarios: `lag-monitor` (the seed's lag monitor), `data-sync` (WAL
+//! shipping, change data capture, event sourcing) and `big-billion-day` (auto-scaling).
+//!
+//! Like the rest of [`crate::scenario`], this module places nodes, chooses workloads and
+//! knobs; it must not contain protocol logic.
+
+use super::{hour_knob, world_config, Built, KnobSpec, KnobValues, Knobs, ScenarioConfig, ScenarioInfo, Simulation};
+use crate::check::AnomalyKind;
+use crate::engine::{StrategyHooks, World};
+use crate::geo::city_index;
+use crate::monitor::MonitorConfig;
+use crate::strategy::hdfc::{self, CommitMode, FailoverMode, HdfcConfig, HdfcNode, ReadRouting};
+
+/// Nodes of `lag-monitor`: the primary first, then its replicas (one in the primary's city).
+pub const LAG_MONITOR_NODES: [(&str, &str); 7] = [
+    ("mumbai", "mumbai"),
+    ("mumbai-2", "mumbai"),
+    ("delhi", "delhi"),
+    ("bangalore", "bangalore"),
+    ("hyderabad", "hyderabad"),
+    ("chennai", "chennai"),
+    ("kolkata", "kolkata"),
+];
+
+pub(super) fn lag_monitor_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "lag-monitor",
+        title: "Lag monitor: regional SLAs, health and alerts",
+        title_hi: "Lag monitor: क्षेत्रीय SLA, health और alerts",
+        strategy: "primary/replica log shipping, watched by an SLA monitor",
+        narrative: "A bank's primary in Mumbai ships its log to a second Mumbai replica and to Delhi, Bangalore, Hyderabad, Chennai \
+and Kolkata. A monitor in Mumbai probes every node each second and applies the seed's SLA: replication lag above 100 ms in Mumbai \
+or 200 ms elsewhere is critical, more than 1 % failed answers is too many, a CPU above 80 % or a connection pool above 90 % is \
+exhausted; three missed heartbeats mean a node is down. An alert is raised only after three breaching samples in a row and \
+cleared only after five samples comfortably (20 %) below the threshold, so it cannot flap. Drag the latency slider to 4×: each \
+replica can have only so much log in flight, so the far regions fall behind and go critical while Mumbai stays healthy; bring it \
+back to 1× and the alerts clear. Crash a replica and its region goes down.",
+        narrative_hi: "बैंक का मुंबई वाला primary अपना log मुंबई की दूसरी replica और दिल्ली, बेंगलुरु, हैदराबाद, चेन्नई, कोलकाता को भेजता है। \
+मुंबई का एक monitor हर सेकंड हर node को जाँचता है और seed का SLA लगाता है: मुंबई में 100 ms और बाकी जगह 200 ms से ज़्यादा replication lag \
+critical है, 1 % से ज़्यादा failed जवाब बहुत हैं, 80 % से ऊपर CPU या 90 % से ऊपर connection pool थकावट है; लगातार तीन heartbeat न मिलें तो node \
+down है। alert तभी उठता है जब लगातार तीन samples सीमा पार करें, और तभी हटता है जब पाँच samples सीमा से आराम से (20 %) नीचे हों, इसलिए वह \
+बार-बार नहीं झपकता। latency slider को 4× करें: हर replica के रास्ते में log की एक सीमा ही हो सकती है, इसलिए दूर के क्षेत्र पीछे छूटते हैं और \
+critical हो जाते हैं जबकि मुंबई ठीक रहता है; 1× पर लौटाएँ तो alerts हट जाते हैं। किसी replica को crash करें तो उसका क्षेत्र down दिखता है।",
+        default_load_ops_s: 1000.0,
+        knobs: vec![
+            KnobSpec {
+                name: "write_ratio",
+                values: KnobValues::Number { min: 0.0, max: 1.0 },
+                default: "0.5",
+                help: "Fraction of operations that are writes (reads go to the nearest replica).",
+            },
+            KnobSpec {
+                name: "window_entries",
+                values: KnobValues::Integer { min: 1, max: 16_384 },
+                default: "32",
+                help: "Log records a replica may have in flight unacknowledged (a 64 KiB TCP window of 2 KiB transaction records): a replica receives at most this many per round trip, so a longer round trip caps its replication rate.",
+            },
+            hour_knob("10"),
+        ],
+    }
+}
+
+pub(super) fn build_lag_monitor(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    let hdfc_config = HdfcConfig {
+        commit: CommitMode::Local,
+        reads: ReadRouting::Nearest,
+        failover: FailoverMode::Manual,
+        window_entries: knobs.number("window_entries") as u64,
+        ..HdfcConfig::default()
+    };
+    let nodes = LAG_MONITOR_NODES
+        .iter()
+        .enumerate()
+        .map(|(index, (name, city))| {
+            (name.to_string(), city_index(city).unwrap_or(0), HdfcNode::new(hdfc_config, index == 0))
+        })
+        .collect();
+    let hooks = StrategyHooks {
+        router: hdfc::route_reads_nearest,
+        checkers: vec![AnomalyKind::StaleRead, AnomalyKind::LostWrite, AnomalyKind::SplitBrain],
+        params: Default::default(),
+    };
+    let mut world = world_config(config, knobs, load);
+    world.monitor = Some(MonitorConfig::banking());
+    let world = World::new(world, hooks, nodes, config.controls.clone());
+    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::SplitBrain] })
+}
