@@ -51,11 +51,13 @@ pub enum AnomalyKind {
     /// After recovery the balances are not what the committed transactions make them:
     /// a committed effect is missing or an uncommitted one is visible.
     UncommittedEffect,
+    /// A downstream consumer applied the same change twice.
+    DuplicateApply,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 14] = [
+    pub const ALL: [AnomalyKind; 15] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -70,6 +72,7 @@ impl AnomalyKind {
         AnomalyKind::Atomicity,
         AnomalyKind::WriteSkew,
         AnomalyKind::UncommittedEffect,
+        AnomalyKind::DuplicateApply,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -89,6 +92,7 @@ impl AnomalyKind {
             AnomalyKind::Atomicity => "atomicity",
             AnomalyKind::WriteSkew => "write_skew",
             AnomalyKind::UncommittedEffect => "uncommitted_effect",
+            AnomalyKind::DuplicateApply => "duplicate_apply",
         }
     }
 
@@ -140,6 +144,9 @@ impl AnomalyKind {
             AnomalyKind::MoneyNotConserved => {
                 "The balances no longer add up: money appeared or vanished although transfers only move it."
             }
+            AnomalyKind::DuplicateApply => {
+                "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply."
+            }
         }
     }
 }
@@ -176,6 +183,59 @@ pub struct FinalNode {
     pub in_doubt: Option<InDoubtLog>,
     /// Its committed transactions with their read and write sets (MVCC engines).
     pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
+    /// What it consumed of a change stream (data-sync consumers).
+    pub sync: Option<SyncLog>,
+}
+
+/// A downstream consumer's account of the change stream (data-sync).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncLog {
+    /// How it receives changes: `wal_shipping`, `cdc` or `event_sourcing`.
+    pub pattern: &'static str,
+    /// Highest offset applied.
+    pub applied_offset: u64,
+    /// Offset last committed to the source (CDC).
+    pub committed_offset: u64,
+    /// Changes delivered again that it already had.
+    pub duplicates_delivered: u64,
+    /// Changes it applied a second time.
+    pub duplicates_applied: u64,
+    /// The duplicate applications, the first ones.
+    pub duplicates: Vec<DuplicateApplied>,
+    /// Offset of its last durable snapshot (event sourcing).
+    pub snapshot_offset: u64,
+    /// Projection rebuilds: from which snapshot, how many events, how long.
+    pub rebuilds: Vec<SyncRebuild>,
+    /// Crashes survived.
+    pub restarts: u64,
+}
+
+/// One change applied twice.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DuplicateApplied {
+    /// Its offset in the log.
+    pub offset: u64,
+    /// The client write that made it.
+    pub op: OpId,
+    /// Key.
+    pub key: Key,
+    /// Amount it added (twice).
+    pub amount: u64,
+    /// When it was applied the second time.
+    pub at_us: u64,
+    /// The offset the consumer had committed before.
+    pub committed_offset: u64,
+}
+
+/// One rebuild of a projection by replay.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SyncRebuild {
+    /// Offset of the snapshot it started from (0: the beginning of the log).
+    pub from_offset: u64,
+    /// Events replayed.
+    pub events: u64,
+    /// Time until it had caught up.
+    pub duration_us: u64,
 }
 
 /// Most commit latencies a two-phase-commit coordinator keeps (the latest).
@@ -352,6 +412,7 @@ pub fn check(
             AnomalyKind::MoneyNotConserved => {
                 final_state.map(|state| money_not_conserved(state, params)).unwrap_or_default()
             }
+            AnomalyKind::DuplicateApply => final_state.map(duplicate_applies).unwrap_or_default(),
         };
         report.add(kind, findings);
     }
@@ -662,6 +723,32 @@ pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
 
 /// Property: once quiet, every running replica holds the same state (keys that differ are
 /// counted, each named with the replicas that disagree).
+/// Changes a consumer applied twice, from its ledger of what reached its durable state.
+pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for node in &state.nodes {
+        let Some(log) = node.sync.as_ref() else { continue };
+        for duplicate in &log.duplicates {
+            findings.push(Finding {
+                kind: AnomalyKind::DuplicateApply,
+                ops: vec![duplicate.op],
+                at_us: duplicate.at_us,
+                explanation: format!(
+                    "{} applied change {} (write #{}: key {} +{}) a second time at {}: after its restart it resumed from committed offset {} and was given the change again.",
+                    node.name,
+                    duplicate.offset,
+                    duplicate.op,
+                    duplicate.key,
+                    duplicate.amount,
+                    seconds(duplicate.at_us),
+                    duplicate.committed_offset
+                ),
+            });
+        }
+    }
+    findings
+}
+
 pub fn divergence(state: &FinalState) -> Vec<Finding> {
     let up: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.up).collect();
     let Some(first) = up.first() else { return Vec::new() };

@@ -991,6 +991,7 @@ impl<P: Protocol> World<P> {
                     conflicts: slot.protocol.conflicts(),
                     in_doubt: slot.protocol.in_doubt(self.now_us),
                     transactions: slot.protocol.committed_transactions(),
+                    sync: slot.protocol.sync_log(),
                 }
             })
             .collect();

@@ -137,11 +137,13 @@ pub enum MessageKind {
     Prepare,
     /// Two-phase commit: the coordinator's decision.
     Decide,
+    /// A change stream or event log: a consumer's fetch, the records, an offset commit.
+    Stream,
 }
 
 impl MessageKind {
     /// Every kind, in legend order.
-    pub const ALL: [MessageKind; 12] = [
+    pub const ALL: [MessageKind; 13] = [
         MessageKind::Request,
         MessageKind::Reply,
         MessageKind::Replicate,
@@ -154,6 +156,7 @@ impl MessageKind {
         MessageKind::Reserve,
         MessageKind::Prepare,
         MessageKind::Decide,
+        MessageKind::Stream,
     ];
 
     /// Stable snake_case name.
@@ -171,6 +174,7 @@ impl MessageKind {
             MessageKind::Reserve => "reserve",
             MessageKind::Prepare => "prepare",
             MessageKind::Decide => "decide",
+            MessageKind::Stream => "stream",
         }
     }
 }
@@ -409,6 +413,10 @@ pub trait Protocol: std::fmt::Debug {
     }
     /// Transactions in doubt and how long they were blocked (two-phase-commit participants).
     fn in_doubt(&self, _now_us: u64) -> Option<crate::check::InDoubtLog> {
+        None
+    }
+    /// What a downstream consumer applied, redelivered and applied twice (data-sync).
+    fn sync_log(&self) -> Option<crate::check::SyncLog> {
         None
     }
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).

@@ -101,6 +101,10 @@ pub struct RunReport {
     /// block is the maximum), ms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub two_phase: Option<TwoPhaseReport>,
+    /// What each downstream consumer applied, was given again and applied twice, and its
+    /// rebuilds (data-sync); lists cut to [`REPORT_FINDINGS_MAX`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<BTreeMap<String, crate::check::SyncLog>>,
     /// SLA alerts raised and cleared (scenarios with a lag monitor).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<AlertsReport>,
@@ -142,6 +146,20 @@ pub struct MonitorReport {
     pub metrics: Vec<crate::monitor::NodeMetrics>,
     /// One line per region.
     pub regions: Vec<crate::monitor::RegionView>,
+}
+
+fn sync_logs(state: &FinalState) -> Option<BTreeMap<String, crate::check::SyncLog>> {
+    let logs: BTreeMap<String, crate::check::SyncLog> = state
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            let mut log = node.sync.clone()?;
+            log.duplicates.truncate(REPORT_FINDINGS_MAX);
+            log.rebuilds.truncate(REPORT_FINDINGS_MAX);
+            Some((node.name.clone(), log))
+        })
+        .collect();
+    (!logs.is_empty()).then_some(logs)
 }
 
 fn alerts(monitor: &crate::monitor::Monitor) -> AlertsReport {
@@ -315,6 +333,7 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
         orders: orders(simulation.history()),
         two_phase: two_phase(&final_state),
+        sync: sync_logs(&final_state),
         alerts: simulation.monitor().map(alerts),
         monitor: simulation.monitor().map(monitor_views),
     };

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 mod operations;
-pub use operations::LAG_MONITOR_NODES;
+pub use operations::{DATA_SYNC_NODES, LAG_MONITOR_NODES};
 
 /// Longest run accepted.
 pub const DURATION_MAX_US: u64 = 3_600_000_000;
@@ -169,6 +169,7 @@ pub fn catalogue() -> Vec<ScenarioInfo> {
         banking_info(),
         myntra_info(),
         consensus_info(),
+        operations::data_sync_info(),
         operations::lag_monitor_info(),
     ]
 }
@@ -1063,6 +1064,7 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
         "flipkart" => Ok(build_flipkart(&config, &knobs, load)),
         "myntra" => Ok(build_myntra(&config, &knobs, load)),
         "lag-monitor" => Ok(operations::build_lag_monitor(&config, &knobs, load)),
+        "data-sync" => Ok(operations::build_data_sync(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),
     }
 }

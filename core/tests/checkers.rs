@@ -55,6 +55,7 @@ fn final_state(store: &[(u32, u64)]) -> FinalState {
             conflicts: None,
             in_doubt: None,
             transactions: None,
+            sync: None,
         }],
         authoritative: Some(0),
     }
@@ -259,6 +260,7 @@ fn divergence_names_the_disagreeing_replicas() {
         conflicts: None,
         in_doubt: None,
         transactions: None,
+        sync: None,
     };
     let state = FinalState {
         nodes: vec![
@@ -285,6 +287,7 @@ fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
             conflicts,
             in_doubt: None,
             transactions: None,
+            sync: None,
         }],
         authoritative: Some(0),
     }
@@ -388,6 +391,7 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
         conflicts: None,
         in_doubt: None,
         transactions: None,
+        sync: None,
     };
     // #1 committed at both; #2 split; #3 acknowledged, committed at one and in doubt at the
     // other (blocked, not a violation); #4 acknowledged but aborted at both.

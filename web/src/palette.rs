@@ -18,6 +18,7 @@ pub fn message_colour(kind: MessageKind) -> &'static str {
         MessageKind::Reserve => "#882255",
         MessageKind::Prepare => "#44AA99",
         MessageKind::Decide => "#332288",
+        MessageKind::Stream => "#AA4499",
     }
 }
 

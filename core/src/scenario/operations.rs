@@ -10,6 +10,7 @@ use crate::engine::{StrategyHooks, World};
 use crate::geo::city_index;
 use crate::monitor::MonitorConfig;
 use crate::strategy::hdfc::{self, CommitMode, FailoverMode, HdfcConfig, HdfcNode, ReadRouting};
+use crate::strategy::sync::{ApplyMode, Part, SyncConfig, SyncNode};
 
 /// Nodes of `lag-monitor`: the primary first, then its replicas (one in the primary's city).
 pub const LAG_MONITOR_NODES: [(&str, &str); 7] = [
@@ -84,4 +85,93 @@ pub(super) fn build_lag_monitor(config: &ScenarioConfig, knobs: &Knobs, load: f6
     world.monitor = Some(MonitorConfig::banking());
     let world = World::new(world, hooks, nodes, config.controls.clone());
     Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::SplitBrain] })
+}
+
+/// Nodes of `data-sync`: the source, then its consumers and how each receives changes.
+pub const DATA_SYNC_NODES: [(&str, &str, Part); 4] = [
+    ("mumbai", "mumbai", Part::Source),
+    ("delhi", "delhi", Part::WalReplica),
+    ("bangalore", "bangalore", Part::Cdc),
+    ("hyderabad", "hyderabad", Part::Projection),
+];
+
+pub(super) fn data_sync_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "data-sync",
+        title: "Data sync: WAL shipping, change data capture, event sourcing",
+        title_hi: "Data sync: WAL shipping, change data capture, event sourcing",
+        strategy: "one source log read three ways: WAL shipping, CDC with offsets, event-sourced projection",
+        narrative: "Orders land in a source database in Mumbai; each adds an amount to a product's counter and is appended to \
+one ordered log. Three consumers follow the log three ways. The cache in Delhi is a physical replica: the source ships it WAL \
+records and it replays them by position, so a record it already has is recognised and skipped. The search index in Bangalore \
+reads a change stream: it fetches from an offset, applies, and commits its offset every second. Crash it and it resumes from the \
+committed offset, so the changes since are delivered again — with apply=idempotent it stores its offset with its data and \
+skips them; with apply=naive it counts them twice and no longer matches the source. The analytics store in Hyderabad is an \
+event-sourced projection held in memory with a snapshot every few thousand events: crash it and watch it rebuild by replaying \
+the events after its last snapshot (snapshot_every=0 replays the whole log).",
+        narrative_hi: "orders मुंबई के source database में आते हैं; हर order किसी product के counter में एक रकम जोड़ता है और एक क्रमबद्ध log में \
+लिखा जाता है। तीन consumers इस log को तीन तरह से पढ़ते हैं। दिल्ली का cache एक physical replica है: source उसे WAL records भेजता है और वह \
+उन्हें position से दोहराता है, इसलिए जो record उसके पास पहले से है उसे पहचानकर छोड़ देता है। बेंगलुरु का search index change stream पढ़ता है: \
+वह एक offset से records लेता है, apply करता है, और हर सेकंड अपना offset commit करता है। उसे crash करें तो वह commit किए offset से फिर शुरू \
+करता है, इसलिए उसके बाद के changes दोबारा आते हैं — apply=idempotent में वह offset को data के साथ रखता है और उन्हें छोड़ देता है; apply=naive \
+में वह उन्हें दो बार गिनता है और source से मेल नहीं खाता। हैदराबाद का analytics store memory में रखा event-sourced projection है जिसका हर \
+कुछ हज़ार events पर snapshot बनता है: उसे crash करें और देखें कि वह आख़िरी snapshot के बाद के events दोहराकर फिर बनता है \
+(snapshot_every=0 पूरा log दोहराता है)।",
+        default_load_ops_s: 300.0,
+        knobs: vec![
+            KnobSpec {
+                name: "apply",
+                values: KnobValues::Choice(ApplyMode::VALUES.to_vec()),
+                default: "idempotent",
+                help: "How the search index applies the change stream: idempotent (offset stored with the data; a change it has is skipped) or naive (applies whatever it is given).",
+            },
+            KnobSpec {
+                name: "commit_ms",
+                values: KnobValues::Integer { min: 10, max: 60_000 },
+                default: "1000",
+                help: "Interval between the search index's offset commits: longer means more changes delivered again after a crash.",
+            },
+            KnobSpec {
+                name: "snapshot_every",
+                values: KnobValues::Integer { min: 0, max: 1_000_000 },
+                default: "5000",
+                help: "Events between two snapshots of the analytics projection (0: never; a rebuild replays the whole log).",
+            },
+            KnobSpec {
+                name: "replay_us",
+                values: KnobValues::Integer { min: 1, max: 10_000 },
+                default: "20",
+                help: "Time the projection takes to replay one event during a rebuild.",
+            },
+            hour_knob("10"),
+        ],
+    }
+}
+
+pub(super) fn build_data_sync(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    let strategy = SyncConfig {
+        apply: ApplyMode::parse(knobs.raw("apply")).unwrap_or(ApplyMode::Idempotent),
+        commit_interval_us: knobs.number("commit_ms") as u64 * 1000,
+        snapshot_every: knobs.number("snapshot_every") as u64,
+        replay_us: knobs.number("replay_us") as u64,
+        ..SyncConfig::default()
+    };
+    let nodes = DATA_SYNC_NODES
+        .iter()
+        .map(|(name, city, part)| (name.to_string(), city_index(city).unwrap_or(0), SyncNode::new(strategy, *part)))
+        .collect();
+    let hooks = StrategyHooks {
+        router: crate::strategy::sync::route_source,
+        checkers: vec![AnomalyKind::Divergence, AnomalyKind::DuplicateApply],
+        params: Default::default(),
+    };
+    let mut world = world_config(config, knobs, load);
+    world.workload.mix = crate::workload::register_mix(1.0);
+    world.workload.keys = 1_000;
+    let world = World::new(world, hooks, nodes, config.controls.clone());
+    let promises = match strategy.apply {
+        ApplyMode::Idempotent => vec![AnomalyKind::Divergence, AnomalyKind::DuplicateApply],
+        ApplyMode::Naive => Vec::new(),
+    };
+    Box::new(Built { config: config.clone(), world, promises })
 }

@@ -9,4 +9,5 @@ pub mod flipkart;
 pub mod hdfc;
 pub mod log;
 pub mod neft;
+pub mod sync;
 pub mod upi;
