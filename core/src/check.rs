@@ -53,11 +53,14 @@ pub enum AnomalyKind {
     UncommittedEffect,
     /// A downstream consumer applied the same change twice.
     DuplicateApply,
+    /// A replica answered a read before it had finished bootstrapping (or after it was
+    /// switched off).
+    UnreadyRead,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 15] = [
+    pub const ALL: [AnomalyKind; 16] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -73,6 +76,7 @@ impl AnomalyKind {
         AnomalyKind::WriteSkew,
         AnomalyKind::UncommittedEffect,
         AnomalyKind::DuplicateApply,
+        AnomalyKind::UnreadyRead,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -93,6 +97,7 @@ impl AnomalyKind {
             AnomalyKind::WriteSkew => "write_skew",
             AnomalyKind::UncommittedEffect => "uncommitted_effect",
             AnomalyKind::DuplicateApply => "duplicate_apply",
+            AnomalyKind::UnreadyRead => "unready_read",
         }
     }
 
@@ -147,6 +152,9 @@ impl AnomalyKind {
             AnomalyKind::DuplicateApply => {
                 "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply."
             }
+            AnomalyKind::UnreadyRead => {
+                "A replica answered a read while it was not serving: before its snapshot and catch-up were done, or after it was switched off."
+            }
         }
     }
 }
@@ -185,6 +193,48 @@ pub struct FinalNode {
     pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
     /// What it consumed of a change stream (data-sync consumers).
     pub sync: Option<SyncLog>,
+    /// Auto-scaling: the controller's record, or a replica's serving intervals.
+    pub scaling: Option<ScalingLog>,
+}
+
+/// Auto-scaling as the controller recorded it, or a replica's serving intervals
+/// (big-billion-day).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScalingLog {
+    /// The controller's policy (empty for a replica).
+    pub policy: &'static str,
+    /// Replicas serving and bootstrapping per region, once per controller interval.
+    pub timeline: Vec<ScalePoint>,
+    /// Scale-ups (positive) and scale-downs (negative).
+    pub actions: Vec<ScaleAction>,
+    /// Most replicas provisioned at once (serving or bootstrapping).
+    pub replicas_max: u32,
+    /// Replica-hours billed, weighted by the regions' cost multipliers (Mumbai = 1).
+    pub cost: f64,
+    /// A replica's serving intervals `[from, until)`, µs.
+    pub serving_intervals: Vec<(u64, u64)>,
+}
+
+/// Replica counts at one moment, per region in `scaling::REGIONS` order.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScalePoint {
+    /// When.
+    pub t_ms: u64,
+    /// Replicas serving.
+    pub serving: [u8; 5],
+    /// Replicas bootstrapping.
+    pub booting: [u8; 5],
+}
+
+/// One scaling decision.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScaleAction {
+    /// When.
+    pub t_ms: u64,
+    /// Region.
+    pub region: &'static str,
+    /// Replicas added (negative: removed).
+    pub change: i64,
 }
 
 /// A downstream consumer's account of the change stream (data-sync).
@@ -413,6 +463,7 @@ pub fn check(
                 final_state.map(|state| money_not_conserved(state, params)).unwrap_or_default()
             }
             AnomalyKind::DuplicateApply => final_state.map(duplicate_applies).unwrap_or_default(),
+            AnomalyKind::UnreadyRead => final_state.map(|state| unready_reads(history, state)).unwrap_or_default(),
         };
         report.add(kind, findings);
     }
@@ -723,6 +774,37 @@ pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
 
 /// Property: once quiet, every running replica holds the same state (keys that differ are
 /// counted, each named with the replicas that disagree).
+/// Reads a replica answered outside the intervals in which it served.
+pub fn unready_reads(history: &History, state: &FinalState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for op in ok_reads(history) {
+        let (Some(node), Some(served_us)) = (op.node, op.acked_us) else { continue };
+        let Some(log) = state.nodes.get(node).and_then(|node| node.scaling.as_ref()) else { continue };
+        if log.policy.is_empty()
+            && !log.serving_intervals.iter().any(|&(from, until)| (from..=until).contains(&served_us))
+        {
+            findings.push(Finding {
+                kind: AnomalyKind::UnreadyRead,
+                ops: vec![op.id],
+                at_us: served_us,
+                explanation: format!(
+                    "Read #{} was answered by {} at {}, when it was not serving (its serving intervals: {}).",
+                    op.id,
+                    state.nodes[node].name,
+                    seconds(served_us),
+                    log.serving_intervals
+                        .iter()
+                        .take(4)
+                        .map(|(from, until)| format!("{}–{}", seconds(*from), seconds(*until)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    findings
+}
+
 /// Changes a consumer applied twice, from its ledger of what reached its durable state.
 pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -992,6 +992,7 @@ impl<P: Protocol> World<P> {
                     in_doubt: slot.protocol.in_doubt(self.now_us),
                     transactions: slot.protocol.committed_transactions(),
                     sync: slot.protocol.sync_log(),
+                    scaling: slot.protocol.scaling_log(self.now_us),
                 }
             })
             .collect();

@@ -313,6 +313,9 @@ pub struct RouteInfo {
     pub role: Role,
     /// Its epoch.
     pub epoch: u64,
+    /// Whether it takes client operations now (false while a new replica bootstraps or a
+    /// switched-off one waits to be provisioned).
+    pub serving: bool,
 }
 
 /// A node's role, shared by all strategies.
@@ -417,6 +420,11 @@ pub trait Protocol: std::fmt::Debug {
     }
     /// What a downstream consumer applied, redelivered and applied twice (data-sync).
     fn sync_log(&self) -> Option<crate::check::SyncLog> {
+        None
+    }
+    /// The auto-scaling controller's record (its primary), or the intervals in which a
+    /// replica served (its replicas) — big-billion-day.
+    fn scaling_log(&self, _now_us: u64) -> Option<crate::check::ScalingLog> {
         None
     }
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).

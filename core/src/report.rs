@@ -105,6 +105,18 @@ pub struct RunReport {
     /// rebuilds (data-sync); lists cut to [`REPORT_FINDINGS_MAX`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<BTreeMap<String, crate::check::SyncLog>>,
+    /// Minutes (in 10-second windows) in which the read SLA was violated (auto-scaling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla_minutes_violated: Option<f64>,
+    /// Replica-hours billed, weighted by regional cost (auto-scaling; Mumbai = 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Most replicas provisioned at once (auto-scaling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas_max: Option<u32>,
+    /// Both scaling policies on the same seed and workload, side by side (auto-scaling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<BTreeMap<&'static str, ScalingSummary>>,
     /// SLA alerts raised and cleared (scenarios with a lag monitor).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<AlertsReport>,
@@ -146,6 +158,87 @@ pub struct MonitorReport {
     pub metrics: Vec<crate::monitor::NodeMetrics>,
     /// One line per region.
     pub regions: Vec<crate::monitor::RegionView>,
+}
+
+/// Length of one SLA window.
+pub const SLA_WINDOW_US: u64 = 10_000_000;
+/// The read SLA: the 95th percentile of a window's reads within this (failed reads count
+/// as slower)…
+pub const SLA_READ_P95_US: u64 = 200_000;
+/// …and fewer failed reads than this share (the seed's e-commerce error rate).
+pub const SLA_ERROR_RATE_MAX: f64 = 0.02;
+
+/// One scaling policy's run: SLA, cost and replicas over time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScalingSummary {
+    /// Minutes (in 10-second windows) in which the SLA was violated.
+    pub sla_minutes_violated: f64,
+    /// Start of each violated window, seconds.
+    pub violated_windows_s: Vec<u64>,
+    /// Replica-hours billed, weighted by regional cost (Mumbai = 1).
+    pub cost: f64,
+    /// Most replicas provisioned at once.
+    pub replicas_max: u32,
+    /// `[t_s, serving, bootstrapping]` once per second.
+    pub replicas_over_time: Vec<(f64, u32, u32)>,
+    /// Scale-ups and scale-downs.
+    pub actions: Vec<crate::check::ScaleAction>,
+}
+
+/// Windows of the run in which the read SLA was violated (start times, µs).
+pub fn sla_violations(history: &crate::history::History, duration_us: u64) -> Vec<u64> {
+    let windows = duration_us.div_ceil(SLA_WINDOW_US) as usize;
+    let mut latencies: Vec<Vec<u64>> = vec![Vec::new(); windows];
+    let mut failed = vec![0usize; windows];
+    for op in history.iter().filter(|op| op.kind == OpKind::Read && op.invoke_us < duration_us) {
+        let window = (op.invoke_us / SLA_WINDOW_US) as usize;
+        match (op.outcome, op.complete_us) {
+            (crate::history::Outcome::Ok, Some(done)) => latencies[window].push(done - op.invoke_us),
+            _ => {
+                failed[window] += 1;
+                latencies[window].push(u64::MAX);
+            }
+        }
+    }
+    let mut violated = Vec::new();
+    for (window, mut reads) in latencies.into_iter().enumerate() {
+        if reads.is_empty() {
+            continue;
+        }
+        reads.sort_unstable();
+        let p95 = reads[((reads.len() - 1) as f64 * 0.95) as usize];
+        let error_rate = failed[window] as f64 / reads.len() as f64;
+        if p95 > SLA_READ_P95_US || error_rate > SLA_ERROR_RATE_MAX {
+            violated.push(window as u64 * SLA_WINDOW_US);
+        }
+    }
+    violated
+}
+
+fn scaling_summary(
+    finished_state: &FinalState,
+    history: &crate::history::History,
+    duration_us: u64,
+) -> Option<ScalingSummary> {
+    let log =
+        finished_state.nodes.iter().filter_map(|node| node.scaling.as_ref()).find(|log| !log.policy.is_empty())?;
+    let violated = sla_violations(history, duration_us);
+    Some(ScalingSummary {
+        sla_minutes_violated: violated.len() as f64 * SLA_WINDOW_US as f64 / 60e6,
+        violated_windows_s: violated.iter().map(|us| us / 1_000_000).collect(),
+        cost: libm::round(log.cost * 1e4) / 1e4,
+        replicas_max: log.replicas_max,
+        replicas_over_time: log
+            .timeline
+            .iter()
+            .map(|point| {
+                let serving = point.serving.iter().map(|n| u32::from(*n)).sum();
+                let booting = point.booting.iter().map(|n| u32::from(*n)).sum();
+                (point.t_ms as f64 / 1000.0, serving, booting)
+            })
+            .collect(),
+        actions: log.actions.clone(),
+    })
 }
 
 fn sync_logs(state: &FinalState) -> Option<BTreeMap<String, crate::check::SyncLog>> {
@@ -271,6 +364,8 @@ pub struct Finished {
     pub final_state: FinalState,
     /// Everything the checkers found.
     pub checks: CheckReport,
+    /// This run's scaling summary before it joins the comparison (auto-scaling).
+    scaling_own: Option<ScalingSummary>,
 }
 
 impl std::fmt::Debug for Finished {
@@ -282,8 +377,25 @@ impl std::fmt::Debug for Finished {
 /// Findings listed in a report.
 pub const REPORT_FINDINGS_MAX: usize = 20;
 
-/// Runs a scenario for `duration_us`, lets it quiesce, checks it and reports.
+/// Runs a scenario for `duration_us`, lets it quiesce, checks it and reports. An
+/// auto-scaling scenario also runs the other scaling policy on the same seed and reports both.
 pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
+    let mut finished = run_one(config.clone(), duration_us)?;
+    let Some(own) = finished.scaling_own.take() else { return Ok(finished) };
+    let prescaled = config.knobs.get("scaling").is_some_and(|policy| policy == "prescaled");
+    let (policy, other_policy) = if prescaled { ("prescaled", "reactive") } else { ("reactive", "prescaled") };
+    let other = run_one(config.with_knob("scaling", other_policy), duration_us)?;
+    let mut both = BTreeMap::new();
+    both.insert(policy, own);
+    if let Some(summary) = other.scaling_own {
+        both.insert(other_policy, summary);
+    }
+    finished.report.scaling = Some(both);
+    Ok(finished)
+}
+
+/// Runs one configuration as [`run`] does, without the other scaling policy beside it.
+pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
     if duration_us == 0 || duration_us > scenario::DURATION_MAX_US {
         return Err(ScenarioError::BadDuration);
     }
@@ -336,8 +448,19 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
         sync: sync_logs(&final_state),
         alerts: simulation.monitor().map(alerts),
         monitor: simulation.monitor().map(monitor_views),
+        sla_minutes_violated: None,
+        cost: None,
+        replicas_max: None,
+        scaling: None,
     };
-    Ok(Finished { report, simulation, final_state, checks })
+    let mut finished = Finished { report, simulation, final_state, checks, scaling_own: None };
+    if let Some(summary) = scaling_summary(&finished.final_state, finished.simulation.history(), duration_us) {
+        finished.report.sla_minutes_violated = Some(summary.sla_minutes_violated);
+        finished.report.cost = Some(summary.cost);
+        finished.report.replicas_max = Some(summary.replicas_max);
+        finished.scaling_own = Some(summary);
+    }
+    Ok(finished)
 }
 
 /// The authoritative node's conflict log, lists cut short for the report.

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 mod operations;
-pub use operations::{DATA_SYNC_NODES, LAG_MONITOR_NODES};
+pub use operations::{big_billion_day_nodes, DATA_SYNC_NODES, LAG_MONITOR_NODES};
 
 /// Longest run accepted.
 pub const DURATION_MAX_US: u64 = 3_600_000_000;
@@ -171,6 +171,7 @@ pub fn catalogue() -> Vec<ScenarioInfo> {
         consensus_info(),
         operations::data_sync_info(),
         operations::lag_monitor_info(),
+        operations::big_billion_day_info(),
     ]
 }
 
@@ -1065,6 +1066,7 @@ pub fn build(config: ScenarioConfig) -> Result<Box<dyn Simulation>, ScenarioErro
         "myntra" => Ok(build_myntra(&config, &knobs, load)),
         "lag-monitor" => Ok(operations::build_lag_monitor(&config, &knobs, load)),
         "data-sync" => Ok(operations::build_data_sync(&config, &knobs, load)),
+        "big-billion-day" => Ok(operations::build_big_billion_day(&config, &knobs, load)),
         other => Err(ScenarioError::UnknownScenario(other.to_string())),
     }
 }

@@ -56,6 +56,7 @@ fn final_state(store: &[(u32, u64)]) -> FinalState {
             in_doubt: None,
             transactions: None,
             sync: None,
+            scaling: None,
         }],
         authoritative: Some(0),
     }
@@ -261,6 +262,7 @@ fn divergence_names_the_disagreeing_replicas() {
         in_doubt: None,
         transactions: None,
         sync: None,
+        scaling: None,
     };
     let state = FinalState {
         nodes: vec![
@@ -288,6 +290,7 @@ fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
             in_doubt: None,
             transactions: None,
             sync: None,
+            scaling: None,
         }],
         authoritative: Some(0),
     }
@@ -392,6 +395,7 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
         in_doubt: None,
         transactions: None,
         sync: None,
+        scaling: None,
     };
     // #1 committed at both; #2 split; #3 acknowledged, committed at one and in doubt at the
     // other (blocked, not a violation); #4 acknowledged but aborted at both.

@@ -10,6 +10,7 @@ use crate::engine::{StrategyHooks, World};
 use crate::geo::city_index;
 use crate::monitor::MonitorConfig;
 use crate::strategy::hdfc::{self, CommitMode, FailoverMode, HdfcConfig, HdfcNode, ReadRouting};
+use crate::strategy::scaling::Policy;
 use crate::strategy::sync::{ApplyMode, Part, SyncConfig, SyncNode};
 
 /// Nodes of `lag-monitor`: the primary first, then its replicas (one in the primary's city).
@@ -174,4 +175,111 @@ pub(super) fn build_data_sync(config: &ScenarioConfig, knobs: &Knobs, load: f64)
         ApplyMode::Naive => Vec::new(),
     };
     Box::new(Built { config: config.clone(), world, promises })
+}
+
+/// The `big-billion-day` node names: the primary, then `slots` replica slots per region
+/// (`delhi`, `delhi-2`, …; Mumbai's replicas start at `mumbai-2`), with each slot's region
+/// index and whether it serves from the start.
+pub fn big_billion_day_nodes(slots: usize) -> Vec<(String, usize, bool)> {
+    let mut nodes = vec![("mumbai".to_string(), 0, false)];
+    for (region, city) in crate::strategy::scaling::REGIONS.iter().enumerate() {
+        let first_suffix = if *city == "mumbai" { 2 } else { 1 };
+        for slot in 0..slots {
+            let suffix = first_suffix + slot;
+            let name = if suffix == 1 { city.to_string() } else { format!("{city}-{suffix}") };
+            nodes.push((name, region, slot == 0));
+        }
+    }
+    nodes
+}
+
+pub(super) fn big_billion_day_info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: "big-billion-day",
+        title: "Big Billion Day: auto-scaling read replicas for a sale",
+        title_hi: "Big Billion Day: sale के लिए read replicas का auto-scaling",
+        strategy: "primary with read replicas added and removed per region by an auto-scaling controller",
+        narrative: "Shoppers in every region browse the catalogue on read replicas; orders go to the primary in Mumbai. At the \
+sale (20 s by default) the load jumps tenfold. The controller watches each region's reads per second and keeps enough replicas \
+for 70 % utilisation — but a new replica must first restore a snapshot and replay the log before it may serve, which takes \
+seconds. With scaling=reactive the controller only sees the sale when it arrives: queues fill, reads slow down and are \
+refused, and the SLA (95 % of reads within 200 ms, under 2 % errors) is violated until the new replicas are ready. With \
+scaling=prescaled it provisions each region for the forecast sale demand fifteen seconds ahead: it pays for replicas \
+before they are needed and violates far less. Regions cost differently (Mumbai and Delhi 1.0, Chennai 0.95, Bangalore 0.9, \
+Kolkata 0.85 per replica-hour); the report compares cost with SLA minutes for both policies.",
+        narrative_hi: "हर क्षेत्र के खरीदार read replicas पर catalogue देखते हैं; orders मुंबई के primary पर जाते हैं। sale पर (default 20 s) \
+load दस गुना हो जाता है। controller हर क्षेत्र के reads प्रति सेकंड देखता है और 70 % utilisation के लिए काफ़ी replicas रखता है — पर नई replica \
+को serve करने से पहले snapshot restore करना और log दोहराना होता है, जिसमें सेकंड लगते हैं। scaling=reactive में controller sale को तभी देखता \
+है जब वह आ जाती है: queues भरती हैं, reads धीमे होते हैं और refuse होते हैं, और SLA (95 % reads 200 ms में, 2 % से कम errors) तब तक टूटता है \
+जब तक नई replicas तैयार न हों। scaling=prescaled में वह हर क्षेत्र को अनुमानित sale demand के लिए पंद्रह सेकंड पहले तैयार करता है: ज़रूरत से \
+पहले replicas का पैसा देता है और SLA बहुत कम टूटता है। क्षेत्रों की कीमत अलग है (मुंबई और दिल्ली 1.0, चेन्नई 0.95, बेंगलुरु 0.9, कोलकाता 0.85 \
+प्रति replica-hour); report दोनों policies के लिए cost और SLA minutes की तुलना करता है।",
+        default_load_ops_s: 300.0,
+        knobs: vec![
+            KnobSpec {
+                name: "scaling",
+                values: KnobValues::Choice(Policy::VALUES.to_vec()),
+                default: "reactive",
+                help: "reactive: scale on observed demand only; prescaled: also provision every region for the forecast sale demand ahead of the sale.",
+            },
+            KnobSpec {
+                name: "sale_at_s",
+                values: KnobValues::Integer { min: 0, max: 3_600 },
+                default: "20",
+                help: "When the sale starts, in seconds.",
+            },
+            KnobSpec {
+                name: "sale_multiplier",
+                values: KnobValues::Number { min: 1.0, max: 20.0 },
+                default: "10",
+                help: "How much the sale multiplies the load (Big Billion Day 2014 saw about 20× normal traffic).",
+            },
+            KnobSpec {
+                name: "snapshot_mb",
+                values: KnobValues::Integer { min: 1, max: 100_000 },
+                default: "500",
+                help: "Size of the snapshot a new replica restores before it replays the log, in MB (restored at 100 MB/s: 500 MB take 5 s).",
+            },
+            hour_knob("20"),
+        ],
+    }
+}
+
+pub(super) fn build_big_billion_day(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
+    use crate::control::{Control, TimedControl};
+    use crate::strategy::scaling::{self, ScalingConfig, ScalingNode};
+    let strategy = ScalingConfig {
+        policy: Policy::parse(knobs.raw("scaling")).unwrap_or(Policy::Reactive),
+        sale_at_us: knobs.number("sale_at_s") as u64 * 1_000_000,
+        sale_multiplier: knobs.number("sale_multiplier"),
+        snapshot_bytes: (knobs.number("snapshot_mb") as u64).saturating_mul(1_000_000),
+        ..ScalingConfig::default()
+    };
+    let names = big_billion_day_nodes(strategy.slots_per_region);
+    let slots: Vec<(usize, usize, bool)> =
+        names.iter().enumerate().skip(1).map(|(index, (_, region, serving))| (index, *region, *serving)).collect();
+    let nodes = names
+        .iter()
+        .enumerate()
+        .map(|(index, (name, region, serving))| {
+            let city = city_index(scaling::REGIONS[*region]).unwrap_or(0);
+            let node = if index == 0 {
+                ScalingNode::primary(strategy, &slots)
+            } else {
+                ScalingNode::replica(strategy, *serving)
+            };
+            (name.clone(), city, node)
+        })
+        .collect();
+    let hooks =
+        StrategyHooks { router: scaling::route, checkers: vec![AnomalyKind::UnreadyRead], params: Default::default() };
+    let mut world = world_config(config, knobs, load);
+    world.workload.mix = crate::workload::register_mix(0.1);
+    let mut controls = config.controls.clone();
+    super::add_scenario_control(
+        &mut controls,
+        TimedControl { at_us: strategy.sale_at_us, control: Control::Load { ops_s: load * strategy.sale_multiplier } },
+    );
+    let world = World::new(world, hooks, nodes, controls);
+    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::UnreadyRead] })
 }

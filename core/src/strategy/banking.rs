@@ -641,7 +641,7 @@ impl Protocol for BankingNode {
 
     fn route_info(&self) -> RouteInfo {
         let role = if matches!(self, BankingNode::Primary(_)) { Role::Primary } else { Role::Replica };
-        RouteInfo { role, epoch: 0 }
+        RouteInfo { role, epoch: 0, serving: true }
     }
 
     fn lag_us(&self, _now_us: u64) -> Option<u64> {

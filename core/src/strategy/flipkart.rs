@@ -416,7 +416,7 @@ impl Protocol for FlipkartNode {
     }
 
     fn route_info(&self) -> RouteInfo {
-        RouteInfo { role: Role::Replica, epoch: 0 }
+        RouteInfo { role: Role::Replica, epoch: 0, serving: true }
     }
 
     fn lag_us(&self, _now_us: u64) -> Option<u64> {

@@ -1377,7 +1377,7 @@ impl Protocol for HdfcNode {
     }
 
     fn route_info(&self) -> RouteInfo {
-        RouteInfo { role: self.role, epoch: self.epoch }
+        RouteInfo { role: self.role, epoch: self.epoch, serving: true }
     }
 
     /// The age of the oldest write the primary held that this replica has not applied:

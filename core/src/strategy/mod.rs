@@ -9,5 +9,6 @@ pub mod flipkart;
 pub mod hdfc;
 pub mod log;
 pub mod neft;
+pub mod scaling;
 pub mod sync;
 pub mod upi;

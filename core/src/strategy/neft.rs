@@ -867,7 +867,7 @@ impl Protocol for NeftNode {
             NeftNode::Bank(_) => Role::Primary,
             NeftNode::Standby(_) => Role::Replica,
         };
-        RouteInfo { role, epoch: 0 }
+        RouteInfo { role, epoch: 0, serving: true }
     }
 
     fn lag_us(&self, _now_us: u64) -> Option<u64> {

@@ -813,7 +813,11 @@ impl Protocol for SyncNode {
     }
 
     fn route_info(&self) -> RouteInfo {
-        RouteInfo { role: if self.part == Part::Source { Role::Primary } else { Role::Replica }, epoch: 1 }
+        RouteInfo {
+            role: if self.part == Part::Source { Role::Primary } else { Role::Replica },
+            epoch: 1,
+            serving: true,
+        }
     }
 
     fn lag_us(&self, now_us: u64) -> Option<u64> {

@@ -746,7 +746,7 @@ impl Protocol for UpiNode {
     }
 
     fn route_info(&self) -> RouteInfo {
-        RouteInfo { role: Role::Primary, epoch: 0 }
+        RouteInfo { role: Role::Primary, epoch: 0, serving: true }
     }
 
     /// How old this leader's news from the stalest other leader is.
