@@ -955,6 +955,8 @@ pub trait Simulation {
     fn measures_lag(&self) -> bool;
     /// The lag monitor, for scenarios that watch their nodes.
     fn monitor(&self) -> Option<&crate::monitor::Monitor>;
+    /// The auto-scaling controller's record so far (big-billion-day).
+    fn scaling(&self) -> Option<crate::check::ScalingLog>;
 }
 
 struct Built<P: Protocol> {
@@ -1038,6 +1040,10 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn monitor(&self) -> Option<&crate::monitor::Monitor> {
         self.world.monitor()
+    }
+    fn scaling(&self) -> Option<crate::check::ScalingLog> {
+        let now = self.world.now_us();
+        self.world.nodes().first()?.protocol.scaling_log(now).filter(|log| !log.policy.is_empty())
     }
     fn measures_lag(&self) -> bool {
         self.world.measures_lag()

@@ -130,6 +130,8 @@ pub struct AppState {
     /// Bumped whenever the charts should redraw.
     pub chart_version: u64,
     last_frame_ms: Option<f64>,
+    /// Alert raises and clears already narrated.
+    alerts_told: u64,
     last_check_ms: f64,
     last_chart_ms: f64,
 }
@@ -187,6 +189,7 @@ impl AppState {
             notices,
             chart_version: 0,
             last_frame_ms: None,
+            alerts_told: 0,
             last_check_ms: f64::NEG_INFINITY,
             last_chart_ms: f64::NEG_INFINITY,
             params,
@@ -220,7 +223,8 @@ impl AppState {
 
     fn refresh_snapshot(&mut self) {
         let next = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
-        let said = announcements(&self.snapshot, &next);
+        let mut said = announcements(&self.snapshot, &next);
+        said.extend(self.alert_announcements());
         if !said.is_empty() {
             let log = Rc::make_mut(&mut self.announcements);
             log.extend(said);
@@ -228,6 +232,32 @@ impl AppState {
             log.drain(..excess);
         }
         self.snapshot = next;
+    }
+
+    /// Alerts raised or cleared since the last narration, in words.
+    fn alert_announcements(&mut self) -> Vec<String> {
+        let simulation = self.simulation.borrow();
+        let Some(monitor) = simulation.monitor() else { return Vec::new() };
+        let (raised, cleared) = monitor.totals();
+        let new = (raised + cleared).saturating_sub(self.alerts_told);
+        self.alerts_told = raised + cleared;
+        let mut events: Vec<String> = monitor
+            .timeline()
+            .rev()
+            .take(new.min(ANNOUNCEMENTS_KEPT as u64) as usize)
+            .map(|event| {
+                format!(
+                    "{} alert {} for {} in {} at {:.1} s.",
+                    event.rule.name().replace('_', " "),
+                    if event.raised { "raised" } else { "cleared" },
+                    event.node,
+                    event.region,
+                    event.t_ms as f64 / 1000.0
+                )
+            })
+            .collect();
+        events.reverse();
+        events
     }
 
     fn refresh_checks(&mut self) {
@@ -263,6 +293,7 @@ impl AppState {
                 // A new run is not news: start the narration from its first picture.
                 self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
                 self.announcements = Rc::new(Vec::new());
+                self.alerts_told = 0;
                 self.params.t_s = 0.0;
                 self.chart_version += 1;
             }
@@ -376,6 +407,56 @@ impl Reducible for AppState {
                     next = AppState::from_hash(&hash, next.seed, !next.playing);
                 }
             }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The benchmark view's model: every strategy on the same seed, load and latency, run one
+/// row at a time so the page stays responsive.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BenchModel {
+    /// The settings of the run in progress or shown.
+    pub config: Option<replica_core::bench::BenchConfig>,
+    /// Rows so far, in the table's order.
+    pub rows: Vec<replica_core::bench::BenchRow>,
+    /// Bumped by each new run; rows of an older run are ignored.
+    pub generation: u64,
+    /// Whether rows are still coming.
+    pub running: bool,
+    /// Why the run stopped, if it failed.
+    pub error: Option<String>,
+}
+
+/// What happens to the benchmark view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BenchAction {
+    /// Start run `generation` over with these settings.
+    Start(u64, replica_core::bench::BenchConfig),
+    /// A row of run `generation` is done.
+    Row(u64, replica_core::bench::BenchRow),
+    /// Run `generation` is complete.
+    Finished(u64),
+    /// Run `generation` failed.
+    Failed(u64, String),
+}
+
+impl Reducible for BenchModel {
+    type Action = BenchAction;
+
+    fn reduce(self: Rc<Self>, action: BenchAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            BenchAction::Start(generation, config) => {
+                next = BenchModel { config: Some(config), rows: Vec::new(), generation, running: true, error: None };
+            }
+            BenchAction::Row(generation, row) if generation == next.generation => next.rows.push(row),
+            BenchAction::Finished(generation) if generation == next.generation => next.running = false,
+            BenchAction::Failed(generation, error) if generation == next.generation => {
+                next.running = false;
+                next.error = Some(error);
+            }
+            _ => return self,
         }
         Rc::new(next)
     }

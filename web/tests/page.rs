@@ -128,3 +128,81 @@ async fn upi_shows_a_conflict_badge_that_names_two_concurrent_writes() {
     assert!(count(&root, ".conflict-flash") > 0, "a node flashes for its conflicts");
     root.remove();
 }
+
+/// Polls until `selector` matches at least `at_least` elements, for at most `timeout_ms`.
+async fn wait_for(root: &web_sys::Element, selector: &str, at_least: u32, timeout_ms: i32) -> u32 {
+    let mut waited = 0;
+    while count(root, selector) < at_least && waited < timeout_ms {
+        sleep(100).await;
+        waited += 100;
+    }
+    count(root, selector)
+}
+
+#[test]
+async fn lag_monitor_at_four_times_latency_shows_critical_regions_and_narrates_the_alert() {
+    let root = mount_at("#scenario=lag-monitor&seed=1&latency=4&t=8");
+    sleep(300).await;
+    assert_eq!(count(&root, ".monitor tr[data-region]"), 6, "six regions in the regions table");
+    assert_eq!(count(&root, "tr[data-region='mumbai'][data-health='healthy']"), 1, "Mumbai stays healthy");
+    assert_eq!(count(&root, "tr[data-region='delhi'][data-health='degraded']"), 1, "Delhi is degraded");
+    assert!(count(&root, ".alerts-active [data-alert='critical_lag']") >= 1, "a critical-lag alert is active");
+    assert_eq!(count(&root, ".alerts-active [data-region='mumbai']"), 0, "none in Mumbai");
+    let narration = text(&root, "#narration");
+    assert!(narration.contains("critical lag alert raised"), "the alert is narrated: {narration}");
+    root.remove();
+}
+
+#[test]
+async fn data_sync_shows_its_consumers_and_their_offsets() {
+    let root = mount_at("#scenario=data-sync&seed=1&t=3");
+    sleep(300).await;
+    assert_eq!(count(&root, "[data-node]"), 4, "source and three consumers");
+    for anomaly in ["divergence", "duplicate_apply"] {
+        assert_eq!(count(&root, &format!("[data-anomaly={anomaly}]")), 1, "{anomaly} badge");
+    }
+    let index = text(&root, "[data-storage='bangalore']");
+    assert!(index.contains("committed") && index.contains("redelivered"), "the CDC consumer's offsets: {index}");
+    let projection = text(&root, "[data-storage='hyderabad']");
+    assert!(projection.contains("snapshot at"), "the projection's snapshot: {projection}");
+    root.remove();
+}
+
+#[test]
+async fn big_billion_day_scales_out_and_compares_both_policies() {
+    let root = mount_at("#scenario=big-billion-day&seed=1&t=35");
+    sleep(300).await;
+    assert_eq!(count(&root, ".replicas-chart"), 1, "the replicas chart");
+    assert!(count(&root, "[data-node] circle.dormant") > 0, "switched-off slots are drawn small");
+    let serving = count(&root, "[data-node][data-role='replica']") - count(&root, "[data-node] circle.dormant");
+    assert!(serving > 5, "the sale brought more than one replica per region into service ({serving})");
+    let button = root.query_selector("button.compare").ok().flatten().expect("a compare button");
+    let _ = button.dispatch_event(&web_sys::MouseEvent::new("click").expect("an event"));
+    assert_eq!(wait_for(&root, ".scaling-compare tr[data-policy]", 2, 30_000).await, 2, "both policies compared");
+    let reactive = text(&root, "tr[data-policy='reactive']");
+    let prescaled = text(&root, "tr[data-policy='prescaled']");
+    assert!(!reactive.is_empty() && !prescaled.is_empty(), "{reactive} / {prescaled}");
+    root.remove();
+}
+
+#[test]
+async fn the_benchmark_view_runs_every_strategy_at_the_chosen_load() {
+    let root = mount();
+    sleep(200).await;
+    let details = root.query_selector("details.bench").ok().flatten().expect("the benchmark view");
+    let _ = details.set_attribute("open", "");
+    let load = root
+        .query_selector("input[name='bench-load']")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .expect("a load field");
+    load.set_value("200");
+    let form = root.query_selector("form.bench-form").ok().flatten().expect("the form");
+    let _ = form.dispatch_event(&web_sys::Event::new("submit").expect("an event"));
+    let rows = replica_core::bench::ENTRIES.len() as u32;
+    assert_eq!(wait_for(&root, ".bench-table tr[data-strategy]", rows, 60_000).await, rows, "one row per strategy");
+    assert!(text(&root, ".bench .hint").contains("200 ops/s"), "the table says its load");
+    assert_eq!(count(&root, ".bench-table .bar.p95"), rows, "a p95 bar per row");
+    root.remove();
+}

@@ -2,10 +2,13 @@
 //! anomalies, the lag chart and the scenario's narrative.
 
 use super::anomalies::Anomalies;
+use super::bench::BenchView;
 use super::charts::{Chart, ChartKind};
 use super::controls::Controls;
 use super::map::MapView;
+use super::monitor::MonitorPanel;
 use super::nodes::NodeList;
+use super::scaling::ScalingCompare;
 use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
@@ -93,6 +96,7 @@ pub fn App() -> Html {
         let live = simulation.live_checkers();
         (simulation.checkers(), live, simulation.promises(), simulation.node_names(), simulation.measures_lag())
     };
+    let scales = state.params.scenario == "big-billion-day";
     let on_toggle = dispatch.reform(Action::ToggleNode);
     let copy_link = {
         let state = state.clone();
@@ -153,8 +157,13 @@ pub fn App() -> Html {
                     <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
+                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version} />
                     <Storage snapshot={snapshot.clone()} />
-                    if measures_lag {
+                    <ScalingCompare state={Rc::new((*state).clone())} />
+                    if scales {
+                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                    }
+                    if measures_lag && !scales {
                         <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
                     }
                     if kinds.contains(&AnomalyKind::Divergence) {
@@ -167,6 +176,9 @@ pub fn App() -> Html {
                     </section>
                 </aside>
             </main>
+            if !state.params.embed {
+                <BenchView seed={state.seed} />
+            }
             <footer>
                 <p>
                     { "Replica Lab simulates; it measures nothing real. Latencies are modelled on published figures. " }

@@ -23,6 +23,8 @@ pub enum ChartKind {
     Convergence,
     /// Each checker's count over time.
     Anomalies,
+    /// Replicas serving and bootstrapping (auto-scaling).
+    Replicas,
 }
 
 impl ChartKind {
@@ -31,6 +33,7 @@ impl ChartKind {
             ChartKind::Lag => "Replication lag",
             ChartKind::Convergence => "Conflicts and divergence",
             ChartKind::Anomalies => "Anomalies over time",
+            ChartKind::Replicas => "Replicas",
         }
     }
 
@@ -41,6 +44,9 @@ impl ChartKind {
                 "Line chart of conflicts detected per second and of keys on which the running replicas disagree"
             }
             ChartKind::Anomalies => "Line chart of how many anomalies each checker has found over simulated time",
+            ChartKind::Replicas => {
+                "Line chart of read replicas serving and bootstrapping, summed over regions, over simulated time"
+            }
         }
     }
 
@@ -49,6 +55,7 @@ impl ChartKind {
             ChartKind::Lag => "lag ms",
             ChartKind::Convergence => "count",
             ChartKind::Anomalies => "found",
+            ChartKind::Replicas => "replicas",
         }
     }
 
@@ -57,6 +64,7 @@ impl ChartKind {
             ChartKind::Lag => "lag-chart",
             ChartKind::Convergence => "convergence-chart",
             ChartKind::Anomalies => "anomaly-chart",
+            ChartKind::Replicas => "replicas-chart",
         }
     }
 }
@@ -147,7 +155,25 @@ fn lines(kind: ChartKind, simulation: &dyn Simulation, anomalies: &VecDeque<Anom
         }
         ChartKind::Convergence => convergence_lines(&series),
         ChartKind::Anomalies => anomaly_lines(anomalies),
+        ChartKind::Replicas => simulation.scaling().map(|log| replica_lines(&log)).unwrap_or_default(),
     }
+}
+
+/// Replicas serving and bootstrapping over time, summed over regions.
+pub fn replica_lines(log: &replica_core::check::ScalingLog) -> Vec<Line> {
+    let total = |counts: &[u8; 5]| counts.iter().map(|n| f64::from(*n)).sum::<f64>();
+    vec![
+        Line {
+            name: "serving".into(),
+            colour: palette::SERIES[1],
+            points: log.timeline.iter().map(|p| (p.t_ms as f64 / 1000.0, total(&p.serving))).collect(),
+        },
+        Line {
+            name: "bootstrapping".into(),
+            colour: palette::SERIES[3],
+            points: log.timeline.iter().map(|p| (p.t_ms as f64 / 1000.0, total(&p.booting))).collect(),
+        },
+    ]
 }
 
 /// A chart.

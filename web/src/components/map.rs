@@ -55,7 +55,12 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
     let city = CITIES.iter().position(|c| c.id == node.city).unwrap_or(0);
     let (x, y) = city_position(city);
     let (dx, dy, label_dy) = node_offset(node.city);
-    let (x, y) = (x + dx + 22.0 * index_in_city as f64, y + dy);
+    // Up to three nodes side by side; a city with more (auto-scaling slots) wraps into rows.
+    let (column, row) = ((index_in_city % 3) as f64, (index_in_city / 3) as f64);
+    // Extra rows go to the side away from the label.
+    let (x, y) = (x + dx + 22.0 * column, y + dy - 24.0 * row * label_dy.signum());
+    // A switched-off slot is drawn small and without a label: it costs nothing and serves nothing.
+    let dormant = node.view.status.starts_with("off");
     let id = node.id.clone();
     let click = {
         let (id, on_toggle) = (id.clone(), on_toggle.clone());
@@ -80,18 +85,26 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
             if node.view.conflicts > 0 {
                 <circle key={format!("flash-{}", node.view.conflicts)} class="conflict-flash" cx={x.to_string()} cy={y.to_string()} r="13" />
             }
-            <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
-            <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
-            <text x={x.to_string()} y={(y + label_dy + 12.0 * index_in_city as f64 * label_dy.signum()).to_string()} class="node-label">{ node_label(node) }</text>
+            if dormant && node.up {
+                <circle class="dormant" cx={x.to_string()} cy={y.to_string()} r="6" />
+            } else {
+                <circle cx={x.to_string()} cy={y.to_string()} r="13" fill={palette::role_colour(node.view.role, node.up)} />
+                <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
+            }
+            if !dormant && index_in_city < 3 {
+                <text x={x.to_string()} y={(y + label_dy + 12.0 * index_in_city as f64 * label_dy.signum()).to_string()} class="node-label">{ node_label(node) }</text>
+            }
         </g>
     }
 }
 
 fn links(snapshot: &Snapshot) -> Html {
     let mut lines = Vec::new();
+    let mut drawn = std::collections::BTreeSet::new();
     for (i, a) in snapshot.nodes.iter().enumerate() {
         for b in &snapshot.nodes[i + 1..] {
-            if a.city == b.city {
+            // One line per pair of cities, however many nodes each holds.
+            if a.city == b.city || !drawn.insert((a.city.min(b.city), a.city.max(b.city))) {
                 continue;
             }
             let cut =

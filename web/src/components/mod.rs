@@ -3,8 +3,11 @@
 
 pub mod anomalies;
 pub mod app;
+pub mod bench;
 pub mod charts;
 pub mod controls;
 pub mod map;
+pub mod monitor;
 pub mod nodes;
+pub mod scaling;
 pub mod storage;

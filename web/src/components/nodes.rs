@@ -18,7 +18,10 @@ pub struct NodeListProps {
 #[component]
 pub fn NodeList(props: &NodeListProps) -> Html {
     let has_clocks = props.snapshot.nodes.iter().any(|node| !node.view.vector_clock.is_empty());
-    let rows = props.snapshot.nodes.iter().map(|node| {
+    // Switched-off auto-scaling slots serve nothing: counted, not listed.
+    let dormant = |node: &&replica_core::snapshot::NodeSnapshot| node.up && node.view.status.starts_with("off");
+    let switched_off = props.snapshot.nodes.iter().filter(dormant).count();
+    let rows = props.snapshot.nodes.iter().filter(|node| !dormant(node)).map(|node| {
         let toggle = {
             let (id, on_toggle) = (node.id.clone(), props.on_toggle.clone());
             Callback::from(move |_: MouseEvent| on_toggle.emit(id.clone()))
@@ -46,6 +49,9 @@ pub fn NodeList(props: &NodeListProps) -> Html {
                 <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch / term"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"commit"}</th><th scope="col">{"lag ms"}</th>if has_clocks { <th scope="col">{"vector clock"}</th> }<th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            if switched_off > 0 {
+                <p class="hint">{ format!("{switched_off} switched-off replica slots (cost nothing, serve nothing) are not listed.") }</p>
+            }
         </section>
     }
 }

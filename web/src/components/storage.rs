@@ -1,6 +1,7 @@
-//! The storage panel: what a node says of its internals — the WAL tail, the last
-//! checkpoint, the version chains of the hottest accounts — for strategies that expose
-//! them (`core-banking`). Renders nothing for the others.
+//! The internals panel: what a node says of its insides — the WAL tail, the last
+//! checkpoint and version chains (`core-banking`), offsets, redeliveries and rebuilds
+//! (`data-sync`), each region's replicas, demand and cost (`big-billion-day`) — for
+//! strategies that expose them. Renders nothing for the others.
 
 use replica_core::snapshot::Snapshot;
 use std::rc::Rc;
@@ -21,8 +22,8 @@ pub fn Storage(props: &StorageProps) -> Html {
         return html! {};
     }
     html! {
-        <section class="storage" aria-label="Storage engine">
-            <h2>{ "Storage engine" }</h2>
+        <section class="storage" aria-label="Node internals">
+            <h2>{ "Node internals" }</h2>
             { for nodes.into_iter().map(|node| html! {
                 <div class="storage-node" data-storage={node.id.clone()}>
                     <h3>{ &node.id }</h3>

@@ -1,0 +1,91 @@
+//! The auto-scaling comparison: runs the current seed and load under both scaling policies,
+//! off screen and one after the other so the page stays responsive, and shows SLA minutes
+//! violated, cost and the most replicas side by side. Renders nothing for other scenarios.
+
+use crate::state::AppState;
+use replica_core::report::{self, ScalingSummary};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Simulated seconds each policy runs for the comparison.
+pub const COMPARE_DURATION_S: u64 = 60;
+
+/// Properties of [`ScalingCompare`].
+#[derive(Properties, PartialEq)]
+pub struct ScalingProps {
+    /// The page's state (scenario, seed, load, knobs).
+    pub state: Rc<AppState>,
+}
+
+/// What the comparison shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Comparison {
+    Idle,
+    Running,
+    Done(Vec<(&'static str, ScalingSummary)>),
+    Failed(String),
+}
+
+fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, String> {
+    let mut config = replica_core::scenario::ScenarioConfig::new(&state.params.scenario, state.seed);
+    config.load_ops_s = state.params.load;
+    config.latency_multiplier = state.params.latency;
+    config.knobs = state.params.knobs.clone();
+    config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
+    let finished = report::run(config, COMPARE_DURATION_S * 1_000_000).map_err(|e| e.to_string())?;
+    let both = finished.report.scaling.ok_or("this scenario does not scale")?;
+    Ok(both.into_iter().collect())
+}
+
+/// The panel.
+#[component]
+pub fn ScalingCompare(props: &ScalingProps) -> Html {
+    let comparison = use_state(|| Comparison::Idle);
+    if props.state.params.scenario != "big-billion-day" {
+        return html! {};
+    }
+    let onclick = {
+        let (comparison, state) = (comparison.clone(), props.state.clone());
+        Callback::from(move |_: MouseEvent| {
+            comparison.set(Comparison::Running);
+            let (comparison, state) = (comparison.clone(), state.clone());
+            yew::platform::spawn_local(async move {
+                // Let the "running" state paint before the work starts.
+                yew::platform::time::sleep(std::time::Duration::from_millis(30)).await;
+                comparison.set(match run_both(&state) {
+                    Ok(rows) => Comparison::Done(rows),
+                    Err(error) => Comparison::Failed(error),
+                });
+            });
+        })
+    };
+    let body = match &*comparison {
+        Comparison::Idle => html! {},
+        Comparison::Running => html! { <p role="status">{ "Running both policies…" }</p> },
+        Comparison::Failed(error) => html! { <p role="alert">{ error }</p> },
+        Comparison::Done(rows) => html! {
+            <table class="scaling-compare">
+                <thead><tr><th>{ "policy" }</th><th>{ "SLA minutes violated" }</th><th>{ "cost (replica-hours)" }</th><th>{ "most replicas" }</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|(policy, summary)| html! {
+                        <tr data-policy={*policy}>
+                            <td>{ *policy }</td>
+                            <td>{ format!("{:.2}", summary.sla_minutes_violated) }</td>
+                            <td>{ format!("{:.4}", summary.cost) }</td>
+                            <td>{ summary.replicas_max }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        },
+    };
+    html! {
+        <section class="scaling" aria-label="Compare scaling policies">
+            <h2>{ "Reactive or pre-scaled?" }</h2>
+            <p class="hint">{ format!(
+                "Runs this seed and load for {COMPARE_DURATION_S} simulated seconds under both policies. SLA: 95 % of reads within 200 ms and under 2 % errors, judged in 10-second windows.") }</p>
+            <button class="compare" onclick={onclick} disabled={*comparison == Comparison::Running}>{ "Compare both policies" }</button>
+            { body }
+        </section>
+    }
+}
