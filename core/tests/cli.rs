@@ -182,3 +182,36 @@ fn sweep_can_crash_every_node_once_per_seed() {
     let bad = replica_lab(&["sweep", "--seeds", "1", "--faults", "bogus"]);
     assert_eq!(bad.status.code(), Some(2), "a bad --faults value is a usage error");
 }
+
+#[test]
+fn the_operations_scenarios_report_their_sections_as_documented() {
+    let monitor = json(&["run", "--scenario", "lag-monitor", "--latency-x", "4", "--duration", "20s", "--json"]);
+    assert!(monitor["alerts"]["raised"].as_u64().unwrap_or(0) > 0, "critical lag at 4×: {}", monitor["alerts"]);
+    assert!(monitor["alerts"]["by_region"]["delhi"]["raised"].as_u64().unwrap_or(0) > 0);
+    assert_eq!(monitor["alerts"]["by_region"]["mumbai"]["raised"], 0);
+    for view in ["health", "metrics", "regions"] {
+        assert!(monitor["monitor"].get(view).is_some(), "the monitor's {view} view");
+    }
+    let sync = json(&[
+        "run",
+        "--scenario",
+        "data-sync",
+        "--fault",
+        "crash:bangalore@10s",
+        "--fault",
+        "restart:bangalore@15s",
+        "--duration",
+        "30s",
+        "--json",
+    ]);
+    assert_eq!(sync["anomalies"]["divergence"], 0, "after quiescence every consumer matches the source");
+    assert_eq!(sync["anomalies"]["duplicate_apply"], 0, "applied once");
+    assert!(sync["sync"]["bangalore"]["duplicates_delivered"].as_u64().unwrap_or(0) > 0, "and reported");
+    let scaling = json(&["run", "--scenario", "big-billion-day", "--duration", "40s", "--json"]);
+    for key in ["sla_minutes_violated", "cost", "replicas_max"] {
+        assert!(scaling[key].is_number(), "{key}");
+    }
+    for policy in ["reactive", "prescaled"] {
+        assert!(scaling["scaling"][policy]["replicas_over_time"].is_array(), "{policy} over time");
+    }
+}

@@ -56,8 +56,18 @@ fn a_hostile_hash_falls_back_to_defaults_with_a_message() {
 }
 
 /// Every scenario of the catalogue, with the nodes it places.
-const SCENARIOS: [(&str, usize); 7] =
-    [("hdfc", 6), ("upi", 3), ("flipkart", 7), ("neft-rtgs", 5), ("core-banking", 2), ("myntra", 5), ("consensus", 5)];
+const SCENARIOS: [(&str, usize); 10] = [
+    ("hdfc", 6),
+    ("upi", 3),
+    ("flipkart", 7),
+    ("neft-rtgs", 5),
+    ("core-banking", 2),
+    ("myntra", 5),
+    ("consensus", 5),
+    ("data-sync", 4),
+    ("lag-monitor", 7),
+    ("big-billion-day", 26),
+];
 
 #[test]
 fn every_scenario_loads_and_animates() {

@@ -12,7 +12,18 @@ use replica_e2e::webdriver::Browser;
 use replica_e2e::{dist, serve};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 7] = ["hdfc", "upi", "flipkart", "neft-rtgs", "core-banking", "myntra", "consensus"];
+const SCENARIOS: [&str; 10] = [
+    "hdfc",
+    "upi",
+    "flipkart",
+    "neft-rtgs",
+    "core-banking",
+    "myntra",
+    "consensus",
+    "data-sync",
+    "lag-monitor",
+    "big-billion-day",
+];
 /// How long each scenario runs before its frames are read.
 const RUN: Duration = Duration::from_secs(8);
 /// Frames skipped at the start (the first frames include building the world).
