@@ -2,9 +2,10 @@
 //! duration, in one table — throughput, latency percentiles, replication lag, the
 //! consistency each provides and the anomalies its checkers found — with a line on how the
 //! model produced each figure. Shared by `replica-lab bench` and the page; it only runs
-//! scenarios through [`crate::report::run`] and must not contain strategy logic.
+//! scenarios through [`crate::report::run_quiet`] and must not contain strategy logic.
 
-use crate::report::{self, RunReport};
+use crate::metrics::percentile_ms;
+use crate::report::{self, Quiet};
 use crate::scenario::{ScenarioConfig, ScenarioError};
 use serde::Serialize;
 
@@ -151,23 +152,26 @@ fn configuration(entry: &Entry) -> String {
     text
 }
 
-fn row(entry: &Entry, report: &RunReport) -> BenchRow {
+fn row(entry: &Entry, quiet: &Quiet, duration_s: f64) -> BenchRow {
+    let metrics = quiet.simulation.metrics();
+    let lag_p95_ms = percentile_ms(&metrics.lag_us, 0.95);
     BenchRow {
         strategy: entry.label,
         configuration: configuration(entry),
-        throughput_ops_s: report.throughput_ops_s,
-        p50_ms: report.latency_ms.p50,
-        p95_ms: report.latency_ms.p95,
-        p99_ms: report.latency_ms.p99,
-        lag_p95_ms: (report.replication_lag_ms.p95 > 0.0).then_some(report.replication_lag_ms.p95),
+        throughput_ops_s: libm::round(metrics.ops_ok as f64 / duration_s * 1000.0) / 1000.0,
+        p50_ms: percentile_ms(&metrics.latency_us, 0.50),
+        p95_ms: percentile_ms(&metrics.latency_us, 0.95),
+        p99_ms: percentile_ms(&metrics.latency_us, 0.99),
+        lag_p95_ms: (lag_p95_ms > 0.0).then_some(lag_p95_ms),
         consistency: entry.consistency,
-        anomalies: report
-            .anomalies
+        anomalies: quiet
+            .checks
+            .counts
             .iter()
             .filter(|(_, count)| **count > 0)
             .map(|(name, count)| (*name, *count))
             .collect(),
-        errors: report.ops.failed + report.ops.unknown,
+        errors: metrics.ops_failed + metrics.ops_unknown,
     }
 }
 
@@ -179,8 +183,8 @@ pub fn run_entry(entry: &Entry, config: &BenchConfig) -> Result<BenchRow, Scenar
     for (name, value) in entry.knobs {
         scenario = scenario.with_knob(name, value);
     }
-    let finished = report::run_one(scenario, config.duration_s * 1_000_000)?;
-    Ok(row(entry, &finished.report))
+    let quiet = report::run_quiet(scenario, config.duration_s * 1_000_000)?;
+    Ok(row(entry, &quiet, config.duration_s as f64))
 }
 
 /// The table as Markdown, with the method under it.

@@ -603,7 +603,7 @@ pub fn monotonic_reads(history: &History) -> Vec<Finding> {
     for (_, reads) in sessions {
         findings.extend(monotonic_session(history, reads));
     }
-    findings.sort_by_key(|finding| finding.at_us);
+    sort_by_u64(&mut findings, |finding| finding.at_us);
     findings
 }
 
@@ -614,9 +614,9 @@ fn monotonic_session(history: &History, reads: Vec<&Operation>) -> Vec<Finding> 
         v => history.get(v).map(|write| write.invoke_us.max(1)),
     };
     let mut by_complete: Vec<&Operation> = reads.clone();
-    by_complete.sort_by_key(|read| read.complete_us.unwrap_or(u64::MAX));
+    sort_by_u64(&mut by_complete, |read| read.complete_us.unwrap_or(u64::MAX));
     let mut by_invoke = reads;
-    by_invoke.sort_by_key(|read| read.invoke_us);
+    sort_by_u64(&mut by_invoke, |read| read.invoke_us);
     let mut findings = Vec::new();
     let mut newest: Option<(u64, &Operation)> = None;
     let mut next = 0;
@@ -755,10 +755,12 @@ pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
         .into_iter()
         .filter(|(_, leaders)| leaders.len() > 1)
         .map(|(term, leaders)| {
-            let mut firsts: Vec<(usize, (u64, OpId))> = leaders.into_iter().collect();
-            firsts.sort_by_key(|(_, (acked, _))| *acked);
-            let (node_a, (_, op_a)) = firsts[0];
-            let (node_b, (acked_b, op_b)) = firsts[1];
+            // (acked, node, op): the same element type as other sorts here, so one sort serves.
+            let mut firsts: Vec<(u64, u64, OpId)> =
+                leaders.into_iter().map(|(node, (acked, op))| (acked, node as u64, op)).collect();
+            firsts.sort_unstable();
+            let (_, node_a, op_a) = firsts[0];
+            let (acked_b, node_b, op_b) = firsts[1];
             Finding {
                 kind: AnomalyKind::TwoLeadersSameTerm,
                 ops: vec![op_a, op_b],
@@ -872,7 +874,7 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (key, (restocks, mut orders)) in per_item {
         let supply = params.initial_stock + restocks * params.restock_units;
-        orders.sort_by_key(|op| op.acked_us.or(op.complete_us).unwrap_or(op.invoke_us));
+        sort_by_u64(&mut orders, |op| op.acked_us.or(op.complete_us).unwrap_or(op.invoke_us));
         for (index, order) in orders.iter().enumerate().skip(supply as usize) {
             findings.push(Finding {
                 kind: AnomalyKind::Oversell,
@@ -976,9 +978,16 @@ pub fn write_skew(txs: &[crate::mvcc::CommittedTx]) -> Vec<Finding> {
             }
         }
     }
-    findings.sort_by_key(|finding| finding.ops.clone());
+    findings.sort_unstable_by(|a, b| a.ops.cmp(&b.ops));
     findings.dedup_by(|a, b| a.ops == b.ops);
     findings
+}
+
+/// The one stable sort by a `u64` key the checkers share. Each closure handed to
+/// `sort_by_key` instantiates the whole sort again, and the page ships every checker; a
+/// function pointer makes one copy per element type.
+fn sort_by_u64<T>(items: &mut [T], key: fn(&T) -> u64) {
+    items.sort_by_key(key);
 }
 
 /// Stamps findings with the completion of their last operation.
@@ -987,7 +996,7 @@ fn timed(history: &History, mut findings: Vec<Finding>) -> Vec<Finding> {
         finding.at_us =
             finding.ops.iter().filter_map(|op| history.get(*op).and_then(|o| o.complete_us)).max().unwrap_or(0);
     }
-    findings.sort_by_key(|finding| finding.at_us);
+    sort_by_u64(&mut findings, |finding| finding.at_us);
     findings
 }
 

@@ -215,7 +215,8 @@ pub fn sla_violations(history: &crate::history::History, duration_us: u64) -> Ve
     violated
 }
 
-fn scaling_summary(
+/// The scaling summary of a finished auto-scaling run (`None` for other scenarios).
+pub fn scaling_summary(
     finished_state: &FinalState,
     history: &crate::history::History,
     duration_us: u64,
@@ -394,19 +395,42 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Scenari
     Ok(finished)
 }
 
-/// Runs one configuration as [`run`] does, without the other scaling policy beside it.
-pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
+/// A run taken to its end and through quiescence, checked: what a report is made from.
+pub struct Quiet {
+    /// The simulation, after quiescence.
+    pub simulation: Box<dyn Simulation>,
+    /// Its final state.
+    pub final_state: FinalState,
+    /// Everything the checkers found.
+    pub checks: CheckReport,
+}
+
+impl std::fmt::Debug for Quiet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Quiet").field("checks", &self.checks).finish_non_exhaustive()
+    }
+}
+
+/// Runs a configuration for `duration_us`, stops the workload, lets it quiesce and checks
+/// it — without building a report (the page's benchmark and comparison need only this).
+pub fn run_quiet(config: ScenarioConfig, duration_us: u64) -> Result<Quiet, ScenarioError> {
     if duration_us == 0 || duration_us > scenario::DURATION_MAX_US {
         return Err(ScenarioError::BadDuration);
     }
-    let info =
-        scenario::info(&config.scenario).ok_or_else(|| ScenarioError::UnknownScenario(config.scenario.clone()))?;
-    let mut simulation = scenario::build(config.clone())?;
+    let mut simulation = scenario::build(config)?;
     simulation.run_until(duration_us);
     simulation.stop_workload();
     simulation.run_until(duration_us + QUIESCE_US);
     let final_state = simulation.final_state();
     let checks = simulation.check(Some(&final_state));
+    Ok(Quiet { simulation, final_state, checks })
+}
+
+/// Runs one configuration as [`run`] does, without the other scaling policy beside it.
+pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
+    let info =
+        scenario::info(&config.scenario).ok_or_else(|| ScenarioError::UnknownScenario(config.scenario.clone()))?;
+    let Quiet { simulation, final_state, checks } = run_quiet(config.clone(), duration_us)?;
     let metrics = simulation.metrics();
     let duration_s = duration_us as f64 / 1e6;
     let report = RunReport {

@@ -405,11 +405,12 @@ fn kth_largest(values: impl Iterator<Item = u64>, k: usize) -> u64 {
         count += 1;
     }
     let slice = &mut buffer[..count];
-    slice.sort_unstable_by(|a, b| b.cmp(a));
+    // Ascending (the plain sort other code already instantiates): the k-th largest is k from the end.
+    slice.sort_unstable();
     if k == 0 {
         u64::MAX
     } else {
-        slice.get(k - 1).copied().unwrap_or(0)
+        count.checked_sub(k).and_then(|index| slice.get(index)).copied().unwrap_or(0)
     }
 }
 

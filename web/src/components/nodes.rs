@@ -37,7 +37,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
                 <td>{ view.commit }</td>
                 <td>{ format!("{:.1}", view.lag_us as f64 / 1000.0) }</td>
                 if has_clocks {
-                    <td class="clock">{ format!("{:?}", view.vector_clock) }</td>
+                    <td class="clock">{ format!("[{}]", view.vector_clock.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")) }</td>
                 }
                 <td><button onclick={toggle} aria-label={format!("{} {}", if node.up { "Crash" } else { "Restart" }, node.id)}>{ if node.up { "Crash" } else { "Restart" } }</button></td>
             </tr>

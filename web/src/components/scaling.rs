@@ -27,14 +27,21 @@ enum Comparison {
 }
 
 fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, String> {
-    let mut config = replica_core::scenario::ScenarioConfig::new(&state.params.scenario, state.seed);
-    config.load_ops_s = state.params.load;
-    config.latency_multiplier = state.params.latency;
-    config.knobs = state.params.knobs.clone();
-    config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
-    let finished = report::run(config, COMPARE_DURATION_S * 1_000_000).map_err(|e| e.to_string())?;
-    let both = finished.report.scaling.ok_or("this scenario does not scale")?;
-    Ok(both.into_iter().collect())
+    let duration_us = COMPARE_DURATION_S * 1_000_000;
+    let mut rows = Vec::new();
+    for policy in ["reactive", "prescaled"] {
+        let mut config = replica_core::scenario::ScenarioConfig::new(&state.params.scenario, state.seed);
+        config.load_ops_s = state.params.load;
+        config.latency_multiplier = state.params.latency;
+        config.knobs = state.params.knobs.clone();
+        config.knobs.insert("scaling".into(), policy.into());
+        config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
+        let quiet = report::run_quiet(config, duration_us).map_err(|e| e.to_string())?;
+        let summary = report::scaling_summary(&quiet.final_state, quiet.simulation.history(), duration_us)
+            .ok_or("this scenario does not scale")?;
+        rows.push((policy, summary));
+    }
+    Ok(rows)
 }
 
 /// The panel.
