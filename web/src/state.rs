@@ -22,8 +22,11 @@ pub const GLYPHS_MAX: usize = 400;
 pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
 /// Wall time between two runs of the checkers.
 pub const CHECK_INTERVAL_MS: f64 = 1000.0;
-/// Wall time between two redraws of the charts.
+/// Wall time between two redraws of one chart.
 pub const CHART_INTERVAL_MS: f64 = 250.0;
+/// Charts take turns: each redraws every [`CHART_INTERVAL_MS`], on a different frame from
+/// the others, so no frame draws them all.
+pub const CHART_TURNS: u64 = 3;
 /// Announcements kept for the narration.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
 
@@ -207,6 +210,12 @@ impl AppState {
         state
     }
 
+    /// The redraw version of the charts taking turn `turn` (0 to [`CHART_TURNS`] − 1): it
+    /// changes once every [`CHART_TURNS`] bumps, a bump after the previous turn's.
+    pub fn chart_version_for(&self, turn: u64) -> u64 {
+        (self.chart_version + turn % CHART_TURNS) / CHART_TURNS
+    }
+
     /// The hash the page writes for its settings (time left out).
     pub fn hash_without_time(&self) -> String {
         let mut params = self.params.clone();
@@ -295,7 +304,8 @@ impl AppState {
                 self.announcements = Rc::new(Vec::new());
                 self.alerts_told = 0;
                 self.params.t_s = 0.0;
-                self.chart_version += 1;
+                // Every turn's version changes: all charts redraw for the new run.
+                self.chart_version += CHART_TURNS;
             }
             Err(error) => self.notices.push(error),
         }
@@ -323,7 +333,7 @@ impl AppState {
             self.last_check_ms = wall_ms;
             self.refresh_checks();
         }
-        if wall_ms - self.last_chart_ms >= CHART_INTERVAL_MS {
+        if wall_ms - self.last_chart_ms >= CHART_INTERVAL_MS / CHART_TURNS as f64 {
             self.last_chart_ms = wall_ms;
             self.chart_version += 1;
         }

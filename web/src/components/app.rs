@@ -157,19 +157,19 @@ pub fn App() -> Html {
                     <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
-                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version} />
+                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(1)} />
                     <Storage snapshot={snapshot.clone()} />
                     <ScalingCompare state={Rc::new((*state).clone())} />
                     if scales {
-                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(0)} />
                     }
                     if measures_lag && !scales {
-                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(0)} />
                     }
                     if kinds.contains(&AnomalyKind::Divergence) {
-                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(1)} />
                     }
-                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version} />
+                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(2)} />
                     <section class="narrative" aria-label="What to try">
                         <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>
                         <p>{ if hindi { info.narrative_hi } else { info.narrative } }</p>
