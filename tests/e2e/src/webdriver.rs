@@ -104,6 +104,12 @@ impl std::fmt::Debug for Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium of the given window size.
     pub fn start(width: u32, height: u32) -> Self {
+        Self::start_with(width, height, &[])
+    }
+
+    /// Like [`start`](Self::start), with extra Chromium switches (e.g.
+    /// `--force-prefers-reduced-motion`, under which the page starts paused).
+    pub fn start_with(width: u32, height: u32, extra_args: &[&str]) -> Self {
         let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_string());
         let port = free_port();
         let driver = Command::new(driver_path)
@@ -118,16 +124,28 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = std::env::temp_dir().join(format!("replica-e2e-{}-{port}", std::process::id()));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+        ]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(extra_args.iter().map(|arg| arg.to_string()));
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-quic", format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.display())
-                ]
+                "args": args
             }
         }}});
         let session = match request(port, "POST", "/session", Some(&capabilities)) {

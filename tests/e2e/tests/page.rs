@@ -1,7 +1,8 @@
 //! The release build served over HTTP and rendered by headless Chromium: the map with its
 //! seven cities and the scenario's nodes, time that advances, messages in flight, the test
-//! hooks, a bad hash that falls back cleanly, every scenario loading and animating, and
-//! screenshots of each at desktop and phone size.
+//! hooks, a bad hash that falls back cleanly, every scenario loading and animating, the load
+//! slider changing the running simulation, a click crashing and restarting a node, a shared
+//! link reproducing the same digest, and screenshots of each scenario at desktop and phone size.
 
 use replica_e2e::webdriver::Browser;
 use replica_e2e::{dist, dump_dom, in_flight, occurrences, repo_root, screenshot, serve, sim_time_s};
@@ -132,4 +133,98 @@ fn embed_mode_runs_inside_a_sandboxed_iframe_at_640_by_400() {
     assert!(!dom.contains("panic-overlay"), "no panic inside the sandbox");
     browser.switch_to_top();
     let _ = std::fs::remove_dir_all(host_root);
+}
+
+/// Simulated seconds and acknowledged operations as the page shows them.
+fn time_and_ops(browser: &Browser) -> (f64, f64) {
+    let time = browser.eval("return document.getElementById('sim-time').textContent");
+    let stats = browser.eval("return document.querySelector('.stats').textContent");
+    let time: f64 = time.as_str().unwrap_or_default().trim().trim_end_matches(" s").parse().unwrap_or(f64::NAN);
+    let ops: f64 = stats
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .strip_prefix("ops ok ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(f64::NAN);
+    (time, ops)
+}
+
+/// Acknowledged operations per simulated second over `wall_ms` of wall time.
+fn ops_rate(browser: &Browser, wall_ms: u64) -> f64 {
+    let (t0, ops0) = time_and_ops(browser);
+    std::thread::sleep(Duration::from_millis(wall_ms));
+    let (t1, ops1) = time_and_ops(browser);
+    assert!(t1 > t0, "simulated time advances ({t0} then {t1})");
+    (ops1 - ops0) / (t1 - t0)
+}
+
+#[test]
+fn the_load_slider_changes_the_running_simulation() {
+    let base = serve(dist());
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=3&t=1"));
+    assert!(browser.wait_for("return document.querySelectorAll('[data-node]').length === 6", WAIT), "hdfc loads");
+    let before = ops_rate(&browser, 3000);
+    browser.eval(
+        "const s = document.querySelector('input[name=load]'); s.value = '8000'; \
+         s.dispatchEvent(new Event('input', { bubbles: true })); return s.value",
+    );
+    assert!(browser.wait_for("return location.hash.includes('load=8000')", WAIT), "the link follows the slider");
+    std::thread::sleep(Duration::from_millis(500));
+    let after = ops_rate(&browser, 3000);
+    assert!(after > 3.0 * before, "8000 ops/s offered: {after:.0} ops per simulated second, was {before:.0}");
+}
+
+#[test]
+fn a_click_on_a_node_crashes_it_and_a_second_restarts_it() {
+    let base = serve(dist());
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    browser.goto(&format!("{base}/#scenario=consensus&seed=2&t=1"));
+    assert!(browser.wait_for("return document.querySelectorAll('[data-node]').length === 5", WAIT), "consensus loads");
+    let click = "document.querySelector(\"[data-node='delhi']\").dispatchEvent(new MouseEvent('click', { bubbles: true })); return true";
+    browser.eval(click);
+    assert!(
+        browser.wait_for(
+            "return document.querySelector(\"[data-node='delhi']\").getAttribute('data-up') === 'false'",
+            WAIT
+        ),
+        "delhi is down after a click"
+    );
+    assert!(
+        browser.wait_for("return document.getElementById('narration').textContent.startsWith('delhi crashed')", WAIT),
+        "and the crash is narrated"
+    );
+    browser.eval(click);
+    assert!(
+        browser.wait_for(
+            "return document.querySelector(\"[data-node='delhi']\").getAttribute('data-up') === 'true'",
+            WAIT
+        ),
+        "up again after a second click"
+    );
+}
+
+#[test]
+fn a_shared_link_reproduces_the_same_digest() {
+    let base = serve(dist());
+    // Reduced motion: the page starts paused, so it stays at the link's moment.
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    let digest_at = |hash: &str| {
+        browser.goto(&format!("{base}/{hash}"));
+        assert!(
+            browser.wait_for("return document.getElementById('sim-time').textContent === '4.000 s'", WAIT),
+            "{hash}"
+        );
+        browser.eval("return document.querySelector('.digest').textContent").as_str().unwrap_or_default().to_string()
+    };
+    let link = "#scenario=upi&seed=11&latency=2&load=900&t=4&policy=siblings";
+    let first = digest_at(link);
+    browser.goto("about:blank");
+    let again = digest_at(link);
+    assert_eq!(first.len(), 16, "a 64-bit digest in hex: {first}");
+    assert_eq!(first, again, "the same link, the same run");
+    let other = digest_at("#scenario=upi&seed=12&latency=2&load=900&t=4&policy=siblings");
+    assert_ne!(first, other, "another seed, another run");
 }
