@@ -158,7 +158,7 @@ fn row(entry: &Entry, quiet: &Quiet, duration_s: f64) -> BenchRow {
     BenchRow {
         strategy: entry.label,
         configuration: configuration(entry),
-        throughput_ops_s: libm::round(metrics.ops_ok as f64 / duration_s * 1000.0) / 1000.0,
+        throughput_ops_s: report::round3(metrics.ops_ok as f64 / duration_s),
         p50_ms: percentile_ms(&metrics.latency_us, 0.50),
         p95_ms: percentile_ms(&metrics.latency_us, 0.95),
         p99_ms: percentile_ms(&metrics.latency_us, 0.99),

@@ -215,6 +215,13 @@ pub struct ScalingLog {
     pub serving_intervals: Vec<(u64, u64)>,
 }
 
+impl ScalingLog {
+    /// Whether this is the controller's record (a replica's log names no policy).
+    pub fn is_controller(&self) -> bool {
+        !self.policy.is_empty()
+    }
+}
+
 /// Replica counts at one moment, per region in `scaling::REGIONS` order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScalePoint {
@@ -782,7 +789,7 @@ pub fn unready_reads(history: &History, state: &FinalState) -> Vec<Finding> {
     for op in ok_reads(history) {
         let (Some(node), Some(served_us)) = (op.node, op.acked_us) else { continue };
         let Some(log) = state.nodes.get(node).and_then(|node| node.scaling.as_ref()) else { continue };
-        if log.policy.is_empty()
+        if !log.is_controller()
             && !log.serving_intervals.iter().any(|&(from, until)| (from..=until).contains(&served_us))
         {
             findings.push(Finding {

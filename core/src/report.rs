@@ -221,8 +221,7 @@ pub fn scaling_summary(
     history: &crate::history::History,
     duration_us: u64,
 ) -> Option<ScalingSummary> {
-    let log =
-        finished_state.nodes.iter().filter_map(|node| node.scaling.as_ref()).find(|log| !log.policy.is_empty())?;
+    let log = finished_state.nodes.iter().filter_map(|node| node.scaling.as_ref()).find(|log| log.is_controller())?;
     let violated = sla_violations(history, duration_us);
     Some(ScalingSummary {
         sla_minutes_violated: violated.len() as f64 * SLA_WINDOW_US as f64 / 60e6,
@@ -496,7 +495,8 @@ fn authoritative_conflicts(state: &FinalState) -> Option<crate::check::ConflictL
     Some(log)
 }
 
-fn round3(value: f64) -> f64 {
+/// Rounds to three decimals (figures in reports and the benchmark).
+pub(crate) fn round3(value: f64) -> f64 {
     libm::round(value * 1000.0) / 1000.0
 }
 

@@ -1043,7 +1043,7 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn scaling(&self) -> Option<crate::check::ScalingLog> {
         let now = self.world.now_us();
-        self.world.nodes().first()?.protocol.scaling_log(now).filter(|log| !log.policy.is_empty())
+        self.world.nodes().first()?.protocol.scaling_log(now).filter(crate::check::ScalingLog::is_controller)
     }
     fn measures_lag(&self) -> bool {
         self.world.measures_lag()

@@ -151,7 +151,8 @@ impl PartialEq for AppState {
     }
 }
 
-fn config_of(params: &PageParams, seed: u64) -> ScenarioConfig {
+/// The run a page's settings describe.
+pub fn config_of(params: &PageParams, seed: u64) -> ScenarioConfig {
     let mut config = ScenarioConfig::new(&params.scenario, seed);
     config.load_ops_s = params.load;
     config.latency_multiplier = params.latency;

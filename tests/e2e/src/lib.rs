@@ -11,6 +11,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+/// Every scenario of the catalogue, with the nodes it places (the tests and `measure` go
+/// through all of them).
+pub const SCENARIOS: [(&str, usize); 10] = [
+    ("hdfc", 6),
+    ("upi", 3),
+    ("flipkart", 7),
+    ("neft-rtgs", 5),
+    ("core-banking", 2),
+    ("myntra", 5),
+    ("consensus", 5),
+    ("data-sync", 4),
+    ("lag-monitor", 7),
+    ("big-billion-day", 26),
+];
+
+/// Acknowledged operations, from the stats line (`ops ok N · …`).
+pub fn ops_ok(dom: &str) -> Option<u64> {
+    let start = dom.find("ops ok ")? + "ops ok ".len();
+    dom[start..].split_whitespace().next()?.parse().ok()
+}
+
 /// Most requests one test server answers before it stops by itself.
 pub const REQUESTS_MAX: usize = 2000;
 

@@ -5,7 +5,9 @@
 //! link reproducing the same digest, and screenshots of each scenario at desktop and phone size.
 
 use replica_e2e::webdriver::Browser;
-use replica_e2e::{dist, dump_dom, in_flight, occurrences, repo_root, screenshot, serve, sim_time_s};
+use replica_e2e::{
+    dist, dump_dom, in_flight, occurrences, ops_ok, repo_root, screenshot, serve, sim_time_s, SCENARIOS,
+};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -55,20 +57,6 @@ fn a_hostile_hash_falls_back_to_defaults_with_a_message() {
     assert!(!dom.contains("<script>alert(1)</script>"), "hash text is never injected as markup");
     assert!(!dom.contains("panic-overlay"), "no panic");
 }
-
-/// Every scenario of the catalogue, with the nodes it places.
-const SCENARIOS: [(&str, usize); 10] = [
-    ("hdfc", 6),
-    ("upi", 3),
-    ("flipkart", 7),
-    ("neft-rtgs", 5),
-    ("core-banking", 2),
-    ("myntra", 5),
-    ("consensus", 5),
-    ("data-sync", 4),
-    ("lag-monitor", 7),
-    ("big-billion-day", 26),
-];
 
 #[test]
 fn every_scenario_loads_and_animates() {
@@ -137,18 +125,8 @@ fn embed_mode_runs_inside_a_sandboxed_iframe_at_640_by_400() {
 
 /// Simulated seconds and acknowledged operations as the page shows them.
 fn time_and_ops(browser: &Browser) -> (f64, f64) {
-    let time = browser.eval("return document.getElementById('sim-time').textContent");
-    let stats = browser.eval("return document.querySelector('.stats').textContent");
-    let time: f64 = time.as_str().unwrap_or_default().trim().trim_end_matches(" s").parse().unwrap_or(f64::NAN);
-    let ops: f64 = stats
-        .as_str()
-        .unwrap_or_default()
-        .trim()
-        .strip_prefix("ops ok ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|count| count.parse().ok())
-        .unwrap_or(f64::NAN);
-    (time, ops)
+    let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+    (sim_time_s(&dom).unwrap_or(f64::NAN), ops_ok(&dom).map_or(f64::NAN, |ops| ops as f64))
 }
 
 /// Acknowledged operations per simulated second over `wall_ms` of wall time.

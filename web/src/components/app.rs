@@ -123,6 +123,7 @@ pub fn App() -> Html {
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
     let hindi = state.params.lang == Lang::Hi;
     let snapshot = state.snapshot.clone();
+    let whole = Rc::new((*state).clone());
     html! {
         <div class={classes!("app", state.params.embed.then_some("embed"))} lang={if hindi { "hi" } else { "en" }}>
             <header>
@@ -154,12 +155,12 @@ pub fn App() -> Html {
                     </p>
                 </div>
                 <aside>
-                    <Controls state={Rc::new((*state).clone())} dispatch={dispatch.clone()} info={info.clone()} />
+                    <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(1)} />
                     <Storage snapshot={snapshot.clone()} />
-                    <ScalingCompare state={Rc::new((*state).clone())} />
+                    <ScalingCompare state={whole} />
                     if scales {
                         <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(0)} />
                     }

@@ -3,7 +3,6 @@
 //! and the latest raises and clears. Renders nothing for scenarios without a monitor; it only
 //! reads the simulation.
 
-use replica_core::monitor::Health;
 use replica_core::scenario::Simulation;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,14 +26,6 @@ impl PartialEq for MonitorProps {
     }
 }
 
-fn health_class(health: Health) -> &'static str {
-    match health {
-        Health::Healthy => "healthy",
-        Health::Degraded => "degraded",
-        Health::Down => "down",
-    }
-}
-
 /// The panels.
 #[component]
 pub fn MonitorPanel(props: &MonitorProps) -> Html {
@@ -52,7 +43,7 @@ pub fn MonitorPanel(props: &MonitorProps) -> Html {
                     { for regions.iter().map(|region| html! {
                         <tr data-region={region.region} data-health={region.health.name()}>
                             <td>{ region.region }</td>
-                            <td class={health_class(region.health)}>{ region.health.name() }</td>
+                            <td class={region.health.name()}>{ region.health.name() }</td>
                             <td>{ format!("{:.0} ({:.0})", region.lag_ms_max, region.lag_ms_threshold) }</td>
                             <td>{ format!("{} / {}", region.alerts_raised, region.alerts_cleared) }</td>
                         </tr>

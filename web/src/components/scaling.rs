@@ -30,10 +30,7 @@ fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, Str
     let duration_us = COMPARE_DURATION_S * 1_000_000;
     let mut rows = Vec::new();
     for policy in ["reactive", "prescaled"] {
-        let mut config = replica_core::scenario::ScenarioConfig::new(&state.params.scenario, state.seed);
-        config.load_ops_s = state.params.load;
-        config.latency_multiplier = state.params.latency;
-        config.knobs = state.params.knobs.clone();
+        let mut config = crate::state::config_of(&state.params, state.seed);
         config.knobs.insert("scaling".into(), policy.into());
         config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
         let quiet = report::run_quiet(config, duration_us).map_err(|e| e.to_string())?;

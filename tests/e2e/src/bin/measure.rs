@@ -9,21 +9,9 @@
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo run --release -p replica-e2e --bin measure`
 
 use replica_e2e::webdriver::Browser;
-use replica_e2e::{dist, serve};
+use replica_e2e::{dist, serve, SCENARIOS};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 10] = [
-    "hdfc",
-    "upi",
-    "flipkart",
-    "neft-rtgs",
-    "core-banking",
-    "myntra",
-    "consensus",
-    "data-sync",
-    "lag-monitor",
-    "big-billion-day",
-];
 /// How long each scenario runs before its frames are read.
 const RUN: Duration = Duration::from_secs(8);
 /// Frames skipped at the start (the first frames include building the world).
@@ -48,7 +36,7 @@ fn main() {
     let browser = Browser::start(1280, 900);
     println!("| scenario | frames | p50 ms | p95 ms | max ms | first frame ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for scenario in SCENARIOS {
+    for (scenario, _) in SCENARIOS {
         browser.goto("about:blank");
         browser.goto(&format!("{base}/#scenario={scenario}&seed=1"));
         std::thread::sleep(RUN);
