@@ -895,7 +895,7 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
             });
         }
     }
-    findings.sort_by_key(|finding| finding.at_us);
+    sort_by_u64(&mut findings, |finding| finding.at_us);
     findings
 }
 
@@ -951,11 +951,14 @@ pub fn atomicity(history: &History, state: &FinalState) -> Vec<Finding> {
 /// snapshots (neither saw the other), so every finding is a real write skew.
 pub fn write_skew(txs: &[crate::mvcc::CommittedTx]) -> Vec<Finding> {
     let mut writers: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
-    let mut order: Vec<usize> = (0..txs.len()).collect();
-    order.sort_by_key(|index| txs[*index].xid);
-    for index in &order {
-        for key in &txs[*index].writes {
-            writers.entry(*key).or_default().push(*index);
+    // (xid, index, 0): the element type of another sort here, so one sort serves both;
+    // the index breaks ties, so the unstable sort orders like a stable one.
+    let mut order: Vec<(u64, u64, u64)> = txs.iter().enumerate().map(|(index, tx)| (tx.xid, index as u64, 0)).collect();
+    order.sort_unstable();
+    for (_, index, _) in order {
+        let index = index as usize;
+        for key in &txs[index].writes {
+            writers.entry(*key).or_default().push(index);
         }
     }
     let sees = |tx: &crate::mvcc::CommittedTx, xid: u64| xid < tx.snapshot_xmax && !tx.snapshot_active.contains(&xid);

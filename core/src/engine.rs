@@ -235,6 +235,7 @@ pub struct World<P: Protocol> {
     timeouts: std::collections::VecDeque<(u64, u64, OpId)>,
     nodes: Vec<NodeSlot<P>>,
     network: Network,
+    directory: Directory,
     streams: Streams,
     workload: Workload,
     workload_active: bool,
@@ -274,7 +275,9 @@ impl<P: Protocol> World<P> {
         let mut network = Network::new();
         network.set_latency_multiplier(config.latency_multiplier);
         let monitor = config.monitor.map(crate::monitor::Monitor::new);
+        let directory = Directory { nodes: nodes.iter().map(|(name, city, _)| (name.clone(), *city)).collect() };
         let mut world = Self {
+            directory,
             streams: Streams::new(config.seed),
             workload: Workload::new(config.workload.clone()),
             history: History::new(config.history_ops_max),
@@ -819,23 +822,15 @@ impl<P: Protocol> World<P> {
     pub fn divergent_keys(&self) -> u32 {
         let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> =
             self.nodes.iter().filter(|slot| slot.up).map(|slot| slot.protocol.store()).collect();
-        let Some((first, others)) = stores.split_first() else { return 0 };
-        let mut keys: std::collections::BTreeSet<crate::protocol::Key> = first.keys().copied().collect();
-        for store in others {
-            keys.extend(store.keys().copied());
-        }
-        keys.into_iter().filter(|key| others.iter().any(|store| store.get(key) != first.get(key))).count() as u32
+        divergent_keys(&stores)
     }
 
     /// Index of a node by id.
     pub fn node_index(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|slot| slot.name == name)
+        self.directory.node_index(name)
     }
 
     /// City of a node or city id.
-    fn city_of(&self, name: &str) -> Option<CityIndex> {
-        self.node_index(name).map(|node| self.nodes[node].city).or_else(|| crate::geo::city_index(name))
-    }
 
     /// Every node and city id a control may name.
     pub fn known_ids(&self) -> Vec<String> {
@@ -849,16 +844,7 @@ impl<P: Protocol> World<P> {
     }
 
     fn validate(&self, control: &Control) -> Result<(), ControlError> {
-        let node =
-            |name: &str| self.node_index(name).map(|_| ()).ok_or_else(|| ControlError::UnknownNode(name.to_string()));
-        let city =
-            |name: &str| self.city_of(name).map(|_| ()).ok_or_else(|| ControlError::UnknownNode(name.to_string()));
-        match control {
-            Control::Crash { node: n } | Control::Restart { node: n } | Control::Skew { node: n, .. } => node(n),
-            Control::Cut { from, to, .. } => city(from).and(city(to)),
-            Control::Heal { a, b } | Control::Slow { a, b, .. } | Control::Loss { a, b, .. } => city(a).and(city(b)),
-            Control::Latency { .. } | Control::Load { .. } | Control::HealAll => Ok(()),
-        }
+        self.directory.validate(control)
     }
 
     /// Applies a control now and records it in the control log.
@@ -879,9 +865,7 @@ impl<P: Protocol> World<P> {
         }
         self.fold(&[8, self.control_log.len() as u64]);
         self.control_log.push(TimedControl { at_us: self.now_us, control: control.clone() });
-        let pair = |world: &Self, a: &str, b: &str| (world.city_of(a), world.city_of(b));
         match control {
-            Control::Latency { multiplier } => self.network.set_latency_multiplier(multiplier),
             Control::Load { ops_s } => {
                 self.workload.set_load(ops_s);
                 self.arrival_generation = self.arrival_generation.wrapping_add(1);
@@ -897,47 +881,13 @@ impl<P: Protocol> World<P> {
                     self.restart(index);
                 }
             }
-            Control::Cut { from, to, both } => {
-                if let (Some(a), Some(b)) = pair(self, &from, &to) {
-                    self.network.set_cut(a, b, true);
-                    if both {
-                        self.network.set_cut(b, a, true);
-                    }
-                }
-            }
-            Control::Heal { a, b } => {
-                if let (Some(a), Some(b)) = pair(self, &a, &b) {
-                    self.network.set_cut(a, b, false);
-                    self.network.set_cut(b, a, false);
-                }
-            }
-            Control::HealAll => {
-                for a in 0..CITIES.len() {
-                    for b in 0..CITIES.len() {
-                        self.network.set_cut(a, b, false);
-                        self.network.set_slow(a, b, 1.0);
-                        self.network.set_loss(a, b, 0.0);
-                    }
-                }
-            }
-            Control::Slow { a, b, factor } => {
-                if let (Some(a), Some(b)) = pair(self, &a, &b) {
-                    self.network.set_slow(a, b, factor);
-                    self.network.set_slow(b, a, factor);
-                }
-            }
-            Control::Loss { a, b, probability } => {
-                if let (Some(a), Some(b)) = pair(self, &a, &b) {
-                    self.network.set_loss(a, b, probability);
-                    self.network.set_loss(b, a, probability);
-                }
-            }
             Control::Skew { node, skew_us } => {
                 if let Some(index) = self.node_index(&node) {
                     self.nodes[index].skew_us =
                         skew_us.clamp(-crate::control::SKEW_MAX_US, crate::control::SKEW_MAX_US);
                 }
             }
+            link => self.directory.apply_to_network(&mut self.network, &link),
         }
     }
 
@@ -1081,26 +1031,7 @@ impl<P: Protocol> World<P> {
                 glyphs.push(glyph);
             }
         }
-        // Canonical order (the heap's is an accident of its history), soonest arrival first.
-        glyphs.sort_unstable_by(|a, b| {
-            (a.arrive_us, a.sent_us, a.from_city, a.to_city, a.kind, &a.clock).cmp(&(
-                b.arrive_us,
-                b.sent_us,
-                b.from_city,
-                b.to_city,
-                b.kind,
-                &b.clock,
-            ))
-        });
-        glyphs.truncate(glyphs_max);
-        let mut cuts = Vec::new();
-        for a in 0..CITIES.len() {
-            for b in 0..CITIES.len() {
-                if a != b && self.network.is_cut(a, b) {
-                    cuts.push((CITIES[a].id, CITIES[b].id));
-                }
-            }
-        }
+        crate::snapshot::canonical_glyphs(&mut glyphs, glyphs_max);
         Snapshot {
             now_us: self.now_us,
             seed: self.config.seed,
@@ -1109,7 +1040,7 @@ impl<P: Protocol> World<P> {
             nodes,
             glyphs,
             in_flight,
-            cuts,
+            cuts: self.network.cut_city_pairs(),
             latency_multiplier: self.network.latency_multiplier(),
             load_ops_s: self.workload.config().load_ops_s,
             ops_ok: self.metrics.ops_ok,
@@ -1125,5 +1056,90 @@ impl<P: Protocol> World<P> {
     /// The seed.
     pub fn seed(&self) -> u64 {
         self.config.seed
+    }
+}
+
+/// Keys on which running stores disagree; outside `World` so every strategy shares one copy.
+fn divergent_keys(stores: &[&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>]) -> u32 {
+    let Some((first, others)) = stores.split_first() else { return 0 };
+    let mut keys: std::collections::BTreeSet<crate::protocol::Key> = std::collections::BTreeSet::new();
+    for store in stores {
+        keys.extend(store.keys().copied());
+    }
+    keys.into_iter().filter(|key| others.iter().any(|store| store.get(key) != first.get(key))).count() as u32
+}
+
+/// Which node runs in which city: the strategy-independent half of resolving the ids a
+/// control names, outside the generic `World` so every strategy shares one copy.
+#[derive(Debug)]
+struct Directory {
+    nodes: Vec<(String, CityIndex)>,
+}
+
+impl Directory {
+    fn node_index(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|(node, _)| node == name)
+    }
+
+    /// A node's city, or the city with that id.
+    fn city_of(&self, name: &str) -> Option<CityIndex> {
+        self.node_index(name).map(|node| self.nodes[node].1).or_else(|| crate::geo::city_index(name))
+    }
+
+    fn validate(&self, control: &Control) -> Result<(), ControlError> {
+        let node =
+            |name: &str| self.node_index(name).map(|_| ()).ok_or_else(|| ControlError::UnknownNode(name.to_string()));
+        let city =
+            |name: &str| self.city_of(name).map(|_| ()).ok_or_else(|| ControlError::UnknownNode(name.to_string()));
+        match control {
+            Control::Crash { node: n } | Control::Restart { node: n } | Control::Skew { node: n, .. } => node(n),
+            Control::Cut { from, to, .. } => city(from).and(city(to)),
+            Control::Heal { a, b } | Control::Slow { a, b, .. } | Control::Loss { a, b, .. } => city(a).and(city(b)),
+            Control::Latency { .. } | Control::Load { .. } | Control::HealAll => Ok(()),
+        }
+    }
+
+    /// Applies a control that changes only the network (latency, cuts, slow and lossy links).
+    fn apply_to_network(&self, network: &mut Network, control: &Control) {
+        let pair = |a: &str, b: &str| self.city_of(a).zip(self.city_of(b));
+        match control {
+            Control::Latency { multiplier } => network.set_latency_multiplier(*multiplier),
+            Control::Cut { from, to, both } => {
+                if let Some((a, b)) = pair(from, to) {
+                    network.set_cut(a, b, true);
+                    if *both {
+                        network.set_cut(b, a, true);
+                    }
+                }
+            }
+            Control::Heal { a, b } => {
+                if let Some((a, b)) = pair(a, b) {
+                    network.set_cut(a, b, false);
+                    network.set_cut(b, a, false);
+                }
+            }
+            Control::HealAll => {
+                for a in 0..CITIES.len() {
+                    for b in 0..CITIES.len() {
+                        network.set_cut(a, b, false);
+                        network.set_slow(a, b, 1.0);
+                        network.set_loss(a, b, 0.0);
+                    }
+                }
+            }
+            Control::Slow { a, b, factor } => {
+                if let Some((a, b)) = pair(a, b) {
+                    network.set_slow(a, b, *factor);
+                    network.set_slow(b, a, *factor);
+                }
+            }
+            Control::Loss { a, b, probability } => {
+                if let Some((a, b)) = pair(a, b) {
+                    network.set_loss(a, b, *probability);
+                    network.set_loss(b, a, *probability);
+                }
+            }
+            Control::Load { .. } | Control::Crash { .. } | Control::Restart { .. } | Control::Skew { .. } => {}
+        }
     }
 }

@@ -19,11 +19,12 @@
 //! - [`metrics`], [`snapshot`], [`report`]: what front ends show.
 //! - [`scenario`]: the catalogue, knobs and validation of user input.
 //! - [`control`]: controls and the fault-spec grammar.
-//! - [`rng`]: the seeded random streams.
+//! - [`rng`]: the seeded random streams; [`compact`]: collection helpers that keep the wasm small.
 
 pub mod bench;
 pub mod check;
 pub mod clock;
+pub mod compact;
 pub mod control;
 pub mod crdt;
 pub mod engine;

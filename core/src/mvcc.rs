@@ -311,7 +311,9 @@ impl Mvcc {
 
     /// The latest committed value of every key written since time zero.
     pub fn committed_values(&self) -> BTreeMap<Key, i64> {
-        self.chains.iter().filter_map(|(key, chain)| chain.last().map(|version| (*key, version.value))).collect()
+        crate::compact::map_from(
+            self.chains.iter().filter_map(|(key, chain)| chain.last().map(|version| (*key, version.value))),
+        )
     }
 
     /// The version chain of a key, oldest first.

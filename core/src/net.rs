@@ -140,6 +140,19 @@ impl Network {
         self.pipes[a][b].cut
     }
 
+    /// Every cut directed pair of cities, by id, in city order.
+    pub fn cut_city_pairs(&self) -> Vec<(&'static str, &'static str)> {
+        let mut cuts = Vec::new();
+        for a in 0..crate::geo::CITIES.len() {
+            for b in 0..crate::geo::CITIES.len() {
+                if a != b && self.is_cut(a, b) {
+                    cuts.push((crate::geo::CITIES[a].id, crate::geo::CITIES[b].id));
+                }
+            }
+        }
+        cuts
+    }
+
     /// Makes the link from `a` to `b` slower by `factor` (1 restores it).
     pub fn set_slow(&mut self, a: CityIndex, b: CityIndex, factor: f64) {
         self.pipes[a][b].slow_factor = clamp_finite(factor, 1.0, SLOW_FACTOR_MAX, 1.0);

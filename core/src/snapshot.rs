@@ -46,6 +46,23 @@ impl Glyph {
     }
 }
 
+/// Puts glyphs in canonical order (the event heap's is an accident of its history),
+/// soonest arrival first, and keeps the first `glyphs_max`. Outside the generic engine so
+/// every strategy shares one sort.
+pub(crate) fn canonical_glyphs(glyphs: &mut Vec<Glyph>, glyphs_max: usize) {
+    glyphs.sort_unstable_by(|a, b| {
+        (a.arrive_us, a.sent_us, a.from_city, a.to_city, a.kind, &a.clock).cmp(&(
+            b.arrive_us,
+            b.sent_us,
+            b.from_city,
+            b.to_city,
+            b.kind,
+            &b.clock,
+        ))
+    });
+    glyphs.truncate(glyphs_max);
+}
+
 /// A world at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snapshot {

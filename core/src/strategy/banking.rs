@@ -186,7 +186,7 @@ pub enum BankingNode {
 use crate::check::tx_mark_key as tx_key;
 
 fn initial_store(config: &BankingConfig) -> BTreeMap<Key, Value> {
-    (0..config.accounts).map(|account| (account, config.initial_balance as u64)).collect()
+    crate::compact::map_from((0..config.accounts).map(|account| (account, config.initial_balance as u64)))
 }
 
 impl BankingNode {

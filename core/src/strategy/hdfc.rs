@@ -694,7 +694,7 @@ impl HdfcNode {
         }
         self.follow(ctx, from, snapshot.epoch);
         self.last_append_sent_us = snapshot.sent_us;
-        self.store = snapshot.store.into_iter().collect();
+        self.store = crate::compact::map_from(snapshot.store);
         self.log.reset_to(snapshot.lsn, snapshot.last_epoch);
         self.written_lsn = snapshot.lsn;
         self.flushed_lsn = snapshot.lsn;

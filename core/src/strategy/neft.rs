@@ -651,10 +651,11 @@ pub enum NeftNode {
 }
 
 fn bank_store(config: &NeftConfig, bank: usize) -> BTreeMap<Key, Value> {
-    (0..config.accounts)
-        .filter(|account| bank_of(*account, config.banks) == bank)
-        .map(|account| (account, config.initial_balance as u64))
-        .collect()
+    crate::compact::map_from(
+        (0..config.accounts)
+            .filter(|account| bank_of(*account, config.banks) == bank)
+            .map(|account| (account, config.initial_balance as u64)),
+    )
 }
 
 impl NeftNode {

@@ -304,7 +304,7 @@ impl UpiNode {
             last: (0, 0),
         };
         let accounts = vec![account; config.accounts as usize];
-        let store = (0..config.accounts).map(|key| (key, config.initial_balance as u64)).collect();
+        let store = crate::compact::map_from((0..config.accounts).map(|key| (key, config.initial_balance as u64)));
         Self {
             config,
             accounts,
