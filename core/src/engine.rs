@@ -830,8 +830,6 @@ impl<P: Protocol> World<P> {
         self.directory.node_index(name)
     }
 
-    /// City of a node or city id.
-
     /// Every node and city id a control may name.
     pub fn known_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.nodes.iter().map(|slot| slot.name.clone()).collect();
