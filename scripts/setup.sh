@@ -23,13 +23,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# Chromium and its driver, for wasm tests and end-to-end tests.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver"
+# Chromium and its driver, for wasm tests and end-to-end tests; a Devanagari font so the
+# Hindi narratives and screenshots render (the page's font stack falls back to it).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi devanagari; then
+  say "installing chromium, chromium-driver and a Devanagari font"
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-lohit-deva >/dev/null
 fi
 
 installed_version() { "$1" --version 2>/dev/null | awk '{print $2}' | head -n1; }

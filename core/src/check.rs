@@ -600,14 +600,13 @@ pub fn read_your_writes(history: &History) -> Vec<Finding> {
 
 /// Property: per client and key, reads never go back in time.
 pub fn monotonic_reads(history: &History) -> Vec<Finding> {
-    let mut by_session: HashMap<(u32, Key), Vec<&Operation>> = HashMap::new();
+    // Ordered by session already: no sort to instantiate.
+    let mut by_session: BTreeMap<(u32, Key), Vec<&Operation>> = BTreeMap::new();
     for read in ok_reads(history) {
         by_session.entry((read.client, read.key)).or_default().push(read);
     }
     let mut findings = Vec::new();
-    let mut sessions: Vec<_> = by_session.into_iter().collect();
-    sessions.sort_unstable_by_key(|(session, _)| *session);
-    for (_, reads) in sessions {
+    for (_, reads) in by_session {
         findings.extend(monotonic_session(history, reads));
     }
     sort_by_u64(&mut findings, |finding| finding.at_us);

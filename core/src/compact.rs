@@ -4,7 +4,7 @@
 //!
 //! This module must stay free of simulation logic: it only builds collections.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A map from pairs, later pairs winning as with `collect()`, without a sort per call site.
 pub fn map_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
@@ -13,6 +13,15 @@ pub fn map_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<
         map.insert(key, value);
     }
     map
+}
+
+/// A set from items, without the stable sort `collect()` instantiates per item type.
+pub fn set_from<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
 }
 
 #[cfg(test)]

@@ -353,3 +353,109 @@ pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<Strin
     }
     specs
 }
+
+/// Most controls a shared link may carry (the rest are dropped with a warning).
+pub const LINK_CONTROLS_MAX: usize = 500;
+
+/// Encodes a control log compactly for a URL: `T:kind:args` items joined by `,`, where `T`
+/// is the exact simulated time in microseconds, so a decoded log replays the same run.
+/// Kinds: `latency:F`, `load:F`, `crash:N`, `restart:N`, `cut:A:B:1|0` (1 = both ways),
+/// `heal:A:B`, `healall`, `slow:A:B:F`, `loss:A:B:P`, `skew:N:US`.
+pub fn encode_log(log: &[TimedControl]) -> String {
+    let mut items = Vec::with_capacity(log.len());
+    for timed in log {
+        let body = match &timed.control {
+            Control::Latency { multiplier } => format!("latency:{multiplier}"),
+            Control::Load { ops_s } => format!("load:{ops_s}"),
+            Control::Crash { node } => format!("crash:{node}"),
+            Control::Restart { node } => format!("restart:{node}"),
+            Control::Cut { from, to, both } => format!("cut:{from}:{to}:{}", u8::from(*both)),
+            Control::Heal { a, b } => format!("heal:{a}:{b}"),
+            Control::HealAll => "healall".to_string(),
+            Control::Slow { a, b, factor } => format!("slow:{a}:{b}:{factor}"),
+            Control::Loss { a, b, probability } => format!("loss:{a}:{b}:{probability}"),
+            Control::Skew { node, skew_us } => format!("skew:{node}:{skew_us}"),
+        };
+        items.push(format!("{}:{body}", timed.at_us));
+    }
+    items.join(",")
+}
+
+/// Decodes [`encode_log`]'s format. Never fails as a whole: an item that does not parse,
+/// names an unknown id, holds an out-of-range value or goes back in time is dropped with a
+/// warning naming it; at most [`LINK_CONTROLS_MAX`] items are kept.
+pub fn decode_log(text: &str, known: &[&str]) -> (Vec<TimedControl>, Vec<String>) {
+    let mut log: Vec<TimedControl> = Vec::new();
+    let mut warnings = Vec::new();
+    for item in text.split(',').filter(|item| !item.is_empty()) {
+        if log.len() == LINK_CONTROLS_MAX {
+            warnings.push(format!("The link holds more than {LINK_CONTROLS_MAX} controls; the rest were ignored."));
+            break;
+        }
+        match decode_item(item, known) {
+            Ok(timed) if log.last().is_none_or(|last| last.at_us <= timed.at_us) => log.push(timed),
+            Ok(_) => warnings.push(format!("Ignored control '{}' in the link: it goes back in time.", short(item))),
+            Err(error) => warnings.push(format!("Ignored control '{}' in the link: {error}.", short(item))),
+        }
+    }
+    (log, warnings)
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+fn decode_item(item: &str, known: &[&str]) -> Result<TimedControl, FaultError> {
+    let fields: Vec<&str> = item.splitn(6, ':').collect();
+    let bad_at = |index: usize| FaultError::BadArgument(short(fields.get(index).unwrap_or(&"")), short(item));
+    let at_us: u64 = fields[0].parse().map_err(|_| FaultError::BadTime(short(fields[0])))?;
+    if at_us > FAULT_TIME_MAX_US {
+        return Err(FaultError::BadTime(short(fields[0])));
+    }
+    let number = |index: usize, min: f64, max: f64| {
+        fields
+            .get(index)
+            .and_then(|text| text.parse::<f64>().ok())
+            .filter(|value| value.is_finite() && (min..=max).contains(value))
+            .ok_or_else(|| bad_at(index))
+    };
+    let id = |index: usize| fields.get(index).ok_or_else(|| bad_at(index)).and_then(|name| known_node(name, known));
+    let kind = fields.get(1).copied().unwrap_or("");
+    let fields_expected = match kind {
+        "healall" => 2,
+        "latency" | "load" | "crash" | "restart" => 3,
+        "heal" | "skew" => 4,
+        "cut" | "slow" | "loss" => 5,
+        _ => return Err(FaultError::UnknownKind(short(kind))),
+    };
+    if fields.len() != fields_expected {
+        return Err(FaultError::BadArgument(format!("{} fields", fields.len()), short(item)));
+    }
+    let control = match kind {
+        "latency" => Control::Latency { multiplier: number(2, 0.1, 50.0)? },
+        "load" => Control::Load { ops_s: number(2, 0.0, crate::workload::LOAD_OPS_MAX)? },
+        "crash" => Control::Crash { node: id(2)? },
+        "restart" => Control::Restart { node: id(2)? },
+        "cut" => Control::Cut {
+            from: id(2)?,
+            to: id(3)?,
+            both: match fields[4] {
+                "1" => true,
+                "0" => false,
+                _ => return Err(bad_at(4)),
+            },
+        },
+        "heal" => Control::Heal { a: id(2)?, b: id(3)? },
+        "healall" => Control::HealAll,
+        "slow" => Control::Slow { a: id(2)?, b: id(3)?, factor: number(4, 0.001, 1000.0)? },
+        "loss" => Control::Loss { a: id(2)?, b: id(3)?, probability: number(4, 0.0, 1.0)? },
+        _ => {
+            let skew_us: i64 = fields[3].parse().map_err(|_| bad_at(3))?;
+            if skew_us.unsigned_abs() > SKEW_MAX_US as u64 {
+                return Err(bad_at(3));
+            }
+            Control::Skew { node: id(2)?, skew_us }
+        }
+    };
+    Ok(TimedControl { at_us, control })
+}

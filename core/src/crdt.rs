@@ -134,17 +134,17 @@ impl<T: Ord + Clone> OrSet<T> {
 
 impl<T: Ord + Clone> Crdt for OrSet<T> {
     fn merge(&mut self, other: &Self) {
-        let keys: BTreeSet<T> = self.entries.keys().chain(other.entries.keys()).cloned().collect();
+        let keys: BTreeSet<T> = crate::compact::set_from(self.entries.keys().chain(other.entries.keys()).cloned());
         let empty = BTreeSet::new();
         for key in keys {
             let mine = self.entries.get(&key).unwrap_or(&empty);
             let theirs = other.entries.get(&key).unwrap_or(&empty);
-            let kept: BTreeSet<Dot> = mine
-                .iter()
-                .filter(|dot| theirs.contains(dot) || !Self::seen(&other.context, dot))
-                .chain(theirs.iter().filter(|dot| !mine.contains(dot) && !Self::seen(&self.context, dot)))
-                .copied()
-                .collect();
+            let kept: BTreeSet<Dot> = crate::compact::set_from(
+                mine.iter()
+                    .filter(|dot| theirs.contains(dot) || !Self::seen(&other.context, dot))
+                    .chain(theirs.iter().filter(|dot| !mine.contains(dot) && !Self::seen(&self.context, dot)))
+                    .copied(),
+            );
             if kept.is_empty() {
                 self.entries.remove(&key);
             } else {

@@ -83,6 +83,8 @@ pub struct WorldConfig {
     pub pending_ops_max: usize,
     /// The lag monitor's rules, for scenarios that watch their nodes.
     pub monitor: Option<crate::monitor::MonitorConfig>,
+    /// Record recent events with vector clocks for the space-time diagram (observes only).
+    pub record_spacetime: bool,
 }
 
 impl Default for WorldConfig {
@@ -96,6 +98,7 @@ impl Default for WorldConfig {
             history_ops_max: crate::history::HISTORY_OPS_MAX_DEFAULT,
             pending_ops_max: PENDING_OPS_MAX_DEFAULT,
             monitor: None,
+            record_spacetime: false,
         }
     }
 }
@@ -166,6 +169,8 @@ enum Event<M, T> {
         to: NodeId,
         msg: Box<M>,
         sent_us: u64,
+        /// The send's id in the space-time record (0 when not recording).
+        send_event: u64,
     },
     Timer {
         node: NodeId,
@@ -254,6 +259,7 @@ pub struct World<P: Protocol> {
     samples_since_series: u64,
     monitor: Option<crate::monitor::Monitor>,
     samples_since_monitor: u64,
+    spacetime: Option<Box<crate::spacetime::Recorder>>,
 }
 
 impl<P: Protocol> std::fmt::Debug for World<P> {
@@ -275,6 +281,7 @@ impl<P: Protocol> World<P> {
         let mut network = Network::new();
         network.set_latency_multiplier(config.latency_multiplier);
         let monitor = config.monitor.map(crate::monitor::Monitor::new);
+        let spacetime = config.record_spacetime.then(|| Box::new(crate::spacetime::Recorder::new(nodes.len())));
         let directory = Directory { nodes: nodes.iter().map(|(name, city, _)| (name.clone(), *city)).collect() };
         let mut world = Self {
             directory,
@@ -319,6 +326,7 @@ impl<P: Protocol> World<P> {
             samples_since_series: 0,
             monitor,
             samples_since_monitor: 0,
+            spacetime,
         };
         for timed in controls.into_iter().take(CONTROL_LOG_MAX) {
             world.push(timed.at_us, CLASS_CONTROL, Event::Control(timed.control));
@@ -453,7 +461,7 @@ impl<P: Protocol> World<P> {
 
     fn dispatch(&mut self, event: Event<P::Msg, P::Timer>) {
         match event {
-            Event::Deliver { from, to, msg, .. } => self.on_deliver(from, to, *msg),
+            Event::Deliver { from, to, msg, send_event, .. } => self.on_deliver(from, to, *msg, send_event),
             Event::Timer { node, incarnation, timer } => {
                 self.fold(&[1, node as u64]);
                 if self.is_current(node, incarnation) {
@@ -545,20 +553,47 @@ impl<P: Protocol> World<P> {
         let kind = msg.kind();
         self.metrics.record_message(kind);
         if !self.room_in_queue() {
+            self.record_send(from, to, at_us, kind, true);
             return;
         }
         let (a, b) = (self.nodes[from].city, self.nodes[to].city);
         match self.network.transmit(at_us, a, b, msg.size_bytes(), &mut self.streams.network) {
             Ok(arrival) => {
-                self.push(arrival, CLASS_EVENT, Event::Deliver { from, to, msg: Box::new(msg), sent_us: at_us })
+                let send_event = self.record_send(from, to, at_us, kind, false);
+                self.push(
+                    arrival,
+                    CLASS_EVENT,
+                    Event::Deliver { from, to, msg: Box::new(msg), sent_us: at_us, send_event },
+                )
             }
-            Err(_) => self.metrics.messages_dropped += 1,
+            Err(_) => {
+                self.record_send(from, to, at_us, kind, true);
+                self.metrics.messages_dropped += 1
+            }
         }
     }
 
-    fn on_deliver(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+    fn record_send(&mut self, from: NodeId, to: NodeId, at_us: u64, kind: MessageKind, lost: bool) -> u64 {
+        self.spacetime.as_mut().map_or(0, |recorder| recorder.on_send(from, to, at_us, kind, lost))
+    }
+
+    fn record_local(&mut self, node: NodeId, at_us: u64, kind: crate::spacetime::SpaceTimeKind) {
+        if let Some(recorder) = self.spacetime.as_mut() {
+            recorder.on_local(node, at_us, kind);
+        }
+    }
+
+    /// The space-time record, when the world was built to keep one.
+    pub fn spacetime(&self) -> Option<&crate::spacetime::Recorder> {
+        self.spacetime.as_deref()
+    }
+
+    fn on_deliver(&mut self, from: NodeId, to: NodeId, msg: P::Msg, send_event: u64) {
         let kind = msg.kind();
         self.fold(&[3, from as u64, to as u64, kind as u64, u64::from(msg.size_bytes())]);
+        if let Some(recorder) = self.spacetime.as_mut() {
+            recorder.on_receive(from, to, self.now_us, send_event, kind, !self.nodes[to].up);
+        }
         if !self.nodes[to].up {
             self.metrics.messages_dropped += 1;
             return;
@@ -668,12 +703,15 @@ impl<P: Protocol> World<P> {
             value: recorded.value,
             peer_key: recorded.peer_key,
         };
+        self.record_local(node, self.now_us, crate::spacetime::SpaceTimeKind::Request { op });
         let cost = self.nodes[node].protocol.cpu_cost_us(MessageKind::Request);
         self.handle_input(node, cost, |protocol, ctx, out| protocol.on_client(ctx, request, out));
     }
 
     fn send_reply(&mut self, node: NodeId, at_us: u64, op: OpId, reply: Reply) {
         self.metrics.record_message(MessageKind::Reply);
+        let ok = matches!(reply, Reply::Ok { .. });
+        self.record_local(node, at_us, crate::spacetime::SpaceTimeKind::Reply { op, ok });
         let Some(client_city) = self.history.get(op).map(|o| o.city) else {
             return;
         };
@@ -899,12 +937,14 @@ impl<P: Protocol> World<P> {
         slot.cpu_busy_until_us = 0;
         slot.sync_busy_until_us = 0;
         slot.protocol.crash();
+        self.record_local(node, self.now_us, crate::spacetime::SpaceTimeKind::Crash);
     }
 
     fn restart(&mut self, node: NodeId) {
         if self.nodes[node].up {
             return;
         }
+        self.record_local(node, self.now_us, crate::spacetime::SpaceTimeKind::Restart);
         let slot = &mut self.nodes[node];
         slot.up = true;
         slot.incarnation += 1;
@@ -998,7 +1038,8 @@ impl<P: Protocol> World<P> {
         let mut in_flight = 0usize;
         for item in self.queue.iter() {
             let glyph = match &item.event {
-                Event::Deliver { from, to, msg, sent_us } => Some(Glyph {
+                Event::Deliver { from, to, msg, sent_us, send_event } => Some(Glyph {
+                    send_event: *send_event,
                     from_city: self.nodes[*from].city,
                     to_city: self.nodes[*to].city,
                     kind: msg.kind(),
@@ -1009,6 +1050,7 @@ impl<P: Protocol> World<P> {
                 Event::RequestArrive { node, op, sent_us } => self.history.get(*op).map(|o| Glyph {
                     from_city: o.city,
                     to_city: self.nodes[*node].city,
+                    send_event: 0,
                     kind: MessageKind::Request,
                     sent_us: *sent_us,
                     arrive_us: item.at_us,
@@ -1017,6 +1059,7 @@ impl<P: Protocol> World<P> {
                 Event::ReplyArrive { node, op, sent_us, .. } => self.history.get(*op).map(|o| Glyph {
                     from_city: self.nodes[*node].city,
                     to_city: o.city,
+                    send_event: 0,
                     kind: MessageKind::Reply,
                     sent_us: *sent_us,
                     arrive_us: item.at_us,

@@ -150,3 +150,12 @@ pub fn latitude_at(y: f64) -> f64 {
 pub fn city_position(city: CityIndex) -> (f64, f64) {
     project(CITIES[city].lat_deg, CITIES[city].lon_deg)
 }
+
+/// Whether the segment `a`–`b` crosses the segment `c`–`d` (touching counts): how a drag
+/// across the map finds the links it cuts.
+pub fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) -> bool {
+    let side = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
+    let (d1, d2) = (side(c, d, a), side(c, d, b));
+    let (d3, d4) = (side(a, b, c), side(a, b, d));
+    d1 * d2 <= 0.0 && d3 * d4 <= 0.0 && (d1 != 0.0 || d2 != 0.0 || d3 != 0.0 || d4 != 0.0)
+}

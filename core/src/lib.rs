@@ -16,7 +16,8 @@
 //! - [`net`], [`geo`]: the network of India; [`workload`]: the clients.
 //! - [`history`], [`check`]: what clients saw, and the named properties over it.
 //! - [`clock`], [`crdt`]: vector clocks and conflict-free replicated data types.
-//! - [`metrics`], [`snapshot`], [`report`]: what front ends show.
+//! - [`metrics`], [`snapshot`], [`report`]: what front ends show; [`spacetime`]: the
+//!   space-time diagram's record of recent events with their vector clocks.
 //! - [`scenario`]: the catalogue, knobs and validation of user input.
 //! - [`control`]: controls and the fault-spec grammar.
 //! - [`rng`]: the seeded random streams; [`compact`]: collection helpers that keep the wasm small.
@@ -39,5 +40,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod snapshot;
+pub mod spacetime;
 pub mod strategy;
 pub mod workload;

@@ -174,7 +174,7 @@ impl Mvcc {
     pub fn begin(&mut self, op: OpId) -> Xid {
         let xid = self.next_xid;
         self.next_xid += 1;
-        let active = self.running.keys().chain(self.committing.keys()).copied().collect();
+        let active = crate::compact::set_from(self.running.keys().chain(self.committing.keys()).copied());
         let snapshot = Snapshot { xmax: xid, active };
         self.running.insert(xid, Tx { op, snapshot, reads: BTreeMap::new(), writes: BTreeMap::new() });
         xid

@@ -74,10 +74,6 @@ pub struct ScenarioInfo {
     pub title_hi: &'static str,
     /// The strategy it runs.
     pub strategy: &'static str,
-    /// What to try and what to expect, in English.
-    pub narrative: &'static str,
-    /// The same in Hindi.
-    pub narrative_hi: &'static str,
     /// Default offered load.
     pub default_load_ops_s: f64,
     /// Knobs.
@@ -136,6 +132,8 @@ pub struct ScenarioConfig {
     pub controls: Vec<TimedControl>,
     /// Cap on the history (the page keeps it lower).
     pub history_ops_max: usize,
+    /// Keep the space-time diagram's record (the page does; it only observes).
+    pub record_spacetime: bool,
 }
 
 impl ScenarioConfig {
@@ -149,6 +147,7 @@ impl ScenarioConfig {
             knobs: BTreeMap::new(),
             controls: Vec::new(),
             history_ops_max: crate::history::HISTORY_OPS_MAX_DEFAULT,
+            record_spacetime: false,
         }
     }
 
@@ -186,13 +185,6 @@ fn hdfc_info() -> ScenarioInfo {
         title: "HDFC: primary and replicas",
         title_hi: "HDFC: प्राइमरी और रेप्लिका",
         strategy: "primary/replica log shipping",
-        narrative: "A primary in Mumbai takes every write and ships its log to replicas in other cities. \
-With commit=async the client hears 'done' before even Mumbai's disk has the write (it is flushed every 200 ms): crash Mumbai and the last \
-moments of acknowledged writes are gone, and replicas that serve reads lag behind (stale reads). Switch to commit=on and a write waits until a majority has it on disk: \
-slower, but a crash loses nothing. Cut Mumbai off with failover=naive and watch two primaries accept writes at once.",
-        narrative_hi: "मुंबई का प्राइमरी हर write लेता है और अपना log दूसरे शहरों की रेप्लिका को भेजता है। commit=async में client को \
-'done' मुंबई की disk पर write पहुँचने से पहले ही मिल जाता है (flush हर 200 ms पर होता है): मुंबई को crash करें तो आख़िरी पलों के acknowledged writes खो जाते हैं, और reads देने वाली रेप्लिका पीछे रहती हैं (stale reads)। \
-commit=on में write तब तक रुकता है जब तक बहुमत की disk पर न हो: धीमा, पर crash में कुछ नहीं खोता। failover=naive के साथ मुंबई को काटें और देखें कि दो प्राइमरी एक साथ writes लेते हैं।",
         default_load_ops_s: 1000.0,
         knobs: vec![
             KnobSpec {
@@ -248,18 +240,6 @@ fn upi_info() -> ScenarioInfo {
         title: "UPI: leaders in three cities",
         title_hi: "UPI: तीन शहरों में लीडर",
         strategy: "multi-leader replication with version vectors",
-        narrative: "Leaders in Mumbai, Delhi and Bangalore each take UPI transfers from nearby clients and answer at once, then \
-replicate to each other. When two leaders change the same account before hearing of each other, the account's version vector \
-shows the two writes were concurrent: a conflict. With policy=lww the write with the later wall-clock stamp wins and the other \
-transfer's effect is silently thrown away — set skew_ms=50 and Mumbai's fast clock makes even writes that really came later lose. \
-With policy=siblings nothing is lost, but two concurrent debits can overdraw an account. With policy=business-rule amounts \
-merge, balances never go below zero and money is conserved; a debit that would overdraw goes to a reconciliation queue.",
-        narrative_hi: "मुंबई, दिल्ली और बेंगलुरु के लीडर पास के clients से UPI transfer लेते हैं, तुरंत जवाब देते हैं और फिर एक-दूसरे को \
-replicate करते हैं। जब दो लीडर एक-दूसरे की ख़बर से पहले एक ही खाते को बदलते हैं, तो खाते का version vector दिखाता है कि दोनों writes \
-concurrent थे: एक conflict। policy=lww में बाद के wall-clock stamp वाला write जीतता है और दूसरे transfer का असर चुपचाप मिट जाता है — \
-skew_ms=50 रखें तो मुंबई की तेज़ घड़ी से सचमुच बाद में आए writes भी हार जाते हैं। policy=siblings में कुछ नहीं खोता, पर दो concurrent debit \
-खाते को शून्य से नीचे ले जा सकते हैं। policy=business-rule में रकमें जुड़ती हैं, balance कभी शून्य से नीचे नहीं जाता और पैसा बचा रहता है; \
-जो debit खाता ख़ाली कर देता, वह reconciliation queue में जाता है।",
         default_load_ops_s: 600.0,
         knobs: vec![
             KnobSpec {
@@ -358,13 +338,6 @@ fn flipkart_info() -> ScenarioInfo {
         title: "Flipkart: warehouses that never wait",
         title_hi: "Flipkart: गोदाम जो कभी रुकते नहीं",
         strategy: "async replication with CRDTs and gossip",
-        narrative: "Seven warehouses each take orders, restocks, cart changes and price updates on their own, and tell each other \
-by gossip: stock is a PN-counter, a cart an OR-set, a price a last-writer-wins register. Nothing ever waits for another city, \
-so a partition never stops a sale. Cut Mumbai from Delhi and both keep selling: when the link heals, gossip makes every \
-warehouse agree again (divergence 0) — but both sides may have sold the same last units (oversell).",
-        narrative_hi: "सात गोदाम अपने-अपने orders, restock, cart और कीमतें ख़ुद लेते हैं और gossip से एक-दूसरे को बताते हैं: stock एक \
-PN-counter है, cart एक OR-set, कीमत last-writer-wins register। कोई शहर किसी का इंतज़ार नहीं करता, इसलिए partition में भी बिक्री नहीं रुकती। \
-मुंबई और दिल्ली को काटें: दोनों बेचते रहते हैं; link जुड़ते ही gossip सबको फिर एक कर देता है (divergence 0) — पर दोनों तरफ़ आख़िरी units बिक सकती हैं (oversell)।",
         default_load_ops_s: 1000.0,
         knobs: vec![
             gossip_knob(),
@@ -448,15 +421,6 @@ fn myntra_info() -> ScenarioInfo {
         title: "Myntra: flash sale across regional warehouses",
         title_hi: "Myntra: क्षेत्रीय गोदामों में फ़्लैश सेल",
         strategy: "multi-variant inventory: optimistic counters vs reservations",
-        narrative: "Every style comes in sizes and colours, and each variant's stock lives in a regional warehouse. At 10 s a \
-flash sale multiplies the load by five for twenty seconds, and everybody wants the same hot styles. With policy=optimistic \
-each warehouse sells from its own replica of the counters at once: fast, but two regions can sell the same last kurta \
-(oversell). With policy=reservation an order first reserves the unit at the variant's owning warehouse: a round trip \
-more for most orders, and never an oversell.",
-        narrative_hi: "हर style कई size और रंग में आता है, और हर variant का stock किसी क्षेत्रीय गोदाम में रहता है। 10 s पर flash sale \
-बीस सेकंड के लिए load पाँच गुना कर देता है, और सबको वही hot styles चाहिए। policy=optimistic में हर गोदाम counters की अपनी copy से तुरंत बेचता है: \
-तेज़, पर दो क्षेत्र वही आख़िरी कुर्ता बेच सकते हैं (oversell)। policy=reservation में order पहले variant के मालिक गोदाम पर unit reserve करता है: \
-ज़्यादातर orders के लिए एक round trip ज़्यादा, पर oversell कभी नहीं।",
         default_load_ops_s: 800.0,
         knobs: vec![
             KnobSpec {
@@ -578,17 +542,6 @@ fn neft_info() -> ScenarioInfo {
         title: "NEFT/RTGS: two-phase commit between banks",
         title_hi: "NEFT/RTGS: बैंकों के बीच two-phase commit",
         strategy: "two-phase commit with synchronous standbys",
-        narrative: "A clearing house in Mumbai settles each transfer between a bank in Delhi and a bank in Chennai. First it asks \
-both to prepare: each locks the account, writes a prepared record to its disk and to its standby in the same city, and votes. \
-With two yes votes the clearing house writes commit to its own log — the moment of decision — and tells both banks, which \
-apply, unlock and confirm: two round trips and three forced writes per transfer. Crash a bank before it votes and the transfer \
-aborts. Crash the clearing house after the votes: the banks are in doubt, holding their locks, until it comes back and reads \
-its log. That blocking is the price of atomicity.",
-        narrative_hi: "मुंबई का clearing house दिल्ली और चेन्नई के बैंकों के बीच हर transfer settle करता है। पहले दोनों से prepare कहता है: \
-हर बैंक खाता lock करता है, prepared record अपनी disk और उसी शहर के standby पर लिखता है, और vote देता है। दो हाँ मिलने पर clearing house \
-अपने log में commit लिखता है — फ़ैसले का पल — और दोनों बैंकों को बताता है, जो लागू करके unlock और पुष्टि करते हैं: हर transfer में दो round trip \
-और तीन forced writes। vote से पहले किसी बैंक को crash करें तो transfer abort होता है। votes के बाद clearing house को crash करें: बैंक \
-संदेह (in doubt) में locks पकड़े रहते हैं, जब तक वह लौटकर अपना log न पढ़ ले। यही रुकावट atomicity की कीमत है।",
         default_load_ops_s: 300.0,
         knobs: vec![
             KnobSpec {
@@ -671,19 +624,6 @@ fn banking_info() -> ScenarioInfo {
         title: "Core banking: WAL, MVCC and recovery",
         title_hi: "Core banking: WAL, MVCC और recovery",
         strategy: "single-node MVCC with WAL, checkpoints and a WAL-shipping standby",
-        narrative: "One database in Mumbai keeps every account as a chain of versions. Each transaction reads a snapshot — \
-never a value another has not committed — and at commit the first committer wins: a transfer that wrote an account someone \
-else changed first is refused. A commit is acknowledged once its log record is on disk; every few seconds a checkpoint \
-copies the committed balances, and a standby in Pune replays the shipped log. Crash the database: it comes back from the \
-checkpoint plus the log after it, losing nothing it acknowledged and showing nothing it did not. Joint accounts show what \
-snapshot isolation still allows: two withdrawals from the two halves, each checking the joint balance, both commit and \
-overdraw it (write skew).",
-        narrative_hi: "मुंबई का एक database हर खाते को versions की एक chain की तरह रखता है। हर transaction एक snapshot पढ़ता है — \
-कभी ऐसा value नहीं जो किसी ने commit न किया हो — और commit पर पहला committer जीतता है: जिस transfer ने ऐसा खाता लिखा जिसे कोई और पहले \
-बदल चुका, वह refuse होता है। commit तब acknowledge होता है जब उसका log record disk पर हो; हर कुछ सेकंड में checkpoint committed balances \
-की copy बनाता है, और पुणे का standby भेजा गया log दोहराता है। database को crash करें: वह checkpoint और उसके बाद के log से लौटता है — \
-जो acknowledge किया वह नहीं खोता, जो नहीं किया वह नहीं दिखता। joint खाते दिखाते हैं कि snapshot isolation फिर भी क्या होने देता है: \
-दोनों हिस्सों से दो withdrawals, हर एक joint balance जाँचकर, दोनों commit होते हैं और खाते को शून्य से नीचे ले जाते हैं (write skew)।",
         default_load_ops_s: 500.0,
         knobs: vec![
             KnobSpec {
@@ -762,16 +702,6 @@ fn consensus_info() -> ScenarioInfo {
         title: "Consensus: a Raft group across five cities",
         title_hi: "Consensus: पाँच शहरों में एक Raft समूह",
         strategy: "Raft-style replication (majority commit, elections, terms)",
-        narrative: "Five nodes — Mumbai, Delhi, Bangalore, Chennai, Kolkata — keep one log. The leader commits a write once a majority \
-(three of five) has it on disk, so a write costs the round trip to the second-nearest follower. When followers stop hearing the \
-leader they wait a randomised election timeout, ask for votes, and a candidate wins only with a majority and a log at least as \
-up to date; the new term fences the old leader. Isolate Mumbai: it steps down when its lease runs out and the majority side elects \
-a new leader — never two in one term. Run the same cut on hdfc with failover=naive and two primaries take writes (split brain).",
-        narrative_hi: "पाँच node — मुंबई, दिल्ली, बेंगलुरु, चेन्नई, कोलकाता — एक ही log रखते हैं। leader किसी write को तब commit करता है जब बहुमत \
-(पाँच में से तीन) की disk पर हो, इसलिए write की कीमत दूसरे सबसे पास के follower तक का round trip है। leader की आवाज़ न आने पर followers \
-एक random election timeout रुकते हैं, vote माँगते हैं, और candidate तभी जीतता है जब बहुमत मिले और उसका log कम से कम उतना ताज़ा हो; \
-नया term पुराने leader को बाहर कर देता है। मुंबई को अलग करें: lease ख़त्म होते ही वह हट जाता है और बहुमत नया leader चुनता है — एक term में कभी दो नहीं। \
-यही cut hdfc पर failover=naive के साथ चलाएँ तो दो primary writes लेते हैं (split brain)।",
         default_load_ops_s: 500.0,
         knobs: vec![
             KnobSpec {
@@ -955,6 +885,8 @@ pub trait Simulation {
     fn measures_lag(&self) -> bool;
     /// The lag monitor, for scenarios that watch their nodes.
     fn monitor(&self) -> Option<&crate::monitor::Monitor>;
+    /// The space-time diagram's record, when the run keeps one.
+    fn spacetime(&self) -> Option<&crate::spacetime::Recorder>;
     /// The auto-scaling controller's record so far (big-billion-day).
     fn scaling(&self) -> Option<crate::check::ScalingLog>;
 }
@@ -1041,6 +973,9 @@ impl<P: Protocol> Simulation for Built<P> {
     fn monitor(&self) -> Option<&crate::monitor::Monitor> {
         self.world.monitor()
     }
+    fn spacetime(&self) -> Option<&crate::spacetime::Recorder> {
+        self.world.spacetime()
+    }
     fn scaling(&self) -> Option<crate::check::ScalingLog> {
         let now = self.world.now_us();
         self.world.nodes().first()?.protocol.scaling_log(now).filter(crate::check::ScalingLog::is_controller)
@@ -1089,6 +1024,7 @@ fn world_config(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> WorldConfi
         latency_multiplier: config.latency_multiplier,
         disk: DiskConfig { fsync_us: knobs.number_or("fsync_us", 250.0) as u64, ..DiskConfig::default() },
         history_ops_max: config.history_ops_max,
+        record_spacetime: config.record_spacetime,
         ..WorldConfig::default()
     }
 }

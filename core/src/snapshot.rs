@@ -36,6 +36,8 @@ pub struct Glyph {
     pub arrive_us: u64,
     /// The sender's vector clock, for strategies that keep one (empty otherwise).
     pub clock: Vec<u64>,
+    /// The send's id in the space-time record (0 when none is kept).
+    pub send_event: u64,
 }
 
 impl Glyph {

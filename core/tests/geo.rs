@@ -96,3 +96,19 @@ fn the_outline_reaches_thirty_seven_degrees_north() {
 fn the_outline_is_attributed() {
     assert!(OUTLINE.contains("CC BY 4.0") && OUTLINE.contains("MapSVG"));
 }
+
+/// A drag from west to east across the map at the latitude of Agra (27.2° N) crosses exactly
+/// the links that have Delhi at one end: it partitions Delhi from the rest.
+#[test]
+fn a_drag_across_the_north_cuts_exactly_delhis_links() {
+    use replica_core::geo::{city_index, city_position, project, segments_cross, CITIES};
+    let (west, east) = (project(27.2, 60.0), project(27.2, 100.0));
+    let delhi = city_index("delhi").expect("delhi is a city");
+    for a in 0..CITIES.len() {
+        for b in a + 1..CITIES.len() {
+            let crossed = segments_cross(west, east, city_position(a), city_position(b));
+            assert_eq!(crossed, a == delhi || b == delhi, "{} – {}", CITIES[a].id, CITIES[b].id);
+        }
+    }
+    assert!(!segments_cross((0.0, 0.0), (1.0, 0.0), (2.0, -1.0), (2.0, 1.0)), "a short drag crosses nothing");
+}

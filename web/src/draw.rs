@@ -55,7 +55,8 @@ pub fn glyph_at(glyphs: &[Glyph], now_us: u64, size: (f64, f64), point: (f64, f6
 
 /// Draws messages in flight as dots along the straight line between their cities, at the
 /// fraction of their flight done by `now_us`. Local messages (same city) pulse at the city.
-pub fn messages(canvas: &HtmlCanvasElement, glyphs: &[Glyph], now_us: u64) {
+/// The message whose send is `highlight` (selected in the space-time diagram) is ringed.
+pub fn messages(canvas: &HtmlCanvasElement, glyphs: &[Glyph], now_us: u64, highlight: Option<u64>) {
     let Some((context, width, height)) = prepare(canvas) else { return };
     context.clear_rect(0.0, 0.0, width, height);
     for glyph in glyphs {
@@ -67,6 +68,14 @@ pub fn messages(canvas: &HtmlCanvasElement, glyphs: &[Glyph], now_us: u64) {
         context.set_fill_style_str(palette::message_colour(glyph.kind));
         context.set_global_alpha(if glyph.from_city == glyph.to_city { 0.45 } else { 0.9 });
         context.fill();
+        if highlight.is_some_and(|send| send == glyph.send_event) {
+            context.set_global_alpha(1.0);
+            context.begin_path();
+            let _ = context.arc(x, y, 9.0, 0.0, std::f64::consts::TAU);
+            context.set_stroke_style_str("#e69f00");
+            context.set_line_width(3.0);
+            context.stroke();
+        }
     }
     context.set_global_alpha(1.0);
 }

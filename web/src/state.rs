@@ -4,13 +4,15 @@
 
 use crate::url::{self, PageParams};
 use replica_core::check::{AnomalyKind, CheckReport, ConflictLog};
-use replica_core::control::Control;
+use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 use replica_core::snapshot::Snapshot;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Reducible;
 
+/// Most simulation events a rewind or a link's time may replay (a bound, so no link hangs the tab).
+pub const REPLAY_EVENTS_MAX: u64 = 50_000_000;
 /// Most simulation events handled in one animation frame, so no slider setting can hang
 /// the tab; when the bound is hit the simulation runs slower than asked and says so.
 pub const EVENTS_PER_FRAME_MAX: u64 = 60_000;
@@ -79,6 +81,8 @@ pub enum Action {
     Frame(f64),
     /// Play or pause.
     TogglePlay,
+    /// Pause (no-op when paused).
+    Pause,
     /// Handle exactly one simulation event.
     Step,
     /// Set the speed (simulated seconds per wall second).
@@ -101,6 +105,18 @@ pub enum Action {
     DismissNotices,
     /// A link was opened in this tab (the hash changed): start over from it.
     LoadHash(String),
+    /// Rewind or replay to this simulated time (µs) by replaying the control log from the seed.
+    Seek(u64),
+    /// Discard the controls after now: the future is made afresh from here.
+    Fork,
+    /// Cut the link between two cities, or heal it if it is cut.
+    ToggleLink(String, String),
+    /// Cut every link between these pairs of cities (a drag across the map).
+    Partition(Vec<(String, String)>),
+    /// Heal every cut or slowed link.
+    HealAll,
+    /// Switch the narration language.
+    SetLang(url::Lang),
 }
 
 /// The page's state.
@@ -132,6 +148,11 @@ pub struct AppState {
     pub notices: Vec<String>,
     /// Bumped whenever the charts should redraw.
     pub chart_version: u64,
+    /// What the user did to this run, in time order: with the seed and settings, the run.
+    /// After a rewind it also holds the controls still to come.
+    pub controls: Rc<Vec<TimedControl>>,
+    /// The furthest simulated time this run has reached (the scrubber's end).
+    pub horizon_us: u64,
     last_frame_ms: Option<f64>,
     /// Alert raises and clears already narrated.
     alerts_told: u64,
@@ -158,6 +179,7 @@ pub fn config_of(params: &PageParams, seed: u64) -> ScenarioConfig {
     config.latency_multiplier = params.latency;
     config.knobs = params.knobs.clone();
     config.history_ops_max = PAGE_HISTORY_OPS_MAX;
+    config.record_spacetime = true;
     config
 }
 
@@ -171,7 +193,7 @@ impl AppState {
     pub fn from_hash(hash: &str, fallback_seed: u64, reduced_motion: bool) -> Self {
         let (mut params, mut notices) = url::parse_hash(hash);
         let seed = params.seed.unwrap_or(fallback_seed);
-        let simulation = match build(&params, seed) {
+        let mut simulation = match build(&params, seed) {
             Ok(simulation) => simulation,
             Err(error) => {
                 notices.push(format!("{error}; using the defaults."));
@@ -179,6 +201,16 @@ impl AppState {
                 build(&params, seed).unwrap_or_else(|e| panic!("the default scenario builds: {e}"))
             }
         };
+        let controls = decode_controls(&params.controls, simulation.as_ref(), &mut notices);
+        params.controls.clear();
+        if !controls.is_empty() {
+            let mut config = config_of(&params, seed);
+            config.controls = controls.clone();
+            match scenario::build(config) {
+                Ok(replay) => simulation = replay,
+                Err(error) => notices.push(format!("The link's controls were ignored: {error}.")),
+            }
+        }
         crate::remember_seed(seed);
         let mut state = Self {
             snapshot: Rc::new(simulation.snapshot(GLYPHS_MAX)),
@@ -192,6 +224,8 @@ impl AppState {
             behind: false,
             notices,
             chart_version: 0,
+            horizon_us: controls.last().map_or(0, |last| last.at_us),
+            controls: Rc::new(controls),
             last_frame_ms: None,
             alerts_told: 0,
             last_check_ms: f64::NEG_INFINITY,
@@ -201,14 +235,31 @@ impl AppState {
         };
         if state.params.t_s > 0.0 {
             let target = (state.params.t_s * 1e6) as u64;
-            let reached = state.simulation.borrow_mut().run_until_bounded(target, 50_000_000);
-            if !reached {
-                state.notices.push("The link's time was too far to reach at once; showing as far as it got.".into());
-            }
-            state.refresh_checks();
+            state.horizon_us = state.horizon_us.max(target);
+            state.run_to(target);
         }
         state.refresh_snapshot();
         state
+    }
+
+    /// Runs to `target_us` (bounded), checking along the way so the anomalies chart has
+    /// points for the stretch replayed.
+    fn run_to(&mut self, target_us: u64) {
+        let stride_us = (target_us / 30).max(1_000_000);
+        let mut reached = true;
+        let mut events_left = REPLAY_EVENTS_MAX;
+        while reached && self.simulation.borrow().now_us() < target_us {
+            let (before, next_us) = {
+                let simulation = self.simulation.borrow();
+                (simulation.events(), (simulation.now_us() + stride_us).min(target_us))
+            };
+            reached = self.simulation.borrow_mut().run_until_bounded(next_us, events_left);
+            events_left = events_left.saturating_sub(self.simulation.borrow().events() - before);
+            self.refresh_checks();
+        }
+        if !reached {
+            self.notices.push("That moment was too far to reach at once; showing as far as it got.".into());
+        }
     }
 
     /// The redraw version of the charts taking turn `turn` (0 to [`CHART_TURNS`] − 1): it
@@ -217,17 +268,19 @@ impl AppState {
         (self.chart_version + turn % CHART_TURNS) / CHART_TURNS
     }
 
-    /// The hash the page writes for its settings (time left out).
+    /// The hash the page writes for its settings and controls (time left out).
     pub fn hash_without_time(&self) -> String {
         let mut params = self.params.clone();
         params.t_s = 0.0;
+        params.controls = replica_core::control::encode_log(&self.controls);
         url::to_hash(&params, self.seed)
     }
 
-    /// The shareable hash of the current settings and time.
+    /// The shareable hash of the current settings, controls and time.
     pub fn hash(&self) -> String {
         let mut params = self.params.clone();
         params.t_s = self.snapshot.now_us as f64 / 1e6;
+        params.controls = replica_core::control::encode_log(&self.controls);
         url::to_hash(&params, self.seed)
     }
 
@@ -292,8 +345,19 @@ impl AppState {
         self.conflicts = Rc::new(conflicts);
     }
 
+    /// A fresh run of the current settings: no controls, time zero.
     fn rebuild(&mut self) {
-        match build(&self.params, self.seed) {
+        self.controls = Rc::new(Vec::new());
+        self.horizon_us = 0;
+        self.replay(0);
+    }
+
+    /// Builds the run again from the seed with the control log, and replays it to
+    /// `target_us`: how the page rewinds, exactly.
+    fn replay(&mut self, target_us: u64) {
+        let mut config = config_of(&self.params, self.seed);
+        config.controls = (*self.controls).clone();
+        match scenario::build(config) {
             Ok(simulation) => {
                 self.simulation = Rc::new(RefCell::new(simulation));
                 crate::remember_seed(self.seed);
@@ -307,18 +371,76 @@ impl AppState {
                 self.params.t_s = 0.0;
                 // Every turn's version changes: all charts redraw for the new run.
                 self.chart_version += CHART_TURNS;
+                if target_us > 0 {
+                    self.run_to(target_us);
+                    self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+                    self.alerts_told = self.simulation.borrow().monitor().map_or(0, |m| m.totals().0 + m.totals().1);
+                }
             }
-            Err(error) => self.notices.push(error),
+            Err(error) => self.notices.push(error.to_string()),
         }
         self.refresh_snapshot();
     }
 
+    /// Applies a control now and records it in the page's control log (the link's).
     fn apply(&mut self, control: Control) {
-        let result = self.simulation.borrow_mut().apply(control);
-        if let Err(error) = result {
-            self.notices.push(error.to_string());
+        if self.controls.len() >= LINK_CONTROLS_MAX {
+            self.notices
+                .push(format!("A link carries at most {LINK_CONTROLS_MAX} controls; fork or reset to make room."));
+            return;
+        }
+        let result = self.simulation.borrow_mut().apply(control.clone());
+        match result {
+            Ok(()) => {
+                let at_us = self.simulation.borrow().now_us();
+                let controls = Rc::make_mut(&mut self.controls);
+                let index = controls.partition_point(|timed| timed.at_us <= at_us);
+                controls.insert(index, TimedControl { at_us, control });
+            }
+            Err(error) => self.notices.push(error.to_string()),
         }
         self.refresh_snapshot();
+    }
+
+    /// Rewinds (or replays forward) to `target_us`, paused there.
+    fn seek(&mut self, target_us: u64) {
+        self.playing = false;
+        self.last_frame_ms = None;
+        let target_us = target_us.min(self.horizon_us.max(self.simulation.borrow().now_us()));
+        let series = Rc::make_mut(&mut self.anomaly_series);
+        series.retain(|point| point.t_us <= target_us);
+        let kept = std::mem::take(series);
+        self.replay(target_us);
+        let replayed = std::mem::replace(Rc::make_mut(&mut self.anomaly_series), kept);
+        let series = Rc::make_mut(&mut self.anomaly_series);
+        for point in replayed {
+            if series.back().is_none_or(|last| last.t_us < point.t_us) {
+                series.push_back(point);
+            }
+        }
+    }
+
+    /// Keeps the controls up to now and drops the rest: the run continues afresh from here.
+    fn fork(&mut self) {
+        let now_us = self.simulation.borrow().now_us();
+        let future = self.controls.iter().any(|timed| timed.at_us > now_us);
+        Rc::make_mut(&mut self.controls).retain(|timed| timed.at_us <= now_us);
+        self.horizon_us = now_us;
+        if future {
+            // The simulation still holds the dropped controls in its queue: build it again.
+            let playing = self.playing;
+            self.seek(now_us);
+            self.playing = playing;
+        }
+    }
+
+    fn toggle_link(&mut self, a: String, b: String) {
+        let cut = self.snapshot.cuts.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
+        if cut {
+            self.apply(Control::Heal { a, b });
+        } else {
+            self.apply(Control::Cut { from: a, to: b, both: true });
+        }
     }
 
     fn frame(&mut self, wall_ms: f64) {
@@ -329,6 +451,7 @@ impl AppState {
             let mut simulation = self.simulation.borrow_mut();
             let target = simulation.now_us() + advance_us;
             self.behind = !simulation.run_until_bounded(target, EVENTS_PER_FRAME_MAX);
+            self.horizon_us = self.horizon_us.max(simulation.now_us());
         }
         if wall_ms - self.last_check_ms >= CHECK_INTERVAL_MS {
             self.last_check_ms = wall_ms;
@@ -341,6 +464,11 @@ impl AppState {
         self.refresh_snapshot();
     }
 
+    /// Whether the run has not started: a slider then changes its starting settings.
+    fn at_start(&self) -> bool {
+        self.simulation.borrow().now_us() == 0 && self.horizon_us == 0
+    }
+
     fn toggle_node(&mut self, node: String) {
         let up = self.snapshot.nodes.iter().find(|n| n.id == node).map(|n| n.up);
         match up {
@@ -349,6 +477,18 @@ impl AppState {
             None => self.notices.push(format!("No node '{node}' in this scenario.")),
         }
     }
+}
+
+/// Decodes a link's control log against the run's node and city ids; bad items become notices.
+fn decode_controls(text: &str, simulation: &dyn Simulation, notices: &mut Vec<String>) -> Vec<TimedControl> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let ids = simulation.known_ids();
+    let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (controls, warnings) = replica_core::control::decode_log(text, &known);
+    notices.extend(warnings);
+    controls
 }
 
 fn kind_named(name: &str) -> Option<AnomalyKind> {
@@ -366,9 +506,11 @@ impl Reducible for AppState {
                 next.playing = !next.playing;
                 next.last_frame_ms = None;
             }
+            Action::Pause => next.playing = false,
             Action::Step => {
                 next.playing = false;
                 next.simulation.borrow_mut().step();
+                next.horizon_us = next.horizon_us.max(next.simulation.borrow().now_us());
                 next.refresh_snapshot();
             }
             Action::SetSpeed(speed) => {
@@ -378,15 +520,24 @@ impl Reducible for AppState {
             }
             Action::SetLatency(multiplier) => {
                 if multiplier.is_finite() {
-                    next.params.latency = multiplier.clamp(0.1, 50.0);
-                    next.apply(Control::Latency { multiplier: next.params.latency });
+                    let multiplier = multiplier.clamp(0.1, 50.0);
+                    if next.at_start() {
+                        next.params.latency = multiplier;
+                        next.replay(0);
+                    } else {
+                        next.apply(Control::Latency { multiplier });
+                    }
                 }
             }
             Action::SetLoad(ops_s) => {
                 if ops_s.is_finite() {
                     let load = ops_s.clamp(0.0, replica_core::workload::LOAD_OPS_MAX);
-                    next.params.load = Some(load);
-                    next.apply(Control::Load { ops_s: load });
+                    if next.at_start() {
+                        next.params.load = Some(load);
+                        next.replay(0);
+                    } else {
+                        next.apply(Control::Load { ops_s: load });
+                    }
                 }
             }
             Action::SetKnob(name, value) => {
@@ -413,6 +564,16 @@ impl Reducible for AppState {
             Action::Reset => next.rebuild(),
             Action::ToggleNode(node) => next.toggle_node(node),
             Action::DismissNotices => next.notices.clear(),
+            Action::Seek(target_us) => next.seek(target_us),
+            Action::Fork => next.fork(),
+            Action::ToggleLink(a, b) => next.toggle_link(a, b),
+            Action::Partition(pairs) => {
+                for (a, b) in pairs {
+                    next.apply(Control::Cut { from: a, to: b, both: true });
+                }
+            }
+            Action::HealAll => next.apply(Control::HealAll),
+            Action::SetLang(lang) => next.params.lang = lang,
             Action::LoadHash(hash) => {
                 if hash != next.hash_without_time() {
                     next = AppState::from_hash(&hash, next.seed, !next.playing);

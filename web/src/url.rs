@@ -1,6 +1,10 @@
 //! The page's whole state in the URL hash: parsing with safe defaults, and serialising.
 //!
-//! `#scenario=ID&seed=N&latency=F&load=OPS&t=SECONDS&lang=en|hi&embed=1&KNOB=VALUE...`
+//! `#scenario=ID&seed=N&latency=F&load=OPS&t=SECONDS&lang=en|hi&embed=1&KNOB=VALUE...&ctl=LOG`
+//!
+//! `latency` and `load` are the run's starting settings; everything done since (crashes, cuts,
+//! slider moves) is the control log `ctl`, in [`replica_core::control::encode_log`]'s format,
+//! written last and unescaped (its `:` and `,` are legal in a fragment).
 //!
 //! Parsing never fails: every bad part is dropped with a one-line warning naming it, and
 //! its default is used. Input is length-capped before it is looked at. This module must not
@@ -10,7 +14,7 @@ use replica_core::scenario::{self, ScenarioInfo};
 use std::collections::BTreeMap;
 
 /// Longest hash looked at; the rest is ignored (with a warning).
-pub const HASH_LENGTH_MAX: usize = 4096;
+pub const HASH_LENGTH_MAX: usize = 32_768;
 /// Largest `t` accepted (simulated seconds to run to on load).
 pub const TIME_MAX_S: f64 = 600.0;
 /// Scenario shown when none (or an unknown one) is named.
@@ -44,6 +48,8 @@ pub struct PageParams {
     pub embed: bool,
     /// Knob values (validated).
     pub knobs: BTreeMap<String, String>,
+    /// The control log as written in the link (decoded once the run's node ids are known).
+    pub controls: String,
 }
 
 impl Default for PageParams {
@@ -57,6 +63,7 @@ impl Default for PageParams {
             lang: Lang::En,
             embed: false,
             knobs: BTreeMap::new(),
+            controls: String::new(),
         }
     }
 }
@@ -129,6 +136,7 @@ fn apply_pair(params: &mut PageParams, info: &ScenarioInfo, key: &str, value: &s
             }
         }
         "embed" => params.embed = value == "1" || value == "true",
+        "ctl" => params.controls = value.to_string(),
         knob => {
             let spec = info
                 .knobs
@@ -163,7 +171,12 @@ pub fn to_hash(params: &PageParams, seed: u64) -> String {
     for (name, value) in &params.knobs {
         out.append_pair(name, value);
     }
-    format!("#{}", out.finish())
+    let mut hash = format!("#{}", out.finish());
+    if !params.controls.is_empty() {
+        hash.push_str("&ctl=");
+        hash.push_str(&params.controls);
+    }
+    hash
 }
 
 fn trim_number(value: f64) -> String {

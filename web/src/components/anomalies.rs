@@ -1,7 +1,8 @@
 //! Anomaly badges: one per checker that applies, with its live count, what it means, and
 //! the first finding naming the operations that prove it; for multi-leader scenarios a
 //! conflict badge that explains the latest pair of concurrent writes by their version
-//! vectors.
+//! vectors. "Show in diagram" rewinds to the finding's moment and rings its operations in
+//! the space-time diagram.
 
 use replica_core::check::{AnomalyKind, CheckReport, ConflictLog, ConflictPair};
 use std::rc::Rc;
@@ -22,6 +23,19 @@ pub struct AnomaliesProps {
     pub conflicts: Rc<Option<ConflictLog>>,
     /// Node names, by index.
     pub names: Vec<String>,
+    /// Show these operations in the space-time diagram, as of this simulated time (µs).
+    pub on_show: Callback<(Vec<u64>, u64)>,
+}
+
+fn show_button(ops: &[u64], at_us: u64, on_show: &Callback<(Vec<u64>, u64)>) -> Html {
+    let (ops, on_show) = (ops.to_vec(), on_show.clone());
+    let label = ops.iter().map(|op| format!("#{op}")).collect::<Vec<_>>().join(", ");
+    let click = Callback::from(move |_: MouseEvent| on_show.emit((ops.clone(), at_us)));
+    html! {
+        <button class="show-ops" onclick={click} title="Rewind to this moment and ring the operations in the space-time diagram">
+            { format!("Show {label} in the diagram") }
+        </button>
+    }
 }
 
 fn vector(entries: &[u64]) -> String {
@@ -60,7 +74,7 @@ fn resolution(log: &ConflictLog) -> String {
     }
 }
 
-fn conflict_badge(log: &ConflictLog, names: &[String]) -> Html {
+fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u64>, u64)>) -> Html {
     html! {
         <li class={classes!("badge", "conflict", (log.detected > 0).then_some("found"))} data-anomaly="conflict" data-count={log.detected.to_string()}>
             <span class="badge-name">{ "conflicts" }</span>
@@ -68,6 +82,7 @@ fn conflict_badge(log: &ConflictLog, names: &[String]) -> Html {
             <p class="badge-meaning">{ "Writes to one account made by two leaders before either had heard of the other, found by comparing version vectors. " }{ resolution(log) }</p>
             if let Some(pair) = &log.latest {
                 <p class="badge-finding">{ explain_pair(pair, names) }</p>
+                { show_button(&pair.ops, u64::MAX, on_show) }
             }
         </li>
     }
@@ -92,6 +107,9 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
                 </p>
                 if let Some(finding) = finding {
                     <p class="badge-finding">{ &finding.explanation }</p>
+                    if !finding.ops.is_empty() {
+                        { show_button(&finding.ops, finding.at_us, &props.on_show) }
+                    }
                 }
             </li>
         }
@@ -101,7 +119,7 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
             <h2>{ "Anomalies" }</h2>
             <ul>
                 if let Some(log) = props.conflicts.as_ref() {
-                    { conflict_badge(log, &props.names) }
+                    { conflict_badge(log, &props.names, &props.on_show) }
                 }
                 { for badges }
             </ul>

@@ -9,6 +9,7 @@ use super::map::MapView;
 use super::monitor::MonitorPanel;
 use super::nodes::NodeList;
 use super::scaling::ScalingCompare;
+use super::spacetime::SpaceTimeDiagram;
 use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
@@ -40,6 +41,16 @@ fn write_hash(hash: &str) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
         }
     }
+}
+
+/// A scenario's "What to try" in a language: page content in `index.html`, by id.
+fn narrative(scenario: &str, hindi: bool) -> String {
+    let id = format!("narrative-{scenario}-{}", if hindi { "hi" } else { "en" });
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&id))
+        .and_then(|element| element.text_content())
+        .unwrap_or_default()
 }
 
 fn legend() -> Html {
@@ -98,6 +109,25 @@ pub fn App() -> Html {
     };
     let scales = state.params.scenario == "big-billion-day";
     let on_toggle = dispatch.reform(Action::ToggleNode);
+    let on_link = dispatch.reform(|(a, b): (String, String)| Action::ToggleLink(a, b));
+    let on_partition = dispatch.reform(Action::Partition);
+    let highlight = use_state(|| None::<u64>);
+    let selected_ops = use_state(|| Rc::new(Vec::<u64>::new()));
+    let on_select_message = {
+        let highlight = highlight.clone();
+        Callback::from(move |send: Option<u64>| highlight.set(send))
+    };
+    let on_show = {
+        let (selected_ops, dispatch, now_us) = (selected_ops.clone(), dispatch.clone(), state.snapshot.now_us);
+        Callback::from(move |(ops, at_us): (Vec<u64>, u64)| {
+            selected_ops.set(Rc::new(ops));
+            if at_us < now_us {
+                dispatch.emit(Action::Seek(at_us));
+            } else {
+                dispatch.emit(Action::Pause);
+            }
+        })
+    };
     let copy_link = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -147,16 +177,20 @@ pub fn App() -> Html {
             }
             <main>
                 <div class="stage">
-                    <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} />
+                    <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} {on_link} {on_partition} highlight={*highlight} />
                     { legend() }
                     <p class="stats">
                         { format!("ops ok {} · failed {} · unknown {} · {} messages in flight",
                             snapshot.ops_ok, snapshot.ops_failed, snapshot.ops_unknown, snapshot.in_flight) }
                     </p>
+                    if !state.params.embed {
+                        <SpaceTimeDiagram simulation={state.simulation.clone()} version={state.chart_version_for(2) + state.snapshot.events * u64::from(!state.playing)}
+                                          selected_ops={(*selected_ops).clone()} {on_select_message} />
+                    }
                 </div>
                 <aside>
                     <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
-                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} />
+                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(1)} />
                     <Storage snapshot={snapshot.clone()} />
@@ -173,7 +207,7 @@ pub fn App() -> Html {
                     <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(2)} />
                     <section class="narrative" aria-label="What to try">
                         <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>
-                        <p>{ if hindi { info.narrative_hi } else { info.narrative } }</p>
+                        <p>{ narrative(info.id, hindi) }</p>
                     </section>
                 </aside>
             </main>

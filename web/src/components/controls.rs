@@ -1,7 +1,9 @@
-//! The control panel: time (play, pause, step, speed, seed, reset), the latency and load
-//! sliders, and the scenario's knobs. Every slider is a native range input with a label.
+//! The control panel: time (play, pause, step, speed, the rewind scrubber and "fork from
+//! here", seed, reset), the latency and load sliders, healing links, the language, and the
+//! scenario's knobs. Every slider is a native range input with a label, so arrows move it.
 
 use crate::state::{Action, AppState, SPEED_RANGE};
+use crate::url::Lang;
 use replica_core::scenario::{KnobSpec, KnobValues, ScenarioInfo};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -30,6 +32,17 @@ fn select_value(event: &Event) -> Option<String> {
 fn number_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Callback<InputEvent> {
     let dispatch = dispatch.clone();
     Callback::from(move |event: InputEvent| {
+        if let Some(value) = input_value(&event).and_then(|v| v.parse::<f64>().ok()) {
+            dispatch.emit(make(value));
+        }
+    })
+}
+
+/// A callback for a slider's `change` (released, or moved by a key): one control per
+/// decision, not one per pixel dragged, so the link's control log stays short.
+fn change_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Callback<Event> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |event: Event| {
         if let Some(value) = input_value(&event).and_then(|v| v.parse::<f64>().ok()) {
             dispatch.emit(make(value));
         }
@@ -119,8 +132,16 @@ pub fn Controls(props: &ControlsProps) -> Html {
         })
     };
     let speed_input = number_callback(dispatch, |log| Action::SetSpeed(10f64.powf(log)));
-    let latency_input = number_callback(dispatch, Action::SetLatency);
-    let load_input = number_callback(dispatch, Action::SetLoad);
+    let latency_change = change_callback(dispatch, Action::SetLatency);
+    let load_change = change_callback(dispatch, Action::SetLoad);
+    let seek = change_callback(dispatch, |seconds| Action::Seek((seconds.max(0.0) * 1e6) as u64));
+    let fork = dispatch.reform(|_: MouseEvent| Action::Fork);
+    let heal_all = dispatch.reform(|_: MouseEvent| Action::HealAll);
+    let hindi = state.params.lang == Lang::Hi;
+    let switch_lang = dispatch.reform(move |_: MouseEvent| Action::SetLang(if hindi { Lang::En } else { Lang::Hi }));
+    let now_s = state.snapshot.now_us as f64 / 1e6;
+    let horizon_s = state.horizon_us.max(state.snapshot.now_us) as f64 / 1e6;
+    let future = state.controls.iter().filter(|timed| timed.at_us > state.snapshot.now_us).count();
     let load = state.snapshot.load_ops_s;
     let latency = state.snapshot.latency_multiplier;
     let knobs = props.info.knobs.iter().map(|spec| {
@@ -149,7 +170,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="buttons">
                 <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button onclick={step} title="Handle exactly one simulation event">{ "Step" }</button>
-                <button onclick={reset} title="Start over at time zero">{ "Reset" }</button>
+                <button onclick={reset} title="Start over at time zero, without the controls">{ "Reset" }</button>
+                <button onclick={switch_lang} lang={if hindi { "en" } else { "hi" }} title="Narrative language">{ if hindi { "English" } else { "हिन्दी" } }</button>
+            </div>
+            <div class="field scrubber">
+                <label for="scrubber">{ "rewind" }<output>{ format!("{now_s:.3} of {horizon_s:.3} s") }</output></label>
+                <input id="scrubber" type="range" name="scrubber" min="0" max={format!("{horizon_s:.3}")} step="0.001"
+                       value={format!("{now_s:.3}")} onchange={seek}
+                       title="Any moment, exactly: the run is replayed from its seed with the controls" />
+                <button onclick={fork} disabled={future == 0 && state.horizon_us <= state.snapshot.now_us}
+                        title="Discard what happened after this moment and the controls scheduled there; continue from here">
+                    { if future > 0 { format!("Fork from here ({future} later controls dropped)") } else { "Fork from here".to_string() } }
+                </button>
             </div>
             <div class="field">
                 <label for="speed">{ "speed" }<output>{ format!("{:.4}× real time", state.speed) }</output></label>
@@ -158,11 +190,15 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </div>
             <div class="field">
                 <label for="latency">{ "latency" }<output>{ format!("×{latency:.1}") }</output></label>
-                <input id="latency" type="range" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} oninput={latency_input} />
+                <input id="latency" type="range" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} onchange={latency_change} />
             </div>
             <div class="field">
                 <label for="load">{ "load" }<output>{ format!("{load:.0} ops/s") }</output></label>
-                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} oninput={load_input} />
+                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={load_change} />
+            </div>
+            <div class="buttons">
+                <button onclick={heal_all} disabled={state.snapshot.cuts.is_empty()} title="Heal every cut, slowed or lossy link">{ "Heal all links" }</button>
+                <span class="hint">{ "Click a link to cut or heal it; drag across links to partition." }</span>
             </div>
             { for knobs }
             <div class="field seed">

@@ -3,13 +3,18 @@
 //! at a message shows its kind, route and the vector clock it carries; the same facts are
 //! listed, for keyboards and screen readers, under "Messages in flight". A node that has
 //! just detected a conflict flashes.
+//!
+//! Faults by touch: a click, tap or Enter on a node crashes or restarts it; on a link, cuts
+//! or heals it; a drag across the map cuts every link it crosses (a partition). Nodes and
+//! links are buttons in the tab order, so no pointer is needed.
 
 use crate::draw;
 use crate::palette;
-use replica_core::geo::{city_position, CITIES, MAP_HEIGHT, MAP_WIDTH};
+use replica_core::geo::{city_position, segments_cross, CITIES, MAP_HEIGHT, MAP_WIDTH};
 use replica_core::protocol::Role;
 use replica_core::snapshot::{Glyph, NodeSnapshot, Snapshot};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Properties of [`MapView`].
@@ -19,6 +24,13 @@ pub struct MapProps {
     pub snapshot: Rc<Snapshot>,
     /// Crash or restart a node.
     pub on_toggle: Callback<String>,
+    /// Cut or heal the link between two cities.
+    pub on_link: Callback<(String, String)>,
+    /// Cut the links between these pairs of cities.
+    pub on_partition: Callback<Vec<(String, String)>>,
+    /// The message selected in the space-time diagram (its send event), ringed on the map.
+    #[prop_or_default]
+    pub highlight: Option<u64>,
 }
 
 fn role_letter(role: Role) -> &'static str {
@@ -98,25 +110,58 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
     }
 }
 
-fn links(snapshot: &Snapshot) -> Html {
-    let mut lines = Vec::new();
-    let mut drawn = std::collections::BTreeSet::new();
+/// City pairs with a link drawn (one per pair of cities holding nodes), as indices.
+fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
     for (i, a) in snapshot.nodes.iter().enumerate() {
         for b in &snapshot.nodes[i + 1..] {
-            // One line per pair of cities, however many nodes each holds.
-            if a.city == b.city || !drawn.insert((a.city.min(b.city), a.city.max(b.city))) {
-                continue;
-            }
-            let cut =
-                snapshot.cuts.iter().any(|(x, y)| (*x == a.city && *y == b.city) || (*x == b.city && *y == a.city));
             let (ai, bi) = (CITIES.iter().position(|c| c.id == a.city), CITIES.iter().position(|c| c.id == b.city));
-            let (Some(ai), Some(bi)) = (ai, bi) else { continue };
-            let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
-            lines.push(html! {
-                <line class={classes!("link", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()}
-                      x2={x2.to_string()} y2={y2.to_string()} data-link={format!("{}-{}", a.id, b.id)} />
-            });
+            if let (Some(ai), Some(bi)) = (ai, bi) {
+                let pair = (ai.min(bi), ai.max(bi));
+                if ai != bi && !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
         }
+    }
+    pairs
+}
+
+fn links(snapshot: &Snapshot, on_link: &Callback<(String, String)>) -> Html {
+    let mut lines = Vec::new();
+    for (ai, bi) in linked_pairs(snapshot) {
+        let (a, b) = (CITIES[ai].id, CITIES[bi].id);
+        let cut = snapshot.cuts.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
+        let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
+        let emit = {
+            let on_link = on_link.clone();
+            move || on_link.emit((a.to_string(), b.to_string()))
+        };
+        let click = {
+            let emit = emit.clone();
+            Callback::from(move |_: MouseEvent| emit())
+        };
+        let key = Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" || event.key() == " " {
+                event.prevent_default();
+                emit();
+            }
+        });
+        let label = format!(
+            "Link {} – {}: {}. Press to {}.",
+            CITIES[ai].name,
+            CITIES[bi].name,
+            if cut { "cut" } else { "up" },
+            if cut { "heal it" } else { "cut it" }
+        );
+        let (x1, y1, x2, y2) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
+        lines.push(html! {
+            <g class="link-group">
+                <line class={classes!("link", cut.then_some("cut"))} x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+                <line class="link-hit" {x1} {y1} {x2} {y2} data-cities={format!("{a}-{b}")} data-cut={cut.to_string()}
+                      tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key} />
+            </g>
+        });
     }
     lines.into_iter().collect()
 }
@@ -163,6 +208,33 @@ pub fn describe_glyph(glyph: &Glyph, now_us: u64) -> String {
     )
 }
 
+/// A pointer's position in map coordinates (the SVG's view box, fitted and centred).
+fn map_point(svg: &NodeRef, event: &MouseEvent) -> Option<(f64, f64)> {
+    let rect = svg.cast::<web_sys::Element>()?.get_bounding_client_rect();
+    let scale = (rect.width() / MAP_WIDTH).min(rect.height() / MAP_HEIGHT);
+    if scale <= 0.0 {
+        return None;
+    }
+    let (offset_x, offset_y) = ((rect.width() - MAP_WIDTH * scale) / 2.0, (rect.height() - MAP_HEIGHT * scale) / 2.0);
+    let x = (f64::from(event.client_x()) - rect.left() - offset_x) / scale;
+    let y = (f64::from(event.client_y()) - rect.top() - offset_y) / scale;
+    Some((x, y))
+}
+
+/// Links drawn on the map that the segment `start`–`end` crosses and that are not cut yet.
+pub fn crossed_links(snapshot: &Snapshot, start: (f64, f64), end: (f64, f64)) -> Vec<(String, String)> {
+    if (end.0 - start.0).hypot(end.1 - start.1) < 8.0 {
+        return Vec::new();
+    }
+    linked_pairs(snapshot)
+        .into_iter()
+        .filter(|(a, b)| segments_cross(start, end, city_position(*a), city_position(*b)))
+        .map(|(a, b)| (CITIES[a].id, CITIES[b].id))
+        .filter(|(a, b)| !snapshot.cuts.iter().any(|(x, y)| x == a && y == b))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
 /// Messages listed under the map.
 const LISTED_GLYPHS_MAX: usize = 12;
 
@@ -198,12 +270,58 @@ pub fn MapView(props: &MapProps) -> Html {
     };
     {
         let (canvas, snapshot) = (canvas.clone(), props.snapshot.clone());
-        use_effect_with(snapshot, move |snapshot| {
+        use_effect_with((snapshot, props.highlight), move |(snapshot, highlight)| {
             if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
-                draw::messages(&canvas, &snapshot.glyphs, snapshot.now_us);
+                draw::messages(&canvas, &snapshot.glyphs, snapshot.now_us, *highlight);
             }
         });
     }
+    let svg = use_node_ref();
+    // A drag across the map, in map coordinates: where it started and where it is now.
+    let drag = use_state(|| None::<((f64, f64), (f64, f64))>);
+    let on_down = {
+        let (svg, drag) = (svg.clone(), drag.clone());
+        Callback::from(move |event: PointerEvent| {
+            let on_control = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|element| element.closest(".node, .link-hit").ok().flatten())
+                .is_some();
+            if on_control || event.button() != 0 {
+                return;
+            }
+            if let Some(point) = map_point(&svg, &event) {
+                if let Some(element) = svg.cast::<web_sys::Element>() {
+                    let _ = element.set_pointer_capture(event.pointer_id());
+                }
+                drag.set(Some((point, point)));
+            }
+        })
+    };
+    let on_drag = {
+        let (svg, drag) = (svg.clone(), drag.clone());
+        Callback::from(move |event: PointerEvent| {
+            if let (Some((start, _)), Some(point)) = (*drag, map_point(&svg, &event)) {
+                drag.set(Some((start, point)));
+            }
+        })
+    };
+    let on_up = {
+        let (drag, snapshot, on_partition) = (drag.clone(), props.snapshot.clone(), props.on_partition.clone());
+        Callback::from(move |_: PointerEvent| {
+            if let Some((start, end)) = *drag {
+                let crossed = crossed_links(&snapshot, start, end);
+                if !crossed.is_empty() {
+                    on_partition.emit(crossed);
+                }
+            }
+            drag.set(None);
+        })
+    };
+    let on_cancel = {
+        let drag = drag.clone();
+        Callback::from(move |_: PointerEvent| drag.set(None))
+    };
     let snapshot = &props.snapshot;
     let cities = CITIES.iter().enumerate().map(|(index, city)| {
         let (x, y) = city_position(index);
@@ -227,9 +345,13 @@ pub fn MapView(props: &MapProps) -> Html {
         <>
         <div class="map" role="region" aria-label="Map of India with the simulated nodes" onmousemove={on_move} onmouseleave={on_leave}>
             <img class="map-outline" src="india.svg" alt="" aria-hidden="true" />
-            <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet">
-                <g class="links">{ links(snapshot) }</g>
+            <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet" ref={svg}
+                 onpointerdown={on_down} onpointermove={on_drag} onpointerup={on_up} onpointercancel={on_cancel}>
+                <g class="links">{ links(snapshot, &props.on_link) }</g>
                 { for cities }
+                if let Some(((x1, y1), (x2, y2))) = *drag {
+                    <line class="knife" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                }
             </svg>
             <canvas class="map-dots" ref={canvas} aria-hidden="true"></canvas>
             if let Some((x, y, text)) = (*tooltip).clone() {

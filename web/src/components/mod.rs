@@ -10,4 +10,5 @@ pub mod map;
 pub mod monitor;
 pub mod nodes;
 pub mod scaling;
+pub mod spacetime;
 pub mod storage;

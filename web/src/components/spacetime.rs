@@ -1,0 +1,341 @@
+//! The space-time (Lamport) diagram: one line per node, the latest events on them with the
+//! vector clock each had, and an arrow from each send to its receive. Pointing at an event
+//! (or moving along them with the arrow keys) highlights its causal past and future, names
+//! it and its clock in a line of text, and rings the matching message on the map if it is
+//! still in flight. Operations an anomaly badge selected are ringed. "Export SVG" saves the
+//! drawing as a standalone file (colours are attributes, not CSS, so it stands alone).
+//!
+//! It reads the simulation's [`Recorder`]; it never changes the simulation.
+
+use crate::palette;
+use replica_core::scenario::Simulation;
+use replica_core::spacetime::{Recorder, SpaceTimeEvent, SpaceTimeKind};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Events drawn at most (the latest of those the recorder keeps).
+pub const EVENTS_DRAWN: usize = 48;
+const WIDTH: f64 = 640.0;
+const LANE_HEIGHT: f64 = 26.0;
+const LEFT: f64 = 96.0;
+const TOP: f64 = 14.0;
+
+/// Properties of [`SpaceTimeDiagram`].
+#[derive(Properties)]
+pub struct SpaceTimeProps {
+    /// The simulation whose record to draw.
+    pub simulation: Rc<RefCell<Box<dyn Simulation>>>,
+    /// Re-read when this changes (a bounded rate, not every frame).
+    pub version: u64,
+    /// Operations to ring (chosen from an anomaly badge).
+    pub selected_ops: Rc<Vec<u64>>,
+    /// The send id of the selected event's message (ringed on the map), or none.
+    pub on_select_message: Callback<Option<u64>>,
+}
+
+impl PartialEq for SpaceTimeProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && Rc::ptr_eq(&self.simulation, &other.simulation)
+            && self.selected_ops == other.selected_ops
+    }
+}
+
+/// How an event relates to the selected one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The selected event itself.
+    Selected,
+    /// Happened before it.
+    Past,
+    /// Happened after it.
+    Future,
+    /// Neither: concurrent.
+    Concurrent,
+}
+
+/// How `event` relates to `selected`, by their vector clocks alone.
+pub fn relation(event: &SpaceTimeEvent, selected: &SpaceTimeEvent) -> Relation {
+    if event.id == selected.id {
+        Relation::Selected
+    } else if Recorder::happened_before(&event.clock, &selected.clock) {
+        Relation::Past
+    } else if Recorder::happened_before(&selected.clock, &event.clock) {
+        Relation::Future
+    } else {
+        Relation::Concurrent
+    }
+}
+
+fn clock_text(clock: &[u32]) -> String {
+    let entries: Vec<String> = clock.iter().map(u32::to_string).collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// One event in words.
+pub fn describe(event: &SpaceTimeEvent, names: &[String]) -> String {
+    let name = |node: usize| names.get(node).map_or("?", String::as_str);
+    let what = match &event.kind {
+        SpaceTimeKind::Send { to, message, lost: false } => format!("sends {} to {}", message.name(), name(*to)),
+        SpaceTimeKind::Send { to, message, lost: true } => format!("sends {} to {} (lost)", message.name(), name(*to)),
+        SpaceTimeKind::Receive { from, message, dropped: false, .. } => {
+            format!("receives {} from {}", message.name(), name(*from))
+        }
+        SpaceTimeKind::Receive { from, message, dropped: true, .. } => {
+            format!("is down: {} from {} dropped", message.name(), name(*from))
+        }
+        SpaceTimeKind::Request { op } => format!("takes operation #{op}"),
+        SpaceTimeKind::Reply { op, ok: true } => format!("answers #{op}: ok"),
+        SpaceTimeKind::Reply { op, ok: false } => format!("answers #{op}: refused"),
+        SpaceTimeKind::Crash => "crashes".to_string(),
+        SpaceTimeKind::Restart => "restarts".to_string(),
+    };
+    format!("{} {what} at {:.3} s, clock {}", name(event.node), event.t_us as f64 / 1e6, clock_text(&event.clock))
+}
+
+fn event_colour(kind: &SpaceTimeKind) -> &'static str {
+    match kind {
+        SpaceTimeKind::Send { message, .. } | SpaceTimeKind::Receive { message, .. } => {
+            palette::message_colour(*message)
+        }
+        SpaceTimeKind::Request { .. } => palette::message_colour(replica_core::protocol::MessageKind::Request),
+        SpaceTimeKind::Reply { .. } => palette::message_colour(replica_core::protocol::MessageKind::Reply),
+        SpaceTimeKind::Crash | SpaceTimeKind::Restart => "#6b6b6b",
+    }
+}
+
+fn op_of(kind: &SpaceTimeKind) -> Option<u64> {
+    match kind {
+        SpaceTimeKind::Request { op } | SpaceTimeKind::Reply { op, .. } => Some(*op),
+        _ => None,
+    }
+}
+
+/// The drawing's geometry: which events, which lanes, and the time scale.
+struct Layout<'a> {
+    events: Vec<&'a SpaceTimeEvent>,
+    /// Nodes with a line, in node order.
+    lanes: Vec<usize>,
+    t0_us: u64,
+    t1_us: u64,
+}
+
+impl<'a> Layout<'a> {
+    /// The latest [`EVENTS_DRAWN`] events, or those around the last event of `selected_ops`.
+    fn new(kept: Vec<&'a SpaceTimeEvent>, selected_ops: &[u64], nodes: usize) -> Option<Self> {
+        let last_selected =
+            kept.iter().rposition(|event| op_of(&event.kind).is_some_and(|op| selected_ops.contains(&op)));
+        let end = last_selected.map_or(kept.len(), |index| (index + 9).min(kept.len()));
+        let events: Vec<&SpaceTimeEvent> = kept[end.saturating_sub(EVENTS_DRAWN)..end].to_vec();
+        let mut present = vec![false; nodes];
+        for event in &events {
+            if let Some(slot) = present.get_mut(event.node) {
+                *slot = true;
+            }
+        }
+        let lanes = (0..nodes).filter(|node| present[*node]).collect();
+        let (t0_us, t1_us) = (events.first()?.t_us, events.last()?.t_us);
+        Some(Self { events, lanes, t0_us, t1_us: t1_us.max(t0_us + 1) })
+    }
+
+    fn height(&self) -> f64 {
+        TOP + LANE_HEIGHT * self.lanes.len() as f64
+    }
+
+    fn point(&self, event: &SpaceTimeEvent) -> (f64, f64) {
+        let x = LEFT + (WIDTH - LEFT - 12.0) * (event.t_us - self.t0_us) as f64 / (self.t1_us - self.t0_us) as f64;
+        let lane = self.lanes.iter().position(|node| *node == event.node).unwrap_or(0);
+        (x, TOP + LANE_HEIGHT * lane as f64)
+    }
+}
+
+/// The diagram as a standalone SVG document: colours are attributes, so the text is also
+/// the exported file. Node names come from the scenario catalogue, never from a link.
+fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, selected_ops: &[u64]) -> String {
+    use std::fmt::Write;
+    let height = layout.height();
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"spacetime-svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" font-family=\"sans-serif\">\
+         <defs><marker id=\"st-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#33414e\"/></marker></defs>\
+         <rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    );
+    for node in &layout.lanes {
+        let y = TOP + LANE_HEIGHT * layout.lanes.iter().position(|n| n == node).unwrap_or(0) as f64;
+        let name = names.get(*node).map_or("?", String::as_str);
+        let _ = write!(
+            svg,
+            "<text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#1d2733\">{name}</text><line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#9fb2c3\"/>",
+            y + 4.0,
+            WIDTH - 6.0
+        );
+    }
+    for event in &layout.events {
+        let SpaceTimeKind::Receive { send, message, .. } = event.kind else { continue };
+        let Some(sent) = layout.events.iter().find(|e| e.id == send) else { continue };
+        let faded = chosen.is_some_and(|c| c.id != event.id && c.id != sent.id);
+        let ((x1, y1), (x2, y2)) = (layout.point(sent), layout.point(event));
+        let _ = write!(
+            svg,
+            "<line x1=\"{x1:.1}\" y1=\"{y1}\" x2=\"{x2:.1}\" y2=\"{y2}\" stroke=\"{}\" stroke-width=\"{}\" opacity=\"{}\" marker-end=\"url(#st-arrow)\" data-send=\"{send}\"/>",
+            palette::message_colour(message),
+            if faded { 0.8 } else { 1.6 },
+            if faded { 0.35 } else { 0.9 }
+        );
+    }
+    for event in &layout.events {
+        let relation = chosen.map(|c| relation(event, c));
+        let (radius, stroke, class) = match relation {
+            Some(Relation::Selected) => (6.5, "#e69f00", "selected"),
+            Some(Relation::Past) => (5.0, "#0072b2", "past"),
+            Some(Relation::Future) => (5.0, "#d55e00", "future"),
+            Some(Relation::Concurrent) => (4.0, "#ffffff", "concurrent"),
+            None => (4.0, "#ffffff", "plain"),
+        };
+        let (x, y) = layout.point(event);
+        let op_selected = op_of(&event.kind).is_some_and(|op| selected_ops.contains(&op));
+        let _ = write!(
+            svg,
+            "<g class=\"st-event {class}{}\" data-event=\"{}\">",
+            if op_selected { " op-selected" } else { "" },
+            event.id
+        );
+        if op_selected {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{x:.1}\" cy=\"{y}\" r=\"9\" fill=\"none\" stroke=\"#cc79a7\" stroke-width=\"2.5\"/>"
+            );
+        }
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y}\" r=\"{radius}\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"2\" opacity=\"{}\"><title>{}</title></circle></g>",
+            event_colour(&event.kind),
+            if relation == Some(Relation::Concurrent) { 0.35 } else { 1.0 },
+            describe(event, names)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Saves the drawing as an SVG file (a `data:` link clicked; no network).
+fn export(text: &str) {
+    let text = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}");
+    let url = format!("data:image/svg+xml;charset=utf-8,{}", js_sys::encode_uri_component(&text));
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(link) = document.create_element("a") else { return };
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", "replica-lab-spacetime.svg");
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+}
+
+fn choose(
+    selected: &UseStateHandle<Option<u64>>,
+    on_select_message: &Callback<Option<u64>>,
+    event: Option<&SpaceTimeEvent>,
+) {
+    selected.set(event.map(|e| e.id));
+    on_select_message.emit(event.and_then(|e| match e.kind {
+        SpaceTimeKind::Send { lost: false, .. } => Some(e.id),
+        SpaceTimeKind::Receive { send, .. } if send > 0 => Some(send),
+        _ => None,
+    }));
+}
+
+/// The diagram.
+#[component]
+pub fn SpaceTimeDiagram(props: &SpaceTimeProps) -> Html {
+    let selected = use_state(|| None::<u64>);
+    let frame = use_node_ref();
+    let simulation = props.simulation.borrow();
+    let Some(recorder) = simulation.spacetime() else { return html! {} };
+    let names = simulation.node_names();
+    let Some(layout) = Layout::new(recorder.events().collect(), &props.selected_ops, names.len()) else {
+        return html! { <section class="spacetime" aria-label="Space-time diagram"><h2>{ "Space-time diagram" }</h2><p class="hint">{ "No events yet: press Play or Step." }</p></section> };
+    };
+    let chosen = (*selected).and_then(|id| layout.events.iter().find(|event| event.id == id).copied());
+    let text = svg_text(&layout, &names, chosen, &props.selected_ops);
+    let owned: Vec<SpaceTimeEvent> = layout.events.iter().map(|event| (*event).clone()).collect();
+    let on_move = {
+        let (selected, on_select, frame, height) =
+            (selected.clone(), props.on_select_message.clone(), frame.clone(), layout.height());
+        let points: Vec<(f64, f64)> = layout.events.iter().map(|event| layout.point(event)).collect();
+        let owned = owned.clone();
+        Callback::from(move |event: MouseEvent| {
+            let Some(element) = frame.cast::<web_sys::Element>() else { return };
+            let rect = element.get_bounding_client_rect();
+            let scale = rect.width() / WIDTH;
+            if scale <= 0.0 || rect.height() <= 0.0 {
+                return;
+            }
+            let (x, y) = (
+                (f64::from(event.client_x()) - rect.left()) / scale,
+                (f64::from(event.client_y()) - rect.top()) / scale,
+            );
+            let nearest = points
+                .iter()
+                .enumerate()
+                .map(|(index, (px, py))| (index, (px - x).hypot(py - y)))
+                .filter(|(_, distance)| *distance <= 12.0 && y <= height + 12.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(index, _)| &owned[index]);
+            if nearest.is_some() {
+                choose(&selected, &on_select, nearest);
+            }
+        })
+    };
+    let on_key = {
+        let (selected, on_select) = (selected.clone(), props.on_select_message.clone());
+        let current = chosen.and_then(|c| owned.iter().position(|e| e.id == c.id));
+        Callback::from(move |key: KeyboardEvent| {
+            let last = owned.len().saturating_sub(1);
+            let next = match (key.key().as_str(), current) {
+                ("ArrowRight", Some(index)) => Some((index + 1).min(last)),
+                ("ArrowLeft", Some(index)) => Some(index.saturating_sub(1)),
+                ("ArrowRight" | "ArrowLeft" | "End", _) => Some(last),
+                ("Home", _) => Some(0),
+                ("Escape", _) => None,
+                _ => return,
+            };
+            key.prevent_default();
+            choose(&selected, &on_select, next.and_then(|index| owned.get(index)));
+        })
+    };
+    let export_click = {
+        let text = text.clone();
+        Callback::from(move |_: MouseEvent| export(&text))
+    };
+    let summary = match chosen {
+        Some(chosen) => {
+            let count = |wanted: Relation| layout.events.iter().filter(|e| relation(e, chosen) == wanted).count();
+            format!(
+                "{}. Causal past: {} events (blue); future: {} (orange); concurrent: {}.",
+                describe(chosen, &names),
+                count(Relation::Past),
+                count(Relation::Future),
+                count(Relation::Concurrent)
+            )
+        }
+        None => format!(
+            "The latest {} events, {:.3}–{:.3} s. Point at an event, or focus the diagram and use the arrow keys.",
+            layout.events.len(),
+            layout.t0_us as f64 / 1e6,
+            layout.t1_us as f64 / 1e6
+        ),
+    };
+    html! {
+        <section class="spacetime" aria-label="Space-time diagram">
+            <h2>{ "Space-time diagram" }</h2>
+            <p class="hint rule">{ "Vector clocks: a node adds 1 to its own entry at every event; a message carries the sender's clock; a receiver takes the larger of each entry, then adds 1. e happened before f exactly when every entry of e's clock is ≤ f's and they differ; otherwise they are concurrent." }</p>
+            <div class="spacetime-frame" ref={frame} tabindex="0" role="img" onmousemove={on_move} onkeydown={on_key}
+                 aria-label="Space-time diagram: one line per node, time to the right, arrows are messages. Arrow keys move between events.">
+                { Html::from_html_unchecked(text.into()) }
+            </div>
+            <p class="st-selected" aria-live="polite">{ summary }</p>
+            <button onclick={export_click} title="Save this diagram as an SVG file">{ "Export SVG" }</button>
+        </section>
+    }
+}
