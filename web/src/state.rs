@@ -63,7 +63,7 @@ pub const ANOMALY_POINTS_MAX: usize = 600;
 /// Default speed: simulated seconds per wall second (slow enough to see messages fly).
 pub const SPEED_DEFAULT: f64 = 0.02;
 /// Slowest and fastest speed.
-pub const SPEED_RANGE: (f64, f64) = (0.0005, 2.0);
+pub const SPEED_RANGE: (f64, f64) = (0.0005, 100.0);
 
 /// The checkers' counts at one moment, for the anomalies-over-time chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -406,7 +406,15 @@ impl AppState {
     fn seek(&mut self, target_us: u64) {
         self.playing = false;
         self.last_frame_ms = None;
-        let target_us = target_us.min(self.horizon_us.max(self.simulation.borrow().now_us()));
+        let now_us = self.simulation.borrow().now_us();
+        let target_us = target_us.min(self.horizon_us.max(now_us));
+        if target_us != now_us {
+            self.replay_keeping_series(target_us);
+        }
+    }
+
+    /// [`Self::replay`] to `target_us`, keeping the anomaly points before it.
+    fn replay_keeping_series(&mut self, target_us: u64) {
         let series = Rc::make_mut(&mut self.anomaly_series);
         series.retain(|point| point.t_us <= target_us);
         let kept = std::mem::take(series);
@@ -428,9 +436,7 @@ impl AppState {
         self.horizon_us = now_us;
         if future {
             // The simulation still holds the dropped controls in its queue: build it again.
-            let playing = self.playing;
-            self.seek(now_us);
-            self.playing = playing;
+            self.replay_keeping_series(now_us);
         }
     }
 

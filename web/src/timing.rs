@@ -1,7 +1,9 @@
 //! Frame timing, for the measurement command: how long each animation frame's work took
 //! (advancing the simulation, rendering, drawing), kept in a bounded ring, and when the
 //! first frame was drawn. Exposed to the page's JavaScript as `__replicaLabTiming()`,
-//! which returns `{ frames_ms: [...], first_frame_ms }`. It observes; it changes nothing.
+//! which returns `{ frames_ms: [...], first_frame_ms, wasm_memory_bytes }` (the last: the
+//! size of the wasm linear memory, which the JS heap does not count). It observes; it
+//! changes nothing.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -51,6 +53,10 @@ pub fn install() {
             let _ = js_sys::Reflect::set(&object, &"frames_ms".into(), &frames);
             let first = timing.first_frame_ms.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_f64);
             let _ = js_sys::Reflect::set(&object, &"first_frame_ms".into(), &first);
+            let memory = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+                .and_then(|buffer| js_sys::Reflect::get(&buffer, &"byteLength".into()))
+                .unwrap_or(wasm_bindgen::JsValue::NULL);
+            let _ = js_sys::Reflect::set(&object, &"wasm_memory_bytes".into(), &memory);
             object.into()
         })
     });

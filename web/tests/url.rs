@@ -36,7 +36,7 @@ fn bad_parts_fall_back_with_a_warning_each() {
     assert_eq!(warnings.len(), 8, "{warnings:?}");
 }
 
-const FRAGMENTS: [&str; 24] = [
+const FRAGMENTS: [&str; 30] = [
     "scenario",
     "seed",
     "latency",
@@ -61,6 +61,12 @@ const FRAGMENTS: [&str; 24] = [
     "&",
     "#",
     "🙂",
+    "ctl",
+    "1:crash:mumbai",
+    "0:cut:mumbai:delhi:1,5:heal:delhi:mumbai",
+    "5:load:1e9,4:healall",
+    "99999999999999999999:skew:delhi:-1",
+    "3:slow:mumbai:atlantis:2,:,,",
 ];
 
 fn generated_hash(rng: &mut Stream) -> String {
@@ -93,6 +99,15 @@ fn ten_thousand_generated_hashes_never_panic() {
         config.knobs = params.knobs.clone();
         config.load_ops_s = params.load;
         config.latency_multiplier = params.latency;
-        assert!(replica_core::scenario::build(config).is_ok(), "{hash} parsed into an unbuildable config");
+        let simulation = replica_core::scenario::build(config.clone());
+        assert!(simulation.is_ok(), "{hash} parsed into an unbuildable config");
+        if let (Ok(simulation), false) = (simulation, params.controls.is_empty()) {
+            let ids = simulation.known_ids();
+            let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let (controls, _) = replica_core::control::decode_log(&params.controls, &known);
+            assert!(controls.windows(2).all(|pair| pair[0].at_us <= pair[1].at_us), "{hash}");
+            config.controls = controls;
+            assert!(replica_core::scenario::build(config).is_ok(), "{hash}: its controls made the run unbuildable");
+        }
     }
 }

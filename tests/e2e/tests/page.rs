@@ -73,6 +73,7 @@ fn every_scenario_loads_and_animates() {
         let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
         assert!(!dom.contains("panic-overlay"), "{scenario}: no panic");
         assert!(occurrences(&dom, "data-anomaly=\"") > 0, "{scenario}: its anomaly badges");
+        assert!(occurrences(&dom, "class=\"st-event") > 5, "{scenario}: its space-time diagram");
     }
 }
 
@@ -82,12 +83,14 @@ fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
     let folder = repo_root().join("target/screenshots");
     for (scenario, _) in SCENARIOS {
         for (size_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
-            let name = format!("{scenario}-{size_name}.png");
-            let out = folder.join(&name);
-            let _ = std::fs::remove_file(&out);
-            screenshot(&format!("{base}/#scenario={scenario}&seed=7&t=3"), 3000, size, &out);
-            let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            assert!(bytes > 20_000, "{name} looks empty ({bytes} bytes)");
+            for lang in ["en", "hi"] {
+                let name = format!("{scenario}-{size_name}-{lang}.png");
+                let out = folder.join(&name);
+                let _ = std::fs::remove_file(&out);
+                screenshot(&format!("{base}/#scenario={scenario}&seed=7&t=3&lang={lang}"), 3000, size, &out);
+                let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+                assert!(bytes > 20_000, "{name} looks empty ({bytes} bytes)");
+            }
         }
     }
 }
@@ -147,9 +150,10 @@ fn the_load_slider_changes_the_running_simulation() {
     let before = ops_rate(&browser, 3000);
     browser.eval(
         "const s = document.querySelector('input[name=load]'); s.value = '8000'; \
-         s.dispatchEvent(new Event('input', { bubbles: true })); return s.value",
+         s.dispatchEvent(new Event('change', { bubbles: true })); return s.value",
     );
-    assert!(browser.wait_for("return location.hash.includes('load=8000')", WAIT), "the link follows the slider");
+    // Moved after the start, the slider is a control at its moment, carried in the link.
+    assert!(browser.wait_for("return /ctl=[0-9]+:load:8000/.test(location.hash)", WAIT), "the link follows the slider");
     std::thread::sleep(Duration::from_millis(500));
     let after = ops_rate(&browser, 3000);
     assert!(after > 3.0 * before, "8000 ops/s offered: {after:.0} ops per simulated second, was {before:.0}");
@@ -205,4 +209,68 @@ fn a_shared_link_reproduces_the_same_digest() {
     assert_eq!(first, again, "the same link, the same run");
     let other = digest_at("#scenario=upi&seed=12&latency=2&load=900&t=4&policy=siblings");
     assert_ne!(first, other, "another seed, another run");
+}
+
+/// A crash made on the page at the link's moment is in the link the page writes: opened
+/// again, that link gives the same digest with the node down.
+#[test]
+fn a_crash_made_on_the_page_travels_in_the_link() {
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=5&t=2"));
+    assert!(browser.wait_for("return document.getElementById('sim-time').textContent === '2.000 s'", WAIT));
+    browser.eval("document.querySelector(\"[data-node='delhi']\").dispatchEvent(new MouseEvent('click', { bubbles: true })); return true");
+    assert!(
+        browser.wait_for("return location.hash.includes('ctl=2000000:crash:delhi')", WAIT),
+        "the crash is in the link"
+    );
+    let digest =
+        browser.eval("return document.querySelector('.digest').textContent").as_str().unwrap_or_default().to_string();
+    let hash = browser.eval("return location.hash").as_str().unwrap_or_default().to_string();
+    browser.goto("about:blank");
+    browser.goto(&format!("{base}/{hash}&t=2"));
+    assert!(browser.wait_for("return document.getElementById('sim-time').textContent === '2.000 s'", WAIT), "{hash}");
+    let again =
+        browser.eval("return document.querySelector('.digest').textContent").as_str().unwrap_or_default().to_string();
+    assert_eq!(digest, again, "{hash}");
+    assert!(browser
+        .wait_for("return document.querySelector(\"[data-node='delhi']\").getAttribute('data-up') === 'false'", WAIT));
+}
+
+/// A click on a link cuts it and a second heals it; a drag across the map just south of
+/// Delhi cuts all of Delhi's links and no other.
+#[test]
+fn links_are_cut_by_click_and_partitioned_by_a_drag() {
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=5&t=1"));
+    assert!(
+        browser.wait_for("return document.querySelectorAll('.link-hit').length === 15", WAIT),
+        "15 links among 6 cities"
+    );
+    let link = "document.querySelector(\".link-hit[data-cities='mumbai-delhi']\")";
+    browser.eval(&format!("{link}.dispatchEvent(new MouseEvent('click', {{ bubbles: true }})); return true"));
+    assert!(browser.wait_for(&format!("return {link}.getAttribute('data-cut') === 'true'"), WAIT), "cut by a click");
+    browser.eval(&format!("{link}.dispatchEvent(new MouseEvent('click', {{ bubbles: true }})); return true"));
+    assert!(
+        browser.wait_for(&format!("return {link}.getAttribute('data-cut') === 'false'"), WAIT),
+        "healed by another"
+    );
+    browser.eval(
+        "const svg = document.querySelector('.map-overlay'); const r = svg.getBoundingClientRect(); \
+         const d = document.querySelector('[data-city=delhi] .city-dot').getBoundingClientRect(); \
+         const y = d.top + d.height / 2 + 25; \
+         const fire = (type, x) => svg.dispatchEvent(new PointerEvent(type, { bubbles: true, clientX: x, clientY: y, pointerId: 1, button: 0 })); \
+         fire('pointerdown', r.left + 2); fire('pointermove', r.left + r.width / 2); fire('pointerup', r.right - 2); return true",
+    );
+    assert!(
+        browser.wait_for("return document.querySelectorAll(\".link-hit[data-cut='true']\").length === 5", WAIT),
+        "a drag south of Delhi cuts its five links"
+    );
+    let cut: Vec<String> = browser
+        .eval("return [...document.querySelectorAll(\".link-hit[data-cut='true']\")].map(l => l.getAttribute('data-cities'))")
+        .as_array()
+        .map(|values| values.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    assert!(cut.iter().all(|pair| pair.split('-').any(|city| city == "delhi")), "{cut:?}");
 }

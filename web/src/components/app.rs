@@ -109,25 +109,29 @@ pub fn App() -> Html {
     };
     let scales = state.params.scenario == "big-billion-day";
     let on_toggle = dispatch.reform(Action::ToggleNode);
+    // These callbacks capture nothing that changes between renders (dispatchers and state
+    // setters), so the components taking them ignore them when comparing props and
+    // re-render only when their data changes, not on every animation frame.
     let on_link = dispatch.reform(|(a, b): (String, String)| Action::ToggleLink(a, b));
     let on_partition = dispatch.reform(Action::Partition);
     let highlight = use_state(|| None::<u64>);
     let selected_ops = use_state(|| Rc::new(Vec::<u64>::new()));
     let on_select_message = {
-        let highlight = highlight.clone();
-        Callback::from(move |send: Option<u64>| highlight.set(send))
+        let set = highlight.setter();
+        Callback::from(move |send: Option<u64>| set.set(send))
     };
     let on_show = {
-        let (selected_ops, dispatch, now_us) = (selected_ops.clone(), dispatch.clone(), state.snapshot.now_us);
+        let (set, dispatch) = (selected_ops.setter(), dispatch.clone());
         Callback::from(move |(ops, at_us): (Vec<u64>, u64)| {
-            selected_ops.set(Rc::new(ops));
-            if at_us < now_us {
-                dispatch.emit(Action::Seek(at_us));
-            } else {
-                dispatch.emit(Action::Pause);
-            }
+            set.set(Rc::new(ops));
+            // Seeking to now or later only pauses: the diagram already holds the moment.
+            dispatch.emit(Action::Seek(at_us));
         })
     };
+    // While playing the diagram redraws once a second (it is read when paused); paused, at
+    // every step.
+    let diagram_version =
+        if state.playing { state.chart_version / 12 } else { state.chart_version + state.snapshot.events };
     let copy_link = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -184,7 +188,7 @@ pub fn App() -> Html {
                             snapshot.ops_ok, snapshot.ops_failed, snapshot.ops_unknown, snapshot.in_flight) }
                     </p>
                     if !state.params.embed {
-                        <SpaceTimeDiagram simulation={state.simulation.clone()} version={state.chart_version_for(2) + state.snapshot.events * u64::from(!state.playing)}
+                        <SpaceTimeDiagram simulation={state.simulation.clone()} version={diagram_version}
                                           selected_ops={(*selected_ops).clone()} {on_select_message} />
                     }
                 </div>

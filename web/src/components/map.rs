@@ -127,26 +127,14 @@ fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
     pairs
 }
 
-fn links(snapshot: &Snapshot, on_link: &Callback<(String, String)>) -> Html {
+/// The links, one per pair of cities holding nodes. They carry no closures of their own:
+/// the `links` group handles clicks and keys for all of them ([`link_of`]).
+fn links(snapshot: &Snapshot) -> Html {
     let mut lines = Vec::new();
     for (ai, bi) in linked_pairs(snapshot) {
         let (a, b) = (CITIES[ai].id, CITIES[bi].id);
         let cut = snapshot.cuts.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
         let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
-        let emit = {
-            let on_link = on_link.clone();
-            move || on_link.emit((a.to_string(), b.to_string()))
-        };
-        let click = {
-            let emit = emit.clone();
-            Callback::from(move |_: MouseEvent| emit())
-        };
-        let key = Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Enter" || event.key() == " " {
-                event.prevent_default();
-                emit();
-            }
-        });
         let label = format!(
             "Link {} – {}: {}. Press to {}.",
             CITIES[ai].name,
@@ -159,11 +147,19 @@ fn links(snapshot: &Snapshot, on_link: &Callback<(String, String)>) -> Html {
             <g class="link-group">
                 <line class={classes!("link", cut.then_some("cut"))} x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
                 <line class="link-hit" {x1} {y1} {x2} {y2} data-cities={format!("{a}-{b}")} data-cut={cut.to_string()}
-                      tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key} />
+                      tabindex="0" role="button" aria-label={label} />
             </g>
         });
     }
     lines.into_iter().collect()
+}
+
+/// The two cities of the link an event happened on, from its `data-cities`.
+fn link_of(event: &Event) -> Option<(String, String)> {
+    let element = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let cities = element.closest(".link-hit").ok()??.get_attribute("data-cities")?;
+    let (a, b) = cities.split_once('-')?;
+    Some((a.to_string(), b.to_string()))
 }
 
 /// Where a city's nodes sit relative to it (Pune's are nudged off Mumbai's), and where
@@ -276,6 +272,25 @@ pub fn MapView(props: &MapProps) -> Html {
             }
         });
     }
+    let link_click = {
+        let on_link = props.on_link.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(pair) = link_of(&event) {
+                on_link.emit(pair);
+            }
+        })
+    };
+    let link_key = {
+        let on_link = props.on_link.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" || event.key() == " " {
+                if let Some(pair) = link_of(&event) {
+                    event.prevent_default();
+                    on_link.emit(pair);
+                }
+            }
+        })
+    };
     let svg = use_node_ref();
     // A drag across the map, in map coordinates: where it started and where it is now.
     let drag = use_state(|| None::<((f64, f64), (f64, f64))>);
@@ -347,7 +362,7 @@ pub fn MapView(props: &MapProps) -> Html {
             <img class="map-outline" src="india.svg" alt="" aria-hidden="true" />
             <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet" ref={svg}
                  onpointerdown={on_down} onpointermove={on_drag} onpointerup={on_up} onpointercancel={on_cancel}>
-                <g class="links">{ links(snapshot, &props.on_link) }</g>
+                <g class="links" onclick={link_click} onkeydown={link_key}>{ links(snapshot) }</g>
                 { for cities }
                 if let Some(((x1, y1), (x2, y2))) = *drag {
                     <line class="knife" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />

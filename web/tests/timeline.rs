@@ -1,0 +1,177 @@
+//! The page's timeline through its model: a link's control log replays the run it came
+//! from; the scrubber rewinds to any moment exactly and forward again; "fork from here"
+//! drops the future; links cut and heal and partitions follow a drag; and the space-time
+//! diagram on the mounted page selects events by keyboard and shows their clocks.
+
+use replica_core::control::{Control, TimedControl};
+use replica_web::state::{Action, AppState};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+use yew::Reducible;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn open(hash: &str) -> Rc<AppState> {
+    Rc::new(AppState::from_hash(hash, 1, true))
+}
+
+fn act(state: Rc<AppState>, action: Action) -> Rc<AppState> {
+    state.reduce(action)
+}
+
+fn down(state: &AppState, node: &str) -> bool {
+    state.snapshot.nodes.iter().any(|n| n.id == node && !n.up)
+}
+
+/// A crash made at 1.2 s, shared as a link at 2 s, opens as the same run: same digest, the
+/// node down, and the control in the link's log.
+#[test]
+fn a_link_carries_the_crashes_made_since_the_start() {
+    let mut state = open("#scenario=hdfc&seed=7&t=1.2");
+    state = act(state, Action::ToggleNode("delhi".into()));
+    assert!(down(&state, "delhi"));
+    state = act(state, Action::Seek(2_000_000));
+    assert_eq!(state.snapshot.now_us, 1_200_000, "seek never passes the furthest moment reached");
+    let hash = state.hash();
+    assert!(hash.contains("ctl=1200000:crash:delhi"), "{hash}");
+    let reopened = open(&hash);
+    assert_eq!(reopened.snapshot.digest, state.snapshot.digest, "{hash}");
+    assert!(down(&reopened, "delhi"));
+    assert_eq!(
+        *reopened.controls,
+        vec![TimedControl { at_us: 1_200_000, control: Control::Crash { node: "delhi".into() } }]
+    );
+}
+
+/// Rewinding replays the log from the seed: a moment before the crash has the node up, and
+/// going forward again reaches exactly the same state as before the rewind.
+#[test]
+fn the_scrubber_rewinds_exactly_and_forward_again() {
+    let state = open("#scenario=upi&seed=3&t=1&ctl=500000:crash:delhi,800000:restart:delhi");
+    let at_one_second = state.snapshot.digest.clone();
+    assert!(!down(&state, "delhi"), "restarted at 0.8 s");
+    let rewound = act(state, Action::Seek(600_000));
+    assert_eq!(rewound.snapshot.now_us, 600_000);
+    assert!(down(&rewound, "delhi"), "between the crash and the restart");
+    assert!(!rewound.playing, "a rewind pauses");
+    let earlier = act(rewound.clone(), Action::Seek(300_000));
+    assert!(!down(&earlier, "delhi"), "before the crash");
+    let again = act(earlier, Action::Seek(1_000_000));
+    assert_eq!(again.snapshot.digest, at_one_second, "forward again is the same run");
+    assert_eq!(again.controls.len(), 2, "rewinding keeps the controls still to come");
+}
+
+/// Forking at 0.6 s drops the restart scheduled at 0.8 s: the node stays down afterwards.
+#[test]
+fn fork_from_here_drops_the_future() {
+    let state = open("#scenario=upi&seed=3&t=1&ctl=500000:crash:delhi,800000:restart:delhi");
+    let rewound = act(state, Action::Seek(600_000));
+    let forked = act(rewound, Action::Fork);
+    assert_eq!(forked.controls.len(), 1, "only the crash is left");
+    assert_eq!(forked.horizon_us, 600_000);
+    assert!(!forked.hash().contains("restart"), "{}", forked.hash());
+    // Run on past the dropped restart: the node stays down.
+    let mut state = act(forked, Action::TogglePlay);
+    for frame in 0..200 {
+        state = act(state, Action::Frame(f64::from(frame) * 100.0));
+        if state.snapshot.now_us > 900_000 {
+            break;
+        }
+    }
+    assert!(state.snapshot.now_us > 900_000 || state.behind, "time went on");
+    assert!(down(&state, "delhi"), "no restart after the fork");
+}
+
+/// A link toggles cut and healed; a partition cuts each pair; both are in the link.
+#[test]
+fn links_cut_heal_and_partition() {
+    let state = open("#scenario=hdfc&seed=2&t=0.5");
+    let cut = act(state, Action::ToggleLink("mumbai".into(), "delhi".into()));
+    assert!(cut.snapshot.cuts.contains(&("mumbai", "delhi")) && cut.snapshot.cuts.contains(&("delhi", "mumbai")));
+    assert!(cut.hash().contains(":cut:mumbai:delhi:1"), "{}", cut.hash());
+    let healed = act(cut, Action::ToggleLink("delhi".into(), "mumbai".into()));
+    assert!(healed.snapshot.cuts.is_empty(), "{:?}", healed.snapshot.cuts);
+    let pairs = vec![("delhi".to_string(), "mumbai".to_string()), ("delhi".to_string(), "kolkata".to_string())];
+    let parted = act(healed, Action::Partition(pairs));
+    assert_eq!(parted.snapshot.cuts.len(), 4, "{:?}", parted.snapshot.cuts);
+    let whole = act(parted, Action::HealAll);
+    assert!(whole.snapshot.cuts.is_empty());
+    assert_eq!(whole.controls.len(), 5, "cut, heal, two partition cuts, heal all");
+}
+
+/// A drag across the north of the map crosses exactly Delhi's links.
+#[test]
+fn a_drag_across_the_map_finds_the_links_it_crosses() {
+    use replica_core::geo::project;
+    let state = open("#scenario=hdfc&seed=2");
+    let crossed =
+        replica_web::components::map::crossed_links(&state.snapshot, project(27.2, 60.0), project(27.2, 100.0));
+    assert!(!crossed.is_empty());
+    assert!(crossed.iter().all(|(a, b)| a == "delhi" || b == "delhi"), "{crossed:?}");
+    let tiny = replica_web::components::map::crossed_links(&state.snapshot, (100.0, 100.0), (101.0, 101.0));
+    assert!(tiny.is_empty(), "a click is not a drag");
+}
+
+/// Sliders at time zero change the run's starting settings (a clean link); later, they are
+/// controls at their moment.
+#[test]
+fn sliders_are_settings_at_the_start_and_controls_later() {
+    let state = open("#scenario=hdfc&seed=2");
+    let state = act(state, Action::SetLoad(3000.0));
+    assert!(state.controls.is_empty() && state.hash().contains("load=3000"), "{}", state.hash());
+    let state = act(state, Action::Step);
+    let state = act(state, Action::SetLatency(4.0));
+    assert_eq!(state.controls.len(), 1);
+    assert!(state.hash().contains(":latency:4"), "{}", state.hash());
+}
+
+/// Hostile control logs in a link fall back cleanly with a message.
+#[test]
+fn bad_controls_in_a_link_are_reported_and_dropped() {
+    let state = open("#scenario=hdfc&seed=2&ctl=abc,5:crash:atlantis,9:crash:<script>,10:crash:delhi");
+    assert_eq!(state.controls.len(), 1, "{:?}", state.controls);
+    assert_eq!(state.notices.len(), 3, "{:?}", state.notices);
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// On the mounted page (paused at a link's moment): the diagram draws events on node lines;
+/// the arrow keys select one, name it with its vector clock and colour its causal past; a
+/// badge's "show" rings its operations.
+#[test]
+async fn the_space_time_diagram_selects_events_by_keyboard() {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#scenario=upi&seed=4&t=1.5"));
+    }
+    let document = gloo::utils::document();
+    let root = document.create_element("div").expect("a div");
+    gloo::utils::body().append_child(&root).expect("appended");
+    yew::Renderer::<replica_web::components::app::App>::with_root(root.clone()).render();
+    sleep(400).await;
+    let count = |selector: &str| root.query_selector_all(selector).map(|list| list.length()).unwrap_or(0);
+    assert!(count(".spacetime-svg .st-event") >= 20, "events drawn");
+    assert!(count(".spacetime-svg line[data-send]") >= 1, "message arrows");
+    let frame = root.query_selector(".spacetime-frame").ok().flatten().expect("the diagram");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("End");
+    init.set_bubbles(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
+    frame.dispatch_event(&event).expect("dispatched");
+    sleep(200).await;
+    assert_eq!(count(".spacetime-svg .st-event.selected"), 1, "End selects the latest event");
+    assert!(count(".spacetime-svg .st-event.past") >= 1, "its causal past is marked");
+    let summary = root.query_selector(".st-selected").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(summary.contains("clock [") && summary.contains("Causal past"), "{summary}");
+    let button = root.query_selector(".show-ops").ok().flatten().expect("upi's conflict badge shows its writes");
+    button.dyn_into::<web_sys::HtmlElement>().expect("a button").click();
+    sleep(400).await;
+    assert!(count(".spacetime-svg .st-event.op-selected") >= 1, "the badge's operations are ringed");
+}
