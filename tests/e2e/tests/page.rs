@@ -196,7 +196,7 @@ fn a_shared_link_reproduces_the_same_digest() {
     let digest_at = |hash: &str| {
         browser.goto(&format!("{base}/{hash}"));
         assert!(
-            browser.wait_for("return document.getElementById('sim-time').textContent === '4.000 s'", WAIT),
+            browser.wait_for("return document.getElementById('sim-time')?.textContent === '4.000 s'", WAIT),
             "{hash}"
         );
         browser.eval("return document.querySelector('.digest').textContent").as_str().unwrap_or_default().to_string()
@@ -218,7 +218,7 @@ fn a_crash_made_on_the_page_travels_in_the_link() {
     let base = serve(dist());
     let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
     browser.goto(&format!("{base}/#scenario=hdfc&seed=5&t=2"));
-    assert!(browser.wait_for("return document.getElementById('sim-time').textContent === '2.000 s'", WAIT));
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '2.000 s'", WAIT));
     browser.eval("document.querySelector(\"[data-node='delhi']\").dispatchEvent(new MouseEvent('click', { bubbles: true })); return true");
     assert!(
         browser.wait_for("return location.hash.includes('ctl=2000000:crash:delhi')", WAIT),
@@ -229,7 +229,7 @@ fn a_crash_made_on_the_page_travels_in_the_link() {
     let hash = browser.eval("return location.hash").as_str().unwrap_or_default().to_string();
     browser.goto("about:blank");
     browser.goto(&format!("{base}/{hash}&t=2"));
-    assert!(browser.wait_for("return document.getElementById('sim-time').textContent === '2.000 s'", WAIT), "{hash}");
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '2.000 s'", WAIT), "{hash}");
     let again =
         browser.eval("return document.querySelector('.digest').textContent").as_str().unwrap_or_default().to_string();
     assert_eq!(digest, again, "{hash}");
