@@ -394,23 +394,28 @@ pub fn decode_log(text: &str, known: &[&str]) -> (Vec<TimedControl>, Vec<String>
         }
         match decode_item(item, known) {
             Ok(timed) if log.last().is_none_or(|last| last.at_us <= timed.at_us) => log.push(timed),
-            Ok(_) => warnings.push(format!("Ignored control '{}' in the link: it goes back in time.", short(item))),
-            Err(error) => warnings.push(format!("Ignored control '{}' in the link: {error}.", short(item))),
+            Ok(_) => warnings.push(format!("Ignored control '{}' in the link: it goes back in time.", shorten(item))),
+            Err(error) => warnings.push(format!("Ignored control '{}' in the link: {error}.", shorten(item))),
         }
     }
     (log, warnings)
 }
 
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
+/// Untrusted text cut to 40 characters (with `…` when cut), for warnings that quote it.
+pub fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if text.chars().nth(40).is_some() {
+        short.push('…');
+    }
+    short
 }
 
 fn decode_item(item: &str, known: &[&str]) -> Result<TimedControl, FaultError> {
     let fields: Vec<&str> = item.splitn(6, ':').collect();
-    let bad_at = |index: usize| FaultError::BadArgument(short(fields.get(index).unwrap_or(&"")), short(item));
-    let at_us: u64 = fields[0].parse().map_err(|_| FaultError::BadTime(short(fields[0])))?;
+    let bad_at = |index: usize| FaultError::BadArgument(shorten(fields.get(index).unwrap_or(&"")), shorten(item));
+    let at_us: u64 = fields[0].parse().map_err(|_| FaultError::BadTime(shorten(fields[0])))?;
     if at_us > FAULT_TIME_MAX_US {
-        return Err(FaultError::BadTime(short(fields[0])));
+        return Err(FaultError::BadTime(shorten(fields[0])));
     }
     let number = |index: usize, min: f64, max: f64| {
         fields
@@ -426,10 +431,10 @@ fn decode_item(item: &str, known: &[&str]) -> Result<TimedControl, FaultError> {
         "latency" | "load" | "crash" | "restart" => 3,
         "heal" | "skew" => 4,
         "cut" | "slow" | "loss" => 5,
-        _ => return Err(FaultError::UnknownKind(short(kind))),
+        _ => return Err(FaultError::UnknownKind(shorten(kind))),
     };
     if fields.len() != fields_expected {
-        return Err(FaultError::BadArgument(format!("{} fields", fields.len()), short(item)));
+        return Err(FaultError::BadArgument(format!("{} fields", fields.len()), shorten(item)));
     }
     let control = match kind {
         "latency" => Control::Latency { multiplier: number(2, 0.1, 50.0)? },

@@ -81,8 +81,6 @@ pub enum Action {
     Frame(f64),
     /// Play or pause.
     TogglePlay,
-    /// Pause (no-op when paused).
-    Pause,
     /// Handle exactly one simulation event.
     Step,
     /// Set the speed (simulated seconds per wall second).
@@ -512,7 +510,6 @@ impl Reducible for AppState {
                 next.playing = !next.playing;
                 next.last_frame_ms = None;
             }
-            Action::Pause => next.playing = false,
             Action::Step => {
                 next.playing = false;
                 next.simulation.borrow_mut().step();

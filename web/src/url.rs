@@ -10,6 +10,7 @@
 //! its default is used. Input is length-capped before it is looked at. This module must not
 //! touch the DOM; the caller passes the hash string in.
 
+use replica_core::control::shorten;
 use replica_core::scenario::{self, ScenarioInfo};
 use std::collections::BTreeMap;
 
@@ -66,14 +67,6 @@ impl Default for PageParams {
             controls: String::new(),
         }
     }
-}
-
-fn shorten(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        short.push('…');
-    }
-    short
 }
 
 fn number_in(value: &str, min: f64, max: f64) -> Option<f64> {

@@ -43,14 +43,27 @@ fn write_hash(hash: &str) {
     }
 }
 
-/// A scenario's "What to try" in a language: page content in `index.html`, by id.
+thread_local! {
+    /// The narrative last read from the document, by element id.
+    static NARRATIVE: std::cell::RefCell<(String, String)> = const { std::cell::RefCell::new((String::new(), String::new())) };
+}
+
+/// A scenario's "What to try" in a language: page content in `index.html`, by id. Read from
+/// the document when the scenario or language changes, not on every frame.
 fn narrative(scenario: &str, hindi: bool) -> String {
     let id = format!("narrative-{scenario}-{}", if hindi { "hi" } else { "en" });
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&id))
-        .and_then(|element| element.text_content())
-        .unwrap_or_default()
+    NARRATIVE.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.0 != id {
+            let text = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|element| element.text_content())
+                .unwrap_or_default();
+            *cached = (id, text);
+        }
+        cached.1.clone()
+    })
 }
 
 fn legend() -> Html {

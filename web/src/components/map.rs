@@ -112,16 +112,12 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
 
 /// City pairs with a link drawn (one per pair of cities holding nodes), as indices.
 fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
+    let present: Vec<usize> =
+        (0..CITIES.len()).filter(|city| snapshot.nodes.iter().any(|node| node.city == CITIES[*city].id)).collect();
     let mut pairs = Vec::new();
-    for (i, a) in snapshot.nodes.iter().enumerate() {
-        for b in &snapshot.nodes[i + 1..] {
-            let (ai, bi) = (CITIES.iter().position(|c| c.id == a.city), CITIES.iter().position(|c| c.id == b.city));
-            if let (Some(ai), Some(bi)) = (ai, bi) {
-                let pair = (ai.min(bi), ai.max(bi));
-                if ai != bi && !pairs.contains(&pair) {
-                    pairs.push(pair);
-                }
-            }
+    for (i, a) in present.iter().enumerate() {
+        for b in &present[i + 1..] {
+            pairs.push((*a, *b));
         }
     }
     pairs

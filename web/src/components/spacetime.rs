@@ -258,7 +258,7 @@ pub fn SpaceTimeDiagram(props: &SpaceTimeProps) -> Html {
     };
     let chosen = (*selected).and_then(|id| layout.events.iter().find(|event| event.id == id).copied());
     let text = svg_text(&layout, &names, chosen, &props.selected_ops);
-    let owned: Vec<SpaceTimeEvent> = layout.events.iter().map(|event| (*event).clone()).collect();
+    let owned: Rc<Vec<SpaceTimeEvent>> = Rc::new(layout.events.iter().map(|event| (*event).clone()).collect());
     let on_move = {
         let (selected, on_select, frame, height) =
             (selected.clone(), props.on_select_message.clone(), frame.clone(), layout.height());
