@@ -136,7 +136,10 @@ impl<'a> Layout<'a> {
             }
         }
         let lanes = (0..nodes).filter(|node| present[*node]).collect();
-        let (t0_us, t1_us) = (events.first()?.t_us, events.last()?.t_us);
+        // Not in time order: a send is stamped when its handler's work ends, which can be
+        // after a later-recorded receive.
+        let t0_us = events.iter().map(|event| event.t_us).min()?;
+        let t1_us = events.iter().map(|event| event.t_us).max()?;
         Some(Self { events, lanes, t0_us, t1_us: t1_us.max(t0_us + 1) })
     }
 
