@@ -28,7 +28,7 @@ pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 pub const CHART_INTERVAL_MS: f64 = 250.0;
 /// Charts take turns: each redraws every [`CHART_INTERVAL_MS`], on a different frame from
 /// the others, so no frame draws them all.
-pub const CHART_TURNS: u64 = 3;
+pub const CHART_TURNS: u64 = 5;
 /// Announcements kept for the narration.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
 

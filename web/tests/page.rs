@@ -60,6 +60,9 @@ async fn the_page_has_its_hooks_and_runs() {
     let later = text(&root, "#sim-time");
     assert_ne!(first, later, "simulated time advances while playing");
     assert!(text(&root, ".stats").contains("messages in flight"));
+    for chart in ["lag-chart", "throughput-chart", "latency-chart", "anomaly-chart"] {
+        assert_eq!(count(&root, &format!("canvas.{chart}")), 1, "{chart}");
+    }
     root.remove();
 }
 

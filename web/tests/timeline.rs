@@ -196,3 +196,19 @@ async fn the_diagram_draws_events_recorded_out_of_time_order() {
     let drawn = root.query_selector_all(".spacetime-svg .st-event").map(|list| list.length()).unwrap_or(0);
     assert!(drawn >= 20, "events drawn: {drawn}");
 }
+
+/// The throughput and latency charts draw the run's series: operations complete, and the
+/// 99th percentile is never below the median.
+#[test]
+fn throughput_and_latency_lines_follow_the_series() {
+    use replica_web::components::charts::{chart_lines, ChartKind};
+    let state = open("#scenario=hdfc&seed=2&t=3");
+    let simulation = state.simulation.borrow();
+    let throughput = chart_lines(ChartKind::Throughput, simulation.as_ref(), &state.anomaly_series);
+    assert_eq!(throughput.len(), 1);
+    assert!(throughput[0].points.iter().any(|(_, ops_s)| *ops_s > 100.0), "{:?}", throughput[0].points);
+    let latency = chart_lines(ChartKind::Latency, simulation.as_ref(), &state.anomaly_series);
+    assert_eq!(latency.len(), 2, "p50 and p99");
+    assert!(latency[0].points.iter().zip(&latency[1].points).all(|(p50, p99)| p99.1 >= p50.1));
+    assert!(latency[1].points.iter().any(|(_, ms)| *ms > 0.0));
+}

@@ -13,7 +13,7 @@ use super::spacetime::SpaceTimeDiagram;
 use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, CHART_TURNS};
 use crate::url::Lang;
 use replica_core::check::AnomalyKind;
 use replica_core::protocol::MessageKind;
@@ -143,8 +143,11 @@ pub fn App() -> Html {
     };
     // While playing the diagram redraws once a second (it is read when paused); paused, at
     // every step.
-    let diagram_version =
-        if state.playing { state.chart_version / 12 } else { state.chart_version + state.snapshot.events };
+    let diagram_version = if state.playing {
+        state.chart_version / (CHART_TURNS * 4)
+    } else {
+        state.chart_version + state.snapshot.events
+    };
     let copy_link = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -221,6 +224,8 @@ pub fn App() -> Html {
                     if kinds.contains(&AnomalyKind::Divergence) {
                         <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(1)} />
                     }
+                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(3)} />
+                    <Chart kind={ChartKind::Latency} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(4)} />
                     <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(2)} />
                     <section class="narrative" aria-label="What to try">
                         <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>

@@ -1,4 +1,5 @@
-//! The charts: replication lag per node; conflicts and divergence; anomalies over time.
+//! The charts: replication lag per node; throughput; latency percentiles; conflicts and
+//! divergence; anomalies over time; replicas (auto-scaling).
 //! Each is redrawn at a bounded rate (when the model bumps its chart version), never every
 //! frame, through [`draw::line_chart`]; this module only turns the model's series into lines.
 
@@ -25,6 +26,10 @@ pub enum ChartKind {
     Anomalies,
     /// Replicas serving and bootstrapping (auto-scaling).
     Replicas,
+    /// Operations completed per second.
+    Throughput,
+    /// Latency percentiles of the operations completed in each interval.
+    Latency,
 }
 
 impl ChartKind {
@@ -34,6 +39,8 @@ impl ChartKind {
             ChartKind::Convergence => "Conflicts and divergence",
             ChartKind::Anomalies => "Anomalies over time",
             ChartKind::Replicas => "Replicas",
+            ChartKind::Throughput => "Throughput",
+            ChartKind::Latency => "Latency percentiles",
         }
     }
 
@@ -47,6 +54,10 @@ impl ChartKind {
             ChartKind::Replicas => {
                 "Line chart of read replicas serving and bootstrapping, summed over regions, over simulated time"
             }
+            ChartKind::Throughput => "Line chart of operations completed per second over simulated time",
+            ChartKind::Latency => {
+                "Line chart of median and 99th percentile latency in milliseconds over simulated time"
+            }
         }
     }
 
@@ -56,6 +67,8 @@ impl ChartKind {
             ChartKind::Convergence => "count",
             ChartKind::Anomalies => "found",
             ChartKind::Replicas => "replicas",
+            ChartKind::Throughput => "ops/s",
+            ChartKind::Latency => "latency ms",
         }
     }
 
@@ -65,6 +78,8 @@ impl ChartKind {
             ChartKind::Convergence => "convergence-chart",
             ChartKind::Anomalies => "anomaly-chart",
             ChartKind::Replicas => "replicas-chart",
+            ChartKind::Throughput => "throughput-chart",
+            ChartKind::Latency => "latency-chart",
         }
     }
 }
@@ -146,7 +161,8 @@ pub fn anomaly_lines(points: &VecDeque<AnomalyPoint>) -> Vec<Line> {
         .collect()
 }
 
-fn lines(kind: ChartKind, simulation: &dyn Simulation, anomalies: &VecDeque<AnomalyPoint>) -> Vec<Line> {
+/// The lines a chart draws now.
+pub fn chart_lines(kind: ChartKind, simulation: &dyn Simulation, anomalies: &VecDeque<AnomalyPoint>) -> Vec<Line> {
     let series: Vec<SeriesPoint> = simulation.metrics().series.iter().cloned().collect();
     match kind {
         ChartKind::Lag => {
@@ -156,7 +172,27 @@ fn lines(kind: ChartKind, simulation: &dyn Simulation, anomalies: &VecDeque<Anom
         ChartKind::Convergence => convergence_lines(&series),
         ChartKind::Anomalies => anomaly_lines(anomalies),
         ChartKind::Replicas => simulation.scaling().map(|log| replica_lines(&log)).unwrap_or_default(),
+        ChartKind::Throughput => field_lines(&series, &[("completed ops/s", 2, |p| f64::from(p.throughput_ops_s))]),
+        ChartKind::Latency => field_lines(
+            &series,
+            &[("p50", 0, |p| f64::from(p.latency_p50_ms)), ("p99", 3, |p| f64::from(p.latency_p99_ms))],
+        ),
     }
+}
+
+/// One line per field of the series: (name, colour index, value).
+type Field = (&'static str, usize, fn(&SeriesPoint) -> f64);
+
+/// Lines of fields of the series over simulated time.
+pub fn field_lines(series: &[SeriesPoint], fields: &[Field]) -> Vec<Line> {
+    fields
+        .iter()
+        .map(|(name, colour, value)| Line {
+            name: (*name).to_string(),
+            colour: palette::SERIES[*colour % palette::SERIES.len()],
+            points: series.iter().map(|p| (seconds(p), value(p))).collect(),
+        })
+        .collect()
 }
 
 /// Replicas serving and bootstrapping over time, summed over regions.
@@ -185,7 +221,7 @@ pub fn Chart(props: &ChartProps) -> Html {
         let (kind, simulation, anomalies) = (props.kind, props.simulation.clone(), props.anomalies.clone());
         use_effect_with(props.version, move |_| {
             if let Some(canvas) = canvas.cast::<web_sys::HtmlCanvasElement>() {
-                let lines = lines(kind, simulation.borrow().as_ref(), &anomalies);
+                let lines = chart_lines(kind, simulation.borrow().as_ref(), &anomalies);
                 draw::line_chart(&canvas, kind.y_label(), &lines);
             }
         });
