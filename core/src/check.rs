@@ -747,7 +747,9 @@ pub fn split_brain(history: &History) -> Vec<Finding> {
 /// Property (election safety): in every term, at most one node acknowledges writes as
 /// leader. Each term with two is one finding naming the first write of each.
 pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
-    let mut first_by_term: BTreeMap<u64, BTreeMap<usize, (u64, OpId)>> = BTreeMap::new();
+    // Boxed: see `compact` (one B-tree instantiation for every boxed value type).
+    type FirstPerNode = Box<BTreeMap<usize, (u64, OpId)>>;
+    let mut first_by_term: BTreeMap<u64, FirstPerNode> = BTreeMap::new();
     for write in ok_writes(history) {
         let (Some(node), Some(epoch), Some(acked)) = (write.node, write.epoch, write.acked_us) else {
             continue;
@@ -842,11 +844,13 @@ pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
 pub fn divergence(state: &FinalState) -> Vec<Finding> {
     let up: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.up).collect();
     let Some(first) = up.first() else { return Vec::new() };
-    let mut keys: std::collections::BTreeSet<Key> = std::collections::BTreeSet::new();
+    // Keys widened to u64: one set type for the whole crate keeps the wasm small.
+    let mut keys: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
     for node in &up {
-        keys.extend(node.store.keys().copied());
+        keys.extend(node.store.keys().map(|key| u64::from(*key)));
     }
     keys.into_iter()
+        .map(|key| key as Key)
         .filter_map(|key| {
             let reference = first.store.get(&key);
             let other = up.iter().find(|node| node.store.get(&key) != reference)?;
@@ -869,7 +873,7 @@ pub fn divergence(state: &FinalState) -> Vec<Finding> {
 /// Property: per item, acknowledged orders never exceed the initial stock plus the units of
 /// acknowledged restocks. Each oversold unit is one finding, naming the order that sold it.
 pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
-    let mut per_item: BTreeMap<Key, (u64, Vec<&Operation>)> = BTreeMap::new();
+    let mut per_item: BTreeMap<Key, Box<(u64, Vec<&Operation>)>> = BTreeMap::new();
     for op in history.iter().filter(|op| op.outcome == Outcome::Ok) {
         match op.kind {
             OpKind::Restock => per_item.entry(op.key).or_default().0 += 1,
@@ -878,7 +882,8 @@ pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
         }
     }
     let mut findings = Vec::new();
-    for (key, (restocks, mut orders)) in per_item {
+    for (key, item) in per_item {
+        let (restocks, mut orders) = *item;
         let supply = params.initial_stock + restocks * params.restock_units;
         sort_by_u64(&mut orders, |op| op.acked_us.or(op.complete_us).unwrap_or(op.invoke_us));
         for (index, order) in orders.iter().enumerate().skip(supply as usize) {
@@ -949,7 +954,7 @@ pub fn atomicity(history: &History, state: &FinalState) -> Vec<Finding> {
 /// wrote. `txs` is an engine's committed-transaction log; concurrency is read from the
 /// snapshots (neither saw the other), so every finding is a real write skew.
 pub fn write_skew(txs: &[crate::mvcc::CommittedTx]) -> Vec<Finding> {
-    let mut writers: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut writers: BTreeMap<Key, Box<Vec<usize>>> = BTreeMap::new();
     // (xid, index, 0): the element type of another sort here, so one sort serves both;
     // the index breaks ties, so the unstable sort orders like a stable one.
     let mut order: Vec<(u64, u64, u64)> = txs.iter().enumerate().map(|(index, tx)| (tx.xid, index as u64, 0)).collect();

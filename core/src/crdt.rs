@@ -94,7 +94,7 @@ pub type Dot = (u32, u64);
 /// seen, a concurrent add wins, and the state stays as small as the set itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OrSet<T: Ord + Clone> {
-    entries: BTreeMap<T, BTreeSet<Dot>>,
+    entries: BTreeMap<T, Box<BTreeSet<Dot>>>,
     context: BTreeMap<u32, u64>,
 }
 
@@ -113,7 +113,7 @@ impl<T: Ord + Clone> OrSet<T> {
         let counter = self.context.entry(replica).or_insert(0);
         *counter += 1;
         let dot = (replica, *counter);
-        self.entries.insert(element, BTreeSet::from([dot]));
+        self.entries.insert(element, Box::new(BTreeSet::from([dot])));
     }
 
     /// Removes `element` as far as this replica has observed it.
@@ -135,7 +135,7 @@ impl<T: Ord + Clone> OrSet<T> {
 impl<T: Ord + Clone> Crdt for OrSet<T> {
     fn merge(&mut self, other: &Self) {
         let keys: BTreeSet<T> = crate::compact::set_from(self.entries.keys().chain(other.entries.keys()).cloned());
-        let empty = BTreeSet::new();
+        let empty = Box::new(BTreeSet::new());
         for key in keys {
             let mine = self.entries.get(&key).unwrap_or(&empty);
             let theirs = other.entries.get(&key).unwrap_or(&empty);
@@ -148,7 +148,7 @@ impl<T: Ord + Clone> Crdt for OrSet<T> {
             if kept.is_empty() {
                 self.entries.remove(&key);
             } else {
-                self.entries.insert(key, kept);
+                self.entries.insert(key, Box::new(kept));
             }
         }
         merge_max(&mut self.context, &other.context);

@@ -140,11 +140,11 @@ pub struct Checkpoint {
 #[derive(Debug, Clone)]
 pub struct Mvcc {
     initial: i64,
-    chains: BTreeMap<Key, Vec<Version>>,
+    chains: BTreeMap<Key, Box<Vec<Version>>>,
     next_xid: Xid,
-    running: BTreeMap<Xid, Tx>,
+    running: BTreeMap<Xid, Box<Tx>>,
     /// Committing: logged, waiting for the commit record to be durable.
-    committing: BTreeMap<Xid, Tx>,
+    committing: BTreeMap<Xid, Box<Tx>>,
     committed_ops: BTreeSet<OpId>,
     log: VecDeque<(Lsn, Record)>,
     next_lsn: Lsn,
@@ -176,12 +176,12 @@ impl Mvcc {
         self.next_xid += 1;
         let active = crate::compact::set_from(self.running.keys().chain(self.committing.keys()).copied());
         let snapshot = Snapshot { xmax: xid, active };
-        self.running.insert(xid, Tx { op, snapshot, reads: BTreeMap::new(), writes: BTreeMap::new() });
+        self.running.insert(xid, Box::new(Tx { op, snapshot, reads: BTreeMap::new(), writes: BTreeMap::new() }));
         xid
     }
 
     fn version_for(&self, key: Key, snapshot: &Snapshot) -> (i64, Xid) {
-        let chain = self.chains.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        let chain = self.chains.get(&key).map(|chain| chain.as_slice()).unwrap_or(&[]);
         chain
             .iter()
             .rev()
@@ -318,7 +318,7 @@ impl Mvcc {
 
     /// The version chain of a key, oldest first.
     pub fn chain(&self, key: Key) -> &[Version] {
-        self.chains.get(&key).map(Vec::as_slice).unwrap_or(&[])
+        self.chains.get(&key).map(|chain| chain.as_slice()).unwrap_or(&[])
     }
 
     /// Client operations whose transactions committed.
@@ -363,18 +363,18 @@ impl Mvcc {
     pub fn recover(initial: i64, checkpoint: &Checkpoint, records: &[(Lsn, Record)]) -> Self {
         let mut engine = Mvcc::new(initial);
         for (key, value) in &checkpoint.values {
-            engine.chains.insert(*key, vec![Version { value: *value, xmin: 0, xmax: 0 }]);
+            engine.chains.insert(*key, Box::new(vec![Version { value: *value, xmin: 0, xmax: 0 }]));
         }
         engine.committed_ops = checkpoint.committed_ops.clone();
-        let mut pending: BTreeMap<Xid, Vec<(Key, i64)>> = BTreeMap::new();
+        let mut pending: BTreeMap<Xid, Box<Vec<(Key, i64)>>> = BTreeMap::new();
         let mut last = checkpoint.lsn;
         for (lsn, record) in records.iter().filter(|(lsn, _)| *lsn > checkpoint.lsn) {
             last = last.max(*lsn);
             match *record {
                 Record::Write { xid, key, value } => pending.entry(xid).or_default().push((key, value)),
                 Record::Commit { xid, op } => {
-                    for (key, value) in pending.remove(&xid).unwrap_or_default() {
-                        engine.chains.insert(key, vec![Version { value, xmin: 0, xmax: 0 }]);
+                    for (key, value) in *pending.remove(&xid).unwrap_or_default() {
+                        engine.chains.insert(key, Box::new(vec![Version { value, xmin: 0, xmax: 0 }]));
                     }
                     engine.committed_ops.insert(op);
                     engine.next_xid = engine.next_xid.max(xid + 1);

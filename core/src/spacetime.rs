@@ -83,7 +83,7 @@ pub struct SpaceTimeEvent {
 pub struct Recorder {
     clocks: Vec<Vec<u32>>,
     events: VecDeque<SpaceTimeEvent>,
-    in_flight: BTreeMap<u64, Vec<u32>>,
+    in_flight: BTreeMap<u64, Box<Vec<u32>>>,
     next_id: u64,
 }
 
@@ -125,7 +125,7 @@ impl Recorder {
     pub fn on_send(&mut self, from: NodeId, to: NodeId, t_us: u64, message: MessageKind, lost: bool) -> u64 {
         let id = self.record(from, t_us, SpaceTimeKind::Send { to, message, lost });
         if !lost && self.in_flight.len() < IN_FLIGHT_KEPT {
-            self.in_flight.insert(id, self.clocks[from].clone());
+            self.in_flight.insert(id, Box::new(self.clocks[from].clone()));
         }
         id
     }
@@ -135,7 +135,7 @@ impl Recorder {
     pub fn on_receive(&mut self, from: NodeId, to: NodeId, t_us: u64, send: u64, message: MessageKind, dropped: bool) {
         let carried = self.in_flight.remove(&send);
         if let (Some(carried), false) = (carried, dropped) {
-            for (mine, theirs) in self.clocks[to].iter_mut().zip(carried) {
+            for (mine, theirs) in self.clocks[to].iter_mut().zip(*carried) {
                 *mine = (*mine).max(theirs);
             }
         }

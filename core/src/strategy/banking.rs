@@ -140,7 +140,7 @@ struct Running {
 pub struct Primary {
     config: BankingConfig,
     engine: Mvcc,
-    running: BTreeMap<Xid, Running>,
+    running: BTreeMap<Xid, Box<Running>>,
     /// Commits waiting for their record to be durable: commit LSN → operation.
     waiting: BTreeMap<Lsn, OpId>,
     written: Lsn,
@@ -169,7 +169,7 @@ pub struct Standby {
     /// Received, not yet durable.
     pending: VecDeque<(Lsn, Record)>,
     /// Writes of transactions whose commit record has not arrived.
-    open: BTreeMap<Xid, Vec<(Key, i64)>>,
+    open: BTreeMap<Xid, Box<Vec<(Key, i64)>>>,
     store: BTreeMap<Key, Value>,
     replayed: Lsn,
 }
@@ -238,7 +238,7 @@ impl Primary {
             return;
         }
         let xid = self.engine.begin(request.op);
-        self.running.insert(xid, Running { request, step: 0 });
+        self.running.insert(xid, Box::new(Running { request, step: 0 }));
         self.step(xid, out);
     }
 
@@ -248,7 +248,7 @@ impl Primary {
 
     /// Runs the next statement of a transaction.
     fn step(&mut self, xid: Xid, out: &mut Out<Msg, Timer>) {
-        let Some(running) = self.running.get(&xid).copied() else { return };
+        let Some(running) = self.running.get(&xid).map(|r| **r) else { return };
         let request = running.request;
         let (first, other) = (self.account(request.key), self.account(request.peer_key));
         let amount = transfer_amount(request.op);
@@ -506,7 +506,7 @@ impl Standby {
             match record {
                 Record::Write { xid, key, value } => self.open.entry(xid).or_default().push((key, value)),
                 Record::Commit { xid, op } => {
-                    for (key, value) in self.open.remove(&xid).unwrap_or_default() {
+                    for (key, value) in *self.open.remove(&xid).unwrap_or_default() {
                         self.store.insert(key, value as u64);
                     }
                     self.store.insert(tx_key(op), crate::check::TX_MARKS.0);

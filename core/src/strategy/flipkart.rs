@@ -152,10 +152,11 @@ pub enum Timer {
 #[derive(Debug)]
 pub struct FlipkartNode {
     config: FlipkartConfig,
-    items: BTreeMap<Key, Item>,
-    carts: BTreeMap<u32, OrSet<Key>>,
-    dirty_items: BTreeSet<Key>,
-    dirty_carts: BTreeSet<u32>,
+    items: BTreeMap<Key, Box<Item>>,
+    carts: BTreeMap<u32, Box<OrSet<Key>>>,
+    // Widened to u64: one set type for the whole crate keeps the wasm small.
+    dirty_items: BTreeSet<u64>,
+    dirty_carts: BTreeSet<u64>,
     store: BTreeMap<Key, Value>,
     clock: VectorClock,
     rounds: u64,
@@ -180,7 +181,7 @@ impl FlipkartNode {
 
     fn item(&mut self, key: Key) -> &mut Item {
         let initial = self.config.initial_stock;
-        self.items.entry(key).or_insert_with(|| Item::new(initial))
+        self.items.entry(key).or_insert_with(|| Box::new(Item::new(initial)))
     }
 
     /// Refreshes the visible projection of an item: its stock (as a two's-complement u64, so
@@ -191,7 +192,7 @@ impl FlipkartNode {
     }
 
     fn touched(&mut self, ctx: &Ctx, key: Key) {
-        self.dirty_items.insert(key);
+        self.dirty_items.insert(key.into());
         self.project(key);
         self.clock.tick(ctx.me);
     }
@@ -210,17 +211,17 @@ impl FlipkartNode {
         if self.dirty_items.is_empty() && self.dirty_carts.is_empty() {
             return;
         }
-        let item_keys: Vec<Key> = self.dirty_items.iter().take(DELTA_ITEMS_MAX).copied().collect();
-        let cart_keys: Vec<u32> = self.dirty_carts.iter().take(DELTA_ITEMS_MAX).copied().collect();
+        let item_keys: Vec<Key> = self.dirty_items.iter().take(DELTA_ITEMS_MAX).map(|key| *key as Key).collect();
+        let cart_keys: Vec<u32> = self.dirty_carts.iter().take(DELTA_ITEMS_MAX).map(|client| *client as u32).collect();
         for key in &item_keys {
-            self.dirty_items.remove(key);
+            self.dirty_items.remove(&u64::from(*key));
         }
         for key in &cart_keys {
-            self.dirty_carts.remove(key);
+            self.dirty_carts.remove(&u64::from(*key));
         }
         let delta = Gossip {
-            items: item_keys.iter().filter_map(|k| self.items.get(k).map(|v| (*k, v.clone()))).collect(),
-            carts: cart_keys.iter().filter_map(|k| self.carts.get(k).map(|v| (*k, v.clone()))).collect(),
+            items: item_keys.iter().filter_map(|k| self.items.get(k).map(|v| (*k, (**v).clone()))).collect(),
+            carts: cart_keys.iter().filter_map(|k| self.carts.get(k).map(|v| (*k, (**v).clone()))).collect(),
             clock: self.clock.clone(),
             wants_reply: false,
         };
@@ -231,8 +232,8 @@ impl FlipkartNode {
 
     fn full_state(&self, wants_reply: bool) -> Gossip {
         Gossip {
-            items: self.items.iter().take(DELTA_ITEMS_MAX).map(|(k, v)| (*k, v.clone())).collect(),
-            carts: self.carts.iter().take(DELTA_ITEMS_MAX).map(|(k, v)| (*k, v.clone())).collect(),
+            items: self.items.iter().take(DELTA_ITEMS_MAX).map(|(k, v)| (*k, (**v).clone())).collect(),
+            carts: self.carts.iter().take(DELTA_ITEMS_MAX).map(|(k, v)| (*k, (**v).clone())).collect(),
             clock: self.clock.clone(),
             wants_reply,
         }
@@ -256,7 +257,7 @@ impl FlipkartNode {
             let stock_changed = mine.stock.merge_changed(&theirs.stock);
             let price_changed = mine.price.merge_changed(&theirs.price);
             if stock_changed || price_changed {
-                self.dirty_items.insert(key);
+                self.dirty_items.insert(key.into());
                 self.project(key);
                 changed = true;
             }
@@ -266,7 +267,7 @@ impl FlipkartNode {
             let before = mine.clone();
             mine.merge(&theirs);
             if *mine != before {
-                self.dirty_carts.insert(client);
+                self.dirty_carts.insert(client.into());
                 changed = true;
             }
         }
@@ -316,7 +317,7 @@ impl FlipkartNode {
                 } else {
                     cart.remove(&key);
                 }
-                self.dirty_carts.insert(request.client);
+                self.dirty_carts.insert(request.client.into());
                 self.clock.tick(ctx.me);
                 return ok;
             }

@@ -275,10 +275,10 @@ pub struct Coordinator {
     config: NeftConfig,
     log: ForcedLog,
     /// Undecided or committing transactions (volatile).
-    active: BTreeMap<OpId, Active>,
+    active: BTreeMap<OpId, Box<Active>>,
     /// Durable commit records whose banks have not all acknowledged, with which have (the
     /// flags are volatile: after a restart every bank is asked again).
-    committed: BTreeMap<OpId, (Halves, [bool; PARTICIPANTS])>,
+    committed: BTreeMap<OpId, Box<(Halves, [bool; PARTICIPANTS])>>,
     /// Commit records waiting for their fsync: position → transaction.
     forcing: BTreeMap<u64, OpId>,
     store: BTreeMap<Key, Value>,
@@ -306,7 +306,7 @@ impl Coordinator {
             out.send(bank_node(bank), Msg::Prepare { tx: request.op, account, delta });
         }
         let active = Active { halves, yes: [false; PARTICIPANTS], commit_at: None, started_us: ctx.now_us };
-        self.active.insert(request.op, active);
+        self.active.insert(request.op, Box::new(active));
         out.set_timer(self.config.vote_timeout_us + ctx.rng.below(1000), Timer::VoteTimeout(request.op));
     }
 
@@ -355,7 +355,7 @@ impl Coordinator {
         for position in decided {
             let Some(tx) = self.forcing.remove(&position) else { continue };
             let Some(active) = self.active.get(&tx) else { continue };
-            self.committed.insert(tx, (active.halves, [false; PARTICIPANTS]));
+            self.committed.insert(tx, Box::new((active.halves, [false; PARTICIPANTS])));
             self.marks.set(&mut self.store, tx, MARK_COMMITTED);
             for (bank, _, _) in active.halves {
                 out.send(bank_node(bank), Msg::Decide { tx, commit: true });
@@ -364,7 +364,8 @@ impl Coordinator {
     }
 
     fn on_done(&mut self, now_us: u64, from: NodeId, tx: OpId, out: &mut Out<Msg, Timer>) {
-        let Some((halves, done)) = self.committed.get_mut(&tx) else { return };
+        let Some(entry) = self.committed.get_mut(&tx) else { return };
+        let (halves, done) = &mut **entry;
         if let Some(index) = Self::half_index(halves, from) {
             done[index] = true;
         }
@@ -393,7 +394,8 @@ impl Coordinator {
 
     fn on_retry(&mut self, out: &mut Out<Msg, Timer>) {
         out.set_timer(self.config.decision_retry_us, Timer::Retry);
-        for (tx, (halves, done)) in &self.committed {
+        for (tx, entry) in &self.committed {
+            let (halves, done) = &**entry;
             for ((bank, _, _), done) in halves.iter().zip(done) {
                 if !done {
                     out.send(bank_node(*bank), Msg::Decide { tx: *tx, commit: true });
@@ -424,9 +426,9 @@ pub struct Bank {
     unacked_first: u64,
     standby_upto: u64,
     /// Records waiting to be forced: position → what to do then.
-    forcing: BTreeMap<u64, Record>,
+    forcing: BTreeMap<u64, Box<Record>>,
     /// Durable prepared transactions (in doubt until decided).
-    prepared: BTreeMap<OpId, Prepared>,
+    prepared: BTreeMap<OpId, Box<Prepared>>,
     /// Accounts locked, by transaction (durable for prepared ones).
     locks: BTreeMap<Key, OpId>,
     /// Transactions decided commit whose record is being forced.
@@ -440,7 +442,7 @@ pub struct Bank {
 impl Bank {
     fn force(&mut self, record: Record, out: &mut Out<Msg, Timer>) {
         let position = self.log.append(48, out);
-        self.forcing.insert(position, record);
+        self.forcing.insert(position, Box::new(record));
         if self.unacked.is_empty() {
             self.unacked_first = position;
         }
@@ -479,7 +481,7 @@ impl Bank {
     }
 
     fn on_decide(&mut self, ctx: &Ctx, tx: OpId, commit: bool, out: &mut Out<Msg, Timer>) {
-        let Some(prepared) = self.prepared.get(&tx).copied() else {
+        let Some(prepared) = self.prepared.get(&tx).map(|p| **p) else {
             if commit && self.store.get(&tx_key(tx)) == Some(&MARK_COMMITTED) {
                 out.send(COORDINATOR, Msg::Done { tx });
             } else if !commit {
@@ -523,12 +525,12 @@ impl Bank {
         let ready: Vec<u64> = self.forcing.range(..=upto).map(|(position, _)| *position).collect();
         for position in ready {
             let Some(record) = self.forcing.remove(&position) else { continue };
-            match record {
+            match *record {
                 Record::Prepared { tx, account, delta } => {
                     if self.locks.get(&account) != Some(&tx) {
                         continue; // aborted while being forced
                     }
-                    self.prepared.insert(tx, Prepared { account, delta, since_us: ctx.now_us });
+                    self.prepared.insert(tx, Box::new(Prepared { account, delta, since_us: ctx.now_us }));
                     self.marks.set(&mut self.store, tx, MARK_PREPARED);
                     out.send(COORDINATOR, Msg::Vote { tx, yes: true });
                 }
@@ -572,7 +574,7 @@ impl Bank {
         // Records not on this disk are gone, with the locks of the prepares among them;
         // those on disk wait for the standby as before.
         for record in self.forcing.split_off(&(durable + 1)).into_values() {
-            match record {
+            match *record {
                 Record::Prepared { tx, account, .. } => {
                     if self.locks.get(&account) == Some(&tx) {
                         self.locks.remove(&account);
@@ -598,7 +600,7 @@ pub struct Standby {
     bank: usize,
     log: ForcedLog,
     received: u64,
-    prepared: BTreeMap<OpId, (Key, i64)>,
+    prepared: BTreeMap<OpId, Box<(Key, i64)>>,
     store: BTreeMap<Key, Value>,
     marks: Marks,
     balances: BTreeMap<Key, i64>,
@@ -625,10 +627,10 @@ impl Standby {
     fn apply(&mut self, record: Record) {
         match record {
             Record::Prepared { tx, account, delta } => {
-                self.prepared.insert(tx, (account, delta));
+                self.prepared.insert(tx, Box::new((account, delta)));
             }
             Record::Committed { tx } => {
-                if let Some((account, delta)) = self.prepared.remove(&tx) {
+                if let Some((account, delta)) = self.prepared.remove(&tx).map(|entry| *entry) {
                     let balance = self.balances.get(&account).copied().unwrap_or(self.config.initial_balance) + delta;
                     self.balances.insert(account, balance);
                     self.store.insert(account, balance as u64);
@@ -787,7 +789,8 @@ impl Protocol for NeftNode {
                 node.log.crash();
                 node.active.clear();
                 node.forcing.clear();
-                for (_, done) in node.committed.values_mut() {
+                for entry in node.committed.values_mut() {
+                    let (_, done) = &mut **entry;
                     *done = [false; PARTICIPANTS];
                 }
             }

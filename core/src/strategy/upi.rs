@@ -245,6 +245,15 @@ struct Verdict {
     discards: [Option<Discard>; 2],
 }
 
+/// Bits of a replay-log key that hold the origin node.
+const ORIGIN_BITS: u32 = 16;
+
+/// A replay-log key: ordered by Lamport time, then origin, as the pair would be.
+fn log_key(lamport: u64, origin: NodeId) -> u64 {
+    assert!(origin < 1 << ORIGIN_BITS && lamport < 1 << (64 - ORIGIN_BITS), "replay-log key out of range");
+    lamport << ORIGIN_BITS | origin as u64
+}
+
 /// A tentative write in the replay log.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -278,7 +287,8 @@ pub struct UpiNode {
     config: UpiConfig,
     accounts: Vec<Account>,
     store: BTreeMap<Key, Value>,
-    log: BTreeMap<(u64, NodeId), Entry>,
+    /// Keyed by [`log_key`]; entries boxed so the log shares the crate's map code (wasm size).
+    log: BTreeMap<u64, Box<Entry>>,
     lamport: u64,
     clock: VectorClock,
     outbox: VecDeque<Write>,
@@ -374,18 +384,18 @@ impl UpiNode {
     /// Slots writes into the replay order: undoes every applied write after the earliest
     /// newcomer, then applies from there on.
     fn insert(&mut self, now_us: u64, writes: Vec<Write>) {
-        let mut earliest: Option<(u64, NodeId)> = None;
+        let mut earliest: Option<u64> = None;
         for write in writes {
-            let key = (write.lamport, write.origin);
+            let key = log_key(write.lamport, write.origin);
             if self.log.contains_key(&key) {
                 continue;
             }
             let undo = [self.accounts[write.first.account as usize]; 2];
-            self.log.insert(key, Entry { write, undo, applied: false, verdict: Verdict::default() });
+            self.log.insert(key, Box::new(Entry { write, undo, applied: false, verdict: Verdict::default() }));
             earliest = Some(earliest.map_or(key, |e| e.min(key)));
         }
         let Some(from) = earliest else { return };
-        let keys: Vec<(u64, NodeId)> = self.log.range(from..).map(|(key, _)| *key).collect();
+        let keys: Vec<u64> = self.log.range(from..).map(|(key, _)| *key).collect();
         for key in keys.iter().rev() {
             if let Some(entry) = self.log.get_mut(key) {
                 if entry.applied {
@@ -417,7 +427,7 @@ impl UpiNode {
             .map(|(_, peer)| peer.promise)
             .fold(self.lamport, u64::min);
         while let Some(entry) = self.log.first_entry() {
-            if entry.key().0 > frontier {
+            if *entry.key() >> ORIGIN_BITS > frontier {
                 break;
             }
             let entry = entry.remove();
