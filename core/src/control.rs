@@ -362,23 +362,34 @@ pub const LINK_CONTROLS_MAX: usize = 500;
 /// Kinds: `latency:F`, `load:F`, `crash:N`, `restart:N`, `cut:A:B:1|0` (1 = both ways),
 /// `heal:A:B`, `healall`, `slow:A:B:F`, `loss:A:B:P`, `skew:N:US`.
 pub fn encode_log(log: &[TimedControl]) -> String {
-    let mut items = Vec::with_capacity(log.len());
-    for timed in log {
-        let body = match &timed.control {
-            Control::Latency { multiplier } => format!("latency:{multiplier}"),
-            Control::Load { ops_s } => format!("load:{ops_s}"),
-            Control::Crash { node } => format!("crash:{node}"),
-            Control::Restart { node } => format!("restart:{node}"),
-            Control::Cut { from, to, both } => format!("cut:{from}:{to}:{}", u8::from(*both)),
-            Control::Heal { a, b } => format!("heal:{a}:{b}"),
-            Control::HealAll => "healall".to_string(),
-            Control::Slow { a, b, factor } => format!("slow:{a}:{b}:{factor}"),
-            Control::Loss { a, b, probability } => format!("loss:{a}:{b}:{probability}"),
-            Control::Skew { node, skew_us } => format!("skew:{node}:{skew_us}"),
-        };
-        items.push(format!("{}:{body}", timed.at_us));
-    }
+    let items: Vec<String> = log.iter().map(encode_item).collect();
     items.join(",")
+}
+
+fn encode_item(timed: &TimedControl) -> String {
+    let body = match &timed.control {
+        Control::Latency { multiplier } => format!("latency:{multiplier}"),
+        Control::Load { ops_s } => format!("load:{ops_s}"),
+        Control::Crash { node } => format!("crash:{node}"),
+        Control::Restart { node } => format!("restart:{node}"),
+        Control::Cut { from, to, both } => format!("cut:{from}:{to}:{}", u8::from(*both)),
+        Control::Heal { a, b } => format!("heal:{a}:{b}"),
+        Control::HealAll => "healall".to_string(),
+        Control::Slow { a, b, factor } => format!("slow:{a}:{b}:{factor}"),
+        Control::Loss { a, b, probability } => format!("loss:{a}:{b}:{probability}"),
+        Control::Skew { node, skew_us } => format!("skew:{node}:{skew_us}"),
+    };
+    format!("{}:{body}", timed.at_us)
+}
+
+/// Checks a control from outside (a trace file) as a link's would be checked: known ids,
+/// values in range, a time within a day.
+pub fn validate(timed: &TimedControl, known: &[&str]) -> Result<(), FaultError> {
+    let item = encode_item(timed);
+    match decode_item(&item, known)? {
+        same if same == *timed => Ok(()),
+        _ => Err(FaultError::BadArgument(shorten(&item), shorten(&item))),
+    }
 }
 
 /// Decodes [`encode_log`]'s format. Never fails as a whole: an item that does not parse,

@@ -957,6 +957,11 @@ impl<P: Protocol> World<P> {
         self.stopped_at_us.get_or_insert(self.now_us);
     }
 
+    /// When the workload was stopped, if it was.
+    pub fn workload_stopped_us(&self) -> Option<u64> {
+        self.stopped_at_us
+    }
+
     /// Time from the end of the workload until every running replica held the same state
     /// (10 ms resolution), for scenarios with a divergence checker; `None` before that.
     pub fn time_to_converge_us(&self) -> Option<u64> {

@@ -26,6 +26,18 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// Its name in trace files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Ok => "ok",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 /// One client operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {

@@ -20,7 +20,14 @@
 //!   space-time diagram's record of recent events with their vector clocks.
 //! - [`scenario`]: the catalogue, knobs and validation of user input.
 //! - [`control`]: controls and the fault-spec grammar.
+//! - [`replay`]: reading a trace file back and making its run again; [`json`]: the trace
+//!   files' JSON, small enough for the page.
 //! - [`rng`]: the seeded random streams; [`compact`]: collection helpers that keep the wasm small.
+
+// Collections inside `Box` on purpose: a B-tree whose values are boxed is one
+// instantiation for every value type, which keeps the page's wasm inside its budget
+// (see `compact`).
+#![allow(clippy::box_collection)]
 
 pub mod bench;
 pub mod check;
@@ -31,11 +38,13 @@ pub mod crdt;
 pub mod engine;
 pub mod geo;
 pub mod history;
+pub mod json;
 pub mod metrics;
 pub mod monitor;
 pub mod mvcc;
 pub mod net;
 pub mod protocol;
+pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod scenario;

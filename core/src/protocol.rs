@@ -52,6 +52,21 @@ pub enum OpKind {
 }
 
 impl OpKind {
+    /// Its name in reports and trace files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Read => "read",
+            OpKind::Write => "write",
+            OpKind::Order => "order",
+            OpKind::Restock => "restock",
+            OpKind::CartAdd => "cart_add",
+            OpKind::CartRemove => "cart_remove",
+            OpKind::SetPrice => "set_price",
+            OpKind::Transfer => "transfer",
+            OpKind::Withdraw => "withdraw",
+        }
+    }
+
     /// Whether the operation only reads.
     pub fn is_read(self) -> bool {
         self == OpKind::Read

@@ -532,7 +532,7 @@ pub struct TraceOp {
 /// The trace file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trace {
-    /// `replica-lab-trace/1`.
+    /// [`TRACE_FORMAT`].
     pub format: &'static str,
     /// Scenario id.
     pub scenario: String,
@@ -542,8 +542,15 @@ pub struct Trace {
     pub config: BTreeMap<String, String>,
     /// Control log.
     pub controls: Vec<crate::control::TimedControl>,
-    /// Every recorded operation.
+    /// Simulated time the trace ends at.
+    pub time_us: u64,
+    /// When the workload stopped (the start of quiescence), if it did: a command-line run
+    /// stops it at its duration; the page's trace is of a run still going.
+    pub workload_stopped_us: Option<u64>,
+    /// Every recorded operation still kept (see `history_dropped`).
     pub history: Vec<TraceOp>,
+    /// Oldest completed operations dropped to bound the history (the page keeps fewer).
+    pub history_dropped: u64,
     /// Node → key → value at the end.
     pub final_state: BTreeMap<String, BTreeMap<u32, u64>>,
     /// Notable events: the controls, with their times.
@@ -554,23 +561,190 @@ pub struct Trace {
     pub trace_digest: String,
 }
 
+impl Trace {
+    /// The trace file's text: what `serde_json::to_string` writes for it, through the
+    /// page-sized [`crate::json::Writer`].
+    pub fn to_json(&self) -> String {
+        let mut out = crate::json::Writer::new();
+        out.begin_object();
+        out.string_member("format", self.format);
+        out.string_member("scenario", &self.scenario);
+        out.integer_member("seed", self.seed);
+        out.key("config");
+        out.begin_object();
+        for (name, value) in &self.config {
+            out.string_member(name, value);
+        }
+        out.end_object();
+        out.key("controls");
+        out.begin_array();
+        for timed in &self.controls {
+            write_control(&mut out, timed);
+        }
+        out.end_array();
+        out.integer_member("time_us", self.time_us);
+        out.key("workload_stopped_us");
+        out.optional(self.workload_stopped_us);
+        out.key("history");
+        out.begin_array();
+        for op in &self.history {
+            write_op(&mut out, op);
+        }
+        out.end_array();
+        out.integer_member("history_dropped", self.history_dropped);
+        out.key("final_state");
+        out.begin_object();
+        for (node, store) in &self.final_state {
+            out.key(node);
+            out.begin_object();
+            for (key, value) in store {
+                out.integer_member(&key.to_string(), *value);
+            }
+            out.end_object();
+        }
+        out.end_object();
+        out.key("events");
+        out.begin_array();
+        for event in &self.events {
+            out.string(event);
+        }
+        out.end_array();
+        out.key("anomalies");
+        out.begin_array();
+        for finding in &self.anomalies {
+            out.begin_object();
+            out.string_member("kind", finding.kind.name());
+            out.key("ops");
+            out.begin_array();
+            for op in &finding.ops {
+                out.integer(*op, false);
+            }
+            out.end_array();
+            out.integer_member("at_us", finding.at_us);
+            out.string_member("explanation", &finding.explanation);
+            out.end_object();
+        }
+        out.end_array();
+        out.string_member("trace_digest", &self.trace_digest);
+        out.end_object();
+        out.finish()
+    }
+}
+
+fn write_op(out: &mut crate::json::Writer, op: &TraceOp) {
+    out.begin_object();
+    out.integer_member("id", op.id);
+    out.integer_member("client", op.client.into());
+    out.string_member("city", op.city);
+    out.key("node");
+    out.optional_string(op.node.as_deref());
+    out.string_member("op", op.op.name());
+    out.integer_member("key", op.key.into());
+    out.key("value");
+    out.optional(op.value);
+    out.key("read_value");
+    out.optional(op.read_value);
+    out.integer_member("invoke_us", op.invoke_us);
+    out.key("complete_us");
+    out.optional(op.complete_us);
+    out.string_member("outcome", op.outcome.name());
+    out.key("epoch");
+    out.optional(op.epoch);
+    out.end_object();
+}
+
+/// A timed control as `serde` writes it: `{"at_us":T,"control":{"type":KIND,...}}`.
+fn write_control(out: &mut crate::json::Writer, timed: &crate::control::TimedControl) {
+    use crate::control::Control;
+    out.begin_object();
+    out.integer_member("at_us", timed.at_us);
+    out.key("control");
+    out.begin_object();
+    match &timed.control {
+        Control::Latency { multiplier } => {
+            out.string_member("type", "latency");
+            out.float_member("multiplier", *multiplier);
+        }
+        Control::Load { ops_s } => {
+            out.string_member("type", "load");
+            out.float_member("ops_s", *ops_s);
+        }
+        Control::Crash { node } => {
+            out.string_member("type", "crash");
+            out.string_member("node", node);
+        }
+        Control::Restart { node } => {
+            out.string_member("type", "restart");
+            out.string_member("node", node);
+        }
+        Control::Cut { from, to, both } => {
+            out.string_member("type", "cut");
+            out.string_member("from", from);
+            out.string_member("to", to);
+            out.key("both");
+            out.bool(*both);
+        }
+        Control::Heal { a, b } => {
+            out.string_member("type", "heal");
+            out.string_member("a", a);
+            out.string_member("b", b);
+        }
+        Control::HealAll => out.string_member("type", "heal_all"),
+        Control::Slow { a, b, factor } => {
+            out.string_member("type", "slow");
+            out.string_member("a", a);
+            out.string_member("b", b);
+            out.float_member("factor", *factor);
+        }
+        Control::Loss { a, b, probability } => {
+            out.string_member("type", "loss");
+            out.string_member("a", a);
+            out.string_member("b", b);
+            out.float_member("probability", *probability);
+        }
+        Control::Skew { node, skew_us } => {
+            out.string_member("type", "skew");
+            out.string_member("node", node);
+            out.key("skew_us");
+            out.integer(skew_us.unsigned_abs(), *skew_us < 0);
+        }
+    }
+    out.end_object();
+    out.end_object();
+}
+
+/// The `format` of a trace file.
+pub const TRACE_FORMAT: &str = "replica-lab-trace/1";
+
 /// Builds the trace of a finished run.
 pub fn trace(finished: &Finished) -> Trace {
-    let simulation = &finished.simulation;
+    trace_of(finished.simulation.as_ref(), &finished.final_state, &finished.checks.findings)
+}
+
+/// The trace of `simulation` as it stands, with its state and findings: the command line's
+/// after a quiet finish, the page's at any moment of a run.
+pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[crate::check::Finding]) -> Trace {
     let names = simulation.node_names();
     let config = simulation.config();
+    let default_load = scenario::info(&config.scenario).map_or(0.0, |info| info.default_load_ops_s);
     let mut settings = BTreeMap::new();
-    settings.insert("load_ops_s".to_string(), finished.report.load_ops_s.to_string());
+    settings.insert("load_ops_s".to_string(), config.load_ops_s.unwrap_or(default_load).to_string());
     settings.insert("latency_multiplier".to_string(), config.latency_multiplier.to_string());
     for (name, value) in &config.knobs {
         settings.insert(name.clone(), value.clone());
     }
+    let mut final_state = BTreeMap::new();
+    for node in &state.nodes {
+        final_state.insert(node.name.clone(), node.store.clone());
+    }
     Trace {
-        format: "replica-lab-trace/1",
+        format: TRACE_FORMAT,
         scenario: config.scenario.clone(),
         seed: config.seed,
         config: settings,
         controls: simulation.control_log().to_vec(),
+        time_us: simulation.now_us(),
+        workload_stopped_us: simulation.workload_stopped_us(),
         history: simulation
             .history()
             .iter()
@@ -589,13 +763,14 @@ pub fn trace(finished: &Finished) -> Trace {
                 epoch: op.epoch,
             })
             .collect(),
-        final_state: finished.final_state.nodes.iter().map(|node| (node.name.clone(), node.store.clone())).collect(),
+        history_dropped: simulation.history().dropped(),
+        final_state,
         events: simulation
             .control_log()
             .iter()
             .map(|timed| format!("{:.3}s {}", timed.at_us as f64 / 1e6, timed.control.describe()))
             .collect(),
-        anomalies: finished.checks.findings.clone(),
-        trace_digest: finished.report.trace_digest.clone(),
+        anomalies: findings.to_vec(),
+        trace_digest: format!("{:016x}", simulation.digest()),
     }
 }

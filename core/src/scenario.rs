@@ -864,6 +864,8 @@ pub trait Simulation {
     fn known_ids(&self) -> Vec<String>;
     /// Stops new operations.
     fn stop_workload(&mut self);
+    /// When the workload was stopped, if it was.
+    fn workload_stopped_us(&self) -> Option<u64>;
     /// The final state.
     fn final_state(&self) -> FinalState;
     /// Runs the checkers.
@@ -969,6 +971,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn time_to_converge_us(&self) -> Option<u64> {
         self.world.time_to_converge_us()
+    }
+    fn workload_stopped_us(&self) -> Option<u64> {
+        self.world.workload_stopped_us()
     }
     fn monitor(&self) -> Option<&crate::monitor::Monitor> {
         self.world.monitor()

@@ -137,6 +137,40 @@ fn trace_writes_the_documented_file() {
 }
 
 #[test]
+fn replay_checks_a_trace_s_digest() {
+    let path = std::env::temp_dir().join(format!("replica-lab-replay-{}.json", std::process::id()));
+    let path_text = path.to_string_lossy().to_string();
+    let written = replica_lab(&[
+        "trace",
+        "--scenario",
+        "neft-rtgs",
+        "--seed",
+        "4",
+        "--duration",
+        "2s",
+        "--fault",
+        "crash:delhi@1s",
+        "--out",
+        &path_text,
+    ]);
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let replayed = replica_lab(&["replay", &path_text]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", String::from_utf8_lossy(&replayed.stdout));
+    assert!(String::from_utf8_lossy(&replayed.stdout).contains("matches"));
+
+    let text = std::fs::read_to_string(&path).expect("written");
+    let digest =
+        serde_json::from_str::<Value>(&text).expect("JSON")["trace_digest"].as_str().unwrap_or_default().to_string();
+    std::fs::write(&path, text.replace(&digest, "0000000000000000")).expect("rewritten");
+    assert_eq!(replica_lab(&["replay", &path_text]).status.code(), Some(1), "a changed digest is reported");
+    std::fs::write(&path, "{\"format\":\"replica-lab-trace/1\"").expect("rewritten");
+    let broken = replica_lab(&["replay", &path_text]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("not a Replica Lab trace"));
+}
+
+#[test]
 fn sweep_passes_and_perf_measures() {
     let output =
         replica_lab(&["sweep", "--seeds", "3", "--scenario", "hdfc", "--faults", "random", "--duration", "10s"]);

@@ -10,6 +10,7 @@
 
 pub mod components;
 pub mod draw;
+pub mod files;
 pub mod hooks;
 pub mod palette;
 pub mod state;

@@ -5,6 +5,7 @@
 use crate::url::{self, PageParams};
 use replica_core::check::{AnomalyKind, CheckReport, ConflictLog};
 use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
+use replica_core::replay::{self, TraceHeader};
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 use replica_core::snapshot::Snapshot;
 use std::cell::RefCell;
@@ -115,6 +116,11 @@ pub enum Action {
     HealAll,
     /// Switch the narration language.
     SetLang(url::Lang),
+    /// Open a trace file's text (from "Export trace" or `replica-lab trace`): its run, at its
+    /// moment, with the digest compared.
+    ImportTrace(String),
+    /// A file could not be read; say why.
+    Notice(String),
 }
 
 /// The page's state.
@@ -473,6 +479,78 @@ impl AppState {
         self.simulation.borrow().now_us() == 0 && self.horizon_us == 0
     }
 
+    /// The trace of the run as it stands, in the format of `replica-lab trace`: settings,
+    /// controls so far, the operations the page keeps, every node's state and the findings
+    /// of the latest check.
+    pub fn trace_json(&self) -> Result<String, String> {
+        let simulation = self.simulation.borrow();
+        let state = simulation.final_state();
+        Ok(replica_core::report::trace_of(simulation.as_ref(), &state, &self.checks.findings).to_json())
+    }
+
+    /// A file name for [`Self::trace_json`]'s text.
+    pub fn trace_file_name(&self) -> String {
+        format!("replica-lab-{}-seed{}-{}ms.json", self.params.scenario, self.seed, self.snapshot.now_us / 1000)
+    }
+
+    /// Opens a trace: its settings and controls, replayed to its moment and paused there.
+    /// The page's digest is compared with the file's; anything wrong becomes a notice and
+    /// leaves the run as it was.
+    fn import_trace(&mut self, text: &str) {
+        match self.imported(text) {
+            Ok(next) => *self = next,
+            Err(error) => self.notices.push(format!("Could not import the trace: {error}.")),
+        }
+    }
+
+    fn imported(&self, text: &str) -> Result<Self, String> {
+        let header = TraceHeader::parse(text).map_err(|e| e.to_string())?;
+        let config = header.scenario_config().map_err(|e| e.to_string())?;
+        let end_us = header.end_us().map_err(|e| e.to_string())?;
+        if config.controls.len() > LINK_CONTROLS_MAX {
+            return Err(format!("it holds more than {LINK_CONTROLS_MAX} controls"));
+        }
+        let mut next = self.clone();
+        next.params = PageParams {
+            scenario: config.scenario,
+            latency: config.latency_multiplier,
+            load: config.load_ops_s,
+            knobs: config.knobs,
+            lang: self.params.lang,
+            embed: self.params.embed,
+            ..PageParams::default()
+        };
+        next.seed = config.seed;
+        next.controls = Rc::new(config.controls);
+        next.playing = false;
+        next.notices.clear();
+        // A command-line trace stopped its workload and ran on until quiet: so does the page.
+        let stopped_us = header.workload_stopped_us.unwrap_or(end_us);
+        next.horizon_us = end_us;
+        next.replay(stopped_us);
+        if stopped_us < end_us {
+            next.simulation.borrow_mut().stop_workload();
+            next.run_to(end_us);
+            next.refresh_snapshot();
+        }
+        if next.simulation.borrow().now_us() < end_us {
+            return Err("its moment is too far for the page to replay".to_string());
+        }
+        let digest = replay::digest_text(next.simulation.borrow().as_ref());
+        let verdict = if digest == header.trace_digest {
+            "matches the file's"
+        } else {
+            "differs from the file's: changed, or made by another version"
+        };
+        next.notices.push(format!(
+            "Imported the trace of {} seed {} at {:.3} s: digest {digest} {verdict}.",
+            header.scenario,
+            header.seed,
+            end_us as f64 / 1e6
+        ));
+        Ok(next)
+    }
+
     fn toggle_node(&mut self, node: String) {
         let up = self.snapshot.nodes.iter().find(|n| n.id == node).map(|n| n.up);
         match up {
@@ -577,6 +655,8 @@ impl Reducible for AppState {
             }
             Action::HealAll => next.apply(Control::HealAll),
             Action::SetLang(lang) => next.params.lang = lang,
+            Action::ImportTrace(text) => next.import_trace(&text),
+            Action::Notice(text) => next.notices.push(text),
             Action::LoadHash(hash) => {
                 if hash != next.hash_without_time() {
                     next = AppState::from_hash(&hash, next.seed, !next.playing);

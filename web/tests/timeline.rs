@@ -1,7 +1,8 @@
 //! The page's timeline through its model: a link's control log replays the run it came
 //! from; the scrubber rewinds to any moment exactly and forward again; "fork from here"
-//! drops the future; links cut and heal and partitions follow a drag; and the space-time
-//! diagram on the mounted page selects events by keyboard and shows their clocks.
+//! drops the future; links cut and heal and partitions follow a drag; a trace exported from
+//! one page imports into another as the same run; and the space-time diagram on the mounted
+//! page selects events by keyboard and shows their clocks.
 
 use replica_core::control::{Control, TimedControl};
 use replica_web::state::{Action, AppState};
@@ -42,6 +43,28 @@ fn a_link_carries_the_crashes_made_since_the_start() {
         *reopened.controls,
         vec![TimedControl { at_us: 1_200_000, control: Control::Crash { node: "delhi".into() } }]
     );
+}
+
+/// A page's trace, imported into a page showing something else, gives the same run at the
+/// same moment, with the controls and the digest; a damaged one changes nothing.
+#[test]
+fn an_exported_trace_imports_as_the_same_run() {
+    let mut state = open("#scenario=flipkart&seed=4&t=1.5");
+    state = act(state, Action::ToggleNode("delhi".into()));
+    state = act(state, Action::ToggleLink("mumbai".into(), "chennai".into()));
+    let text = state.trace_json().expect("the trace is written");
+    let other = open("#scenario=hdfc&seed=2&t=0.5");
+    let imported = act(other.clone(), Action::ImportTrace(text.clone()));
+    assert_eq!(imported.params.scenario, "flipkart");
+    assert_eq!((imported.seed, imported.snapshot.now_us), (4, 1_500_000));
+    assert_eq!(imported.snapshot.digest, state.snapshot.digest);
+    assert_eq!(imported.controls, state.controls);
+    assert!(imported.notices.iter().any(|n| n.contains("matches the file's")), "{:?}", imported.notices);
+    assert_eq!(open(&imported.hash()).snapshot.digest, state.snapshot.digest, "its link is the same run");
+
+    let damaged = act(other.clone(), Action::ImportTrace(text[..text.len() / 2].to_string()));
+    assert_eq!(damaged.snapshot.digest, other.snapshot.digest, "the run is left as it was");
+    assert!(damaged.notices.iter().any(|n| n.starts_with("Could not import the trace: not a Replica Lab trace")));
 }
 
 /// Rewinding replays the log from the seed: a moment before the crash has the node up, and

@@ -5,7 +5,8 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
-use replica_core::control::{crash_faults, parse_duration_us, parse_fault, random_faults, TimedControl};
+use replica_core::control::{self, crash_faults, parse_duration_us, parse_fault, random_faults, TimedControl};
+use replica_core::replay;
 use replica_core::report::{self, RunReport};
 use replica_core::scenario::{self, ScenarioConfig};
 use std::process::ExitCode;
@@ -41,6 +42,13 @@ enum Command {
         /// Output file.
         #[arg(long)]
         out: std::path::PathBuf,
+    },
+    /// Read a trace file (from `trace` or the page's "Export trace"), make its run again from
+    /// its scenario, seed, config and controls, and check the digest is the file's: exit 0
+    /// when it is, 1 when it differs.
+    Replay {
+        /// Trace file.
+        file: std::path::PathBuf,
     },
     /// Print the link table of the network model.
     Net {
@@ -146,6 +154,7 @@ fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
         Command::Scenarios { json } => scenarios(json),
         Command::Run { run, json } => run_command(&run, json),
         Command::Trace { run, out } => trace_command(&run, &out),
+        Command::Replay { file } => replay_command(&file),
         Command::Net { json } => net(json),
         Command::Perf { json } => perf(json),
         Command::Bench { seed, load, latency_x, duration, markdown, json } => {
@@ -246,10 +255,35 @@ fn trace_command(args: &RunArgs, out: &std::path::Path) -> Result<ExitCode, Usag
     let (config, duration_us) = scenario_config(args)?;
     let finished = report::run(config, duration_us)?;
     let trace = report::trace(&finished);
-    let file = std::fs::File::create(out).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
-    serde_json::to_writer(std::io::BufWriter::new(file), &trace)?;
+    std::fs::write(out, trace.to_json()).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
     println!("wrote {} ({} operations, digest {})", out.display(), trace.history.len(), trace.trace_digest);
     Ok(ExitCode::SUCCESS)
+}
+
+fn replay_command(path: &std::path::Path) -> Result<ExitCode, UsageError> {
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+    let header = replay::TraceHeader::parse(&text)?;
+    let simulation = replay::replay(&header, header.scenario_config()?, u64::MAX)?;
+    let digest = replay::digest_text(simulation.as_ref());
+    let at_s = simulation.now_us() as f64 / 1e6;
+    if digest == header.trace_digest {
+        println!(
+            "{}: {} seed {} replayed to {at_s:.3} s: digest {digest} matches",
+            path.display(),
+            header.scenario,
+            header.seed
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{}: {} seed {} replayed to {at_s:.3} s: digest {digest} differs from the file's {}",
+            path.display(),
+            header.scenario,
+            header.seed,
+            control::shorten(&header.trace_digest)
+        );
+        Ok(ExitCode::from(1))
+    }
 }
 
 fn net(json: bool) -> Result<ExitCode, UsageError> {

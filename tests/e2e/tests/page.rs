@@ -2,7 +2,8 @@
 //! seven cities and the scenario's nodes, time that advances, messages in flight, the test
 //! hooks, a bad hash that falls back cleanly, every scenario loading and animating, the load
 //! slider changing the running simulation, a click crashing and restarting a node, a shared
-//! link reproducing the same digest, and screenshots of each scenario at desktop and phone size.
+//! link reproducing the same digest, trace files exported and imported, and screenshots of
+//! each scenario at desktop and phone size.
 
 use replica_e2e::webdriver::Browser;
 use replica_e2e::{
@@ -273,4 +274,77 @@ fn links_are_cut_by_click_and_partitioned_by_a_drag() {
         .map(|values| values.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     assert!(cut.iter().all(|pair| pair.split('-').any(|city| city == "delhi")), "{cut:?}");
+}
+
+fn text_of(browser: &Browser, script: &str) -> String {
+    browser.eval(script).as_str().unwrap_or_default().to_string()
+}
+
+/// "Export trace" writes the run so far in the format of `replica-lab trace`: replayed
+/// natively it gives the digest the page shows. A trace written natively by the command
+/// line's code imports into the page, which replays it (through quiescence) to the file's
+/// digest; a damaged file is refused with a message and changes nothing.
+#[test]
+fn traces_export_from_the_page_and_import_into_it() {
+    use replica_core::replay::{self, TraceHeader};
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=5&t=2"));
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '2.000 s'", WAIT));
+    browser.eval("document.querySelector(\"[data-node='delhi']\").dispatchEvent(new MouseEvent('click', { bubbles: true })); return true");
+    assert!(browser.wait_for("return location.hash.includes('crash:delhi')", WAIT), "crashed");
+    // The download is a blob: catch its text as the page makes it.
+    browser.eval(
+        "window.__trace = null; const make = URL.createObjectURL; \
+         URL.createObjectURL = blob => { blob.text().then(t => window.__trace = t); return make(blob); }; \
+         document.getElementById('export-trace').click(); return true",
+    );
+    assert!(browser.wait_for("return typeof window.__trace === 'string'", WAIT), "a trace was offered");
+    let exported = text_of(&browser, "return window.__trace");
+    let shown_digest = text_of(&browser, "return document.querySelector('.digest').textContent");
+    let header = TraceHeader::parse(&exported).unwrap_or_else(|e| panic!("the page's trace reads back: {e}"));
+    assert_eq!((header.scenario.as_str(), header.seed, header.time_us), ("hdfc", 5, Some(2_000_000)));
+    assert_eq!(header.trace_digest, shown_digest, "the file carries the digest the page shows");
+    let config = header.scenario_config().expect("valid settings and controls");
+    assert_eq!(config.controls.len(), 1, "the crash");
+    let simulation = replay::replay(&header, config, u64::MAX).expect("replays");
+    assert_eq!(replay::digest_text(simulation.as_ref()), shown_digest, "natively, the same run");
+
+    let mut config = replica_core::scenario::ScenarioConfig::new("upi", 9);
+    config.controls = vec![replica_core::control::TimedControl {
+        at_us: 1_000_000,
+        control: replica_core::control::Control::Crash { node: "delhi".to_string() },
+    }];
+    let finished = replica_core::report::run(config, 3_000_000).expect("runs");
+    let file = replica_core::report::trace(&finished).to_json();
+    let import = |text: &str| {
+        let text = serde_json::to_string(text).unwrap_or_default();
+        browser.eval(&format!(
+            "const input = document.getElementById('import-trace'); const data = new DataTransfer(); \
+             data.items.add(new File([{text}], 'trace.json', {{ type: 'application/json' }})); \
+             input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true"
+        ));
+    };
+    import(&file);
+    assert!(
+        browser.wait_for("return document.getElementById('sim-time')?.textContent === '8.000 s'", WAIT),
+        "at the trace's quiet end: three seconds of load and five of quiescence"
+    );
+    let notice = text_of(&browser, "return document.querySelector('.notices')?.textContent ?? ''");
+    let expected = format!("digest {} matches the file's", finished.report.trace_digest);
+    assert!(notice.contains(&expected), "{notice}");
+    assert_eq!(text_of(&browser, "return document.getElementById('scenario').value"), "upi");
+    assert!(browser.wait_for("return location.hash.includes('seed=9') && location.hash.includes('crash:delhi')", WAIT));
+
+    import(&file.replace("\"controls\":[", "\"controls\":[{\"at_us\":5,\"control\":{\"type\":\"meteor\"}},"));
+    assert!(
+        browser.wait_for("return document.querySelector('.notices')?.textContent.includes('Could not import the trace: bad control #1')", WAIT),
+        "{}",
+        text_of(&browser, "return document.querySelector('.notices')?.textContent ?? ''")
+    );
+    assert_eq!(
+        text_of(&browser, "return document.getElementById('sim-time').textContent"),
+        "8.000 s",
+        "nothing changed"
+    );
 }

@@ -171,6 +171,26 @@ pub fn App() -> Html {
         })
     };
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
+    let export_trace = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| match state.trace_json() {
+            Ok(text) => crate::files::download(&state.trace_file_name(), "application/json", &text),
+            Err(error) => dispatch.emit(Action::Notice(format!("Could not export the trace: {error}."))),
+        })
+    };
+    let import_trace = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |event: Event| {
+            let dispatch = dispatch.clone();
+            crate::files::read_chosen(&event, move |text| {
+                dispatch.emit(match text {
+                    Ok(text) => Action::ImportTrace(text),
+                    Err(error) => Action::Notice(format!("Could not import the trace: {error}.")),
+                })
+            });
+        })
+    };
     let hindi = state.params.lang == Lang::Hi;
     let snapshot = state.snapshot.clone();
     let whole = Rc::new((*state).clone());
@@ -187,6 +207,14 @@ pub fn App() -> Html {
                 </div>
                 <button class="share" onclick={copy_link}>{ "Copy link" }</button>
                 <button class="share" onclick={copy_embed} title="An iframe for show notes: 640 × 400, scripts only">{ "Copy embed code" }</button>
+                if !state.params.embed {
+                    <button id="export-trace" onclick={export_trace}
+                            title="Save the run so far as JSON, in the format of replica-lab trace">{ "Export trace" }</button>
+                    <label class="file-button" title="Open a trace from Export trace or replica-lab trace: its run, at its moment">
+                        { "Import trace" }
+                        <input id="import-trace" class="visually-hidden" type="file" accept=".json,application/json" onchange={import_trace} />
+                    </label>
+                }
             </header>
             <p class="visually-hidden" aria-live="polite" id="narration">{ state.announcements.last().cloned().unwrap_or_default() }</p>
             if !state.notices.is_empty() {

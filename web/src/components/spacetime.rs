@@ -12,7 +12,6 @@ use replica_core::scenario::Simulation;
 use replica_core::spacetime::{Recorder, SpaceTimeEvent, SpaceTimeKind};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Events drawn at most (the latest of those the recorder keeps).
@@ -222,17 +221,10 @@ fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, 
     svg
 }
 
-/// Saves the drawing as an SVG file (a `data:` link clicked; no network).
+/// Saves the drawing as an SVG file.
 fn export(text: &str) {
     let text = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}");
-    let url = format!("data:image/svg+xml;charset=utf-8,{}", js_sys::encode_uri_component(&text));
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(link) = document.create_element("a") else { return };
-    let _ = link.set_attribute("href", &url);
-    let _ = link.set_attribute("download", "replica-lab-spacetime.svg");
-    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-        link.click();
-    }
+    crate::files::download("replica-lab-spacetime.svg", "image/svg+xml", &text);
 }
 
 fn choose(
