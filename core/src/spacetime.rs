@@ -83,14 +83,28 @@ pub struct SpaceTimeEvent {
 pub struct Recorder {
     clocks: Vec<Vec<u32>>,
     events: VecDeque<SpaceTimeEvent>,
-    in_flight: BTreeMap<u64, Box<Vec<u32>>>,
+    /// Send id → the slot of `carried` holding the sender's clock at the send (a map of
+    /// `u64`s, the crate's most shared B-tree, so the wasm grows no new instantiation).
+    in_flight: BTreeMap<u64, u64>,
+    /// Clocks of messages in flight; a slot is reused once its message is received, so
+    /// a steady run allocates nothing per message.
+    carried: Vec<Vec<u32>>,
+    /// Slots of `carried` free for the next send.
+    free_slots: Vec<usize>,
     next_id: u64,
 }
 
 impl Recorder {
     /// A recorder for `nodes` processes, every clock at zero.
     pub fn new(nodes: usize) -> Self {
-        Self { clocks: vec![vec![0; nodes]; nodes], events: VecDeque::new(), in_flight: BTreeMap::new(), next_id: 1 }
+        Self {
+            clocks: vec![vec![0; nodes]; nodes],
+            events: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            carried: Vec::new(),
+            free_slots: Vec::new(),
+            next_id: 1,
+        }
     }
 
     /// The kept events, oldest first.
@@ -113,10 +127,13 @@ impl Recorder {
         clock[node] = clock[node].saturating_add(1);
         let id = self.next_id;
         self.next_id += 1;
-        if self.events.len() == EVENTS_KEPT {
-            self.events.pop_front();
-        }
-        self.events.push_back(SpaceTimeEvent { id, node, t_us, kind, clock: clock.clone() });
+        // The oldest event's clock buffer is reused for the newest.
+        let mut kept = match self.events.len() {
+            EVENTS_KEPT => self.events.pop_front().map(|oldest| oldest.clock).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        kept.clone_from(clock);
+        self.events.push_back(SpaceTimeEvent { id, node, t_us, kind, clock: kept });
         id
     }
 
@@ -125,7 +142,13 @@ impl Recorder {
     pub fn on_send(&mut self, from: NodeId, to: NodeId, t_us: u64, message: MessageKind, lost: bool) -> u64 {
         let id = self.record(from, t_us, SpaceTimeKind::Send { to, message, lost });
         if !lost && self.in_flight.len() < IN_FLIGHT_KEPT {
-            self.in_flight.insert(id, Box::new(self.clocks[from].clone()));
+            let slot = self.free_slots.pop().unwrap_or_else(|| {
+                self.carried.push(Vec::new());
+                self.carried.len() - 1
+            });
+            assert!(self.carried.len() <= IN_FLIGHT_KEPT, "a slot per message kept in flight");
+            self.carried[slot].clone_from(&self.clocks[from]);
+            self.in_flight.insert(id, slot as u64);
         }
         id
     }
@@ -133,11 +156,13 @@ impl Recorder {
     /// A receive of the message sent as `send` (0: unknown); merges the sender's clock.
     #[inline(never)]
     pub fn on_receive(&mut self, from: NodeId, to: NodeId, t_us: u64, send: u64, message: MessageKind, dropped: bool) {
-        let carried = self.in_flight.remove(&send);
-        if let (Some(carried), false) = (carried, dropped) {
-            for (mine, theirs) in self.clocks[to].iter_mut().zip(*carried) {
-                *mine = (*mine).max(theirs);
+        if let Some(slot) = self.in_flight.remove(&send).map(|slot| slot as usize) {
+            if !dropped {
+                for (mine, theirs) in self.clocks[to].iter_mut().zip(&self.carried[slot]) {
+                    *mine = (*mine).max(*theirs);
+                }
             }
+            self.free_slots.push(slot);
         }
         self.record(to, t_us, SpaceTimeKind::Receive { from, send, message, dropped });
     }
