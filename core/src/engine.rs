@@ -371,6 +371,11 @@ impl<P: Protocol> World<P> {
         self.digest.digest()
     }
 
+    /// [`Self::digest`] as reports, snapshots and trace files write it: 16 hex digits.
+    pub fn digest_text(&self) -> String {
+        format!("{:016x}", self.digest())
+    }
+
     /// The nodes.
     pub fn nodes(&self) -> &[NodeSlot<P>] {
         &self.nodes
@@ -1082,7 +1087,7 @@ impl<P: Protocol> World<P> {
             now_us: self.now_us,
             seed: self.config.seed,
             events: self.events,
-            digest: format!("{:016x}", self.digest()),
+            digest: self.digest_text(),
             nodes,
             glyphs,
             in_flight,

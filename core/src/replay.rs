@@ -254,8 +254,3 @@ pub fn replay(
     }
     Ok(simulation)
 }
-
-/// The digest as a trace file writes it.
-pub fn digest_text(simulation: &dyn Simulation) -> String {
-    format!("{:016x}", simulation.digest())
-}

@@ -452,7 +452,7 @@ pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, Sce
         messages: metrics.messages(),
         events: simulation.events(),
         anomalies: checks.counts.clone(),
-        trace_digest: format!("{:016x}", simulation.digest()),
+        trace_digest: simulation.digest_text(),
         load_ops_s: config.load_ops_s.unwrap_or(info.default_load_ops_s),
         latency_multiplier: config.latency_multiplier,
         knobs: config.knobs.clone(),
@@ -771,6 +771,6 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
             .map(|timed| format!("{:.3}s {}", timed.at_us as f64 / 1e6, timed.control.describe()))
             .collect(),
         anomalies: findings.to_vec(),
-        trace_digest: format!("{:016x}", simulation.digest()),
+        trace_digest: simulation.digest_text(),
     }
 }

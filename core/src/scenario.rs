@@ -852,6 +852,8 @@ pub trait Simulation {
     fn views(&self) -> Vec<NodeView>;
     /// Trace digest so far.
     fn digest(&self) -> u64;
+    /// The digest as reports and trace files write it (16 hex digits).
+    fn digest_text(&self) -> String;
     /// Events handled.
     fn events(&self) -> u64;
     /// The history.
@@ -929,6 +931,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn digest(&self) -> u64 {
         self.world.digest()
+    }
+    fn digest_text(&self) -> String {
+        self.world.digest_text()
     }
     fn events(&self) -> u64 {
         self.world.events()

@@ -48,7 +48,7 @@ fn live_trace(scenario_id: &str, seed: u64, at_us: u64) -> Trace {
 fn replayed_digest(text: &str) -> Result<String, ReplayError> {
     let header = TraceHeader::parse(text)?;
     let simulation = replay::replay(&header, header.scenario_config()?, u64::MAX)?;
-    Ok(replay::digest_text(simulation.as_ref()))
+    Ok(simulation.digest_text())
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use crate::url::{self, PageParams};
 use replica_core::check::{AnomalyKind, CheckReport, ConflictLog};
 use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
-use replica_core::replay::{self, TraceHeader};
+use replica_core::replay::TraceHeader;
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 use replica_core::snapshot::Snapshot;
 use std::cell::RefCell;
@@ -482,10 +482,10 @@ impl AppState {
     /// The trace of the run as it stands, in the format of `replica-lab trace`: settings,
     /// controls so far, the operations the page keeps, every node's state and the findings
     /// of the latest check.
-    pub fn trace_json(&self) -> Result<String, String> {
+    pub fn trace_json(&self) -> String {
         let simulation = self.simulation.borrow();
         let state = simulation.final_state();
-        Ok(replica_core::report::trace_of(simulation.as_ref(), &state, &self.checks.findings).to_json())
+        replica_core::report::trace_of(simulation.as_ref(), &state, &self.checks.findings).to_json()
     }
 
     /// A file name for [`Self::trace_json`]'s text.
@@ -536,8 +536,8 @@ impl AppState {
         if next.simulation.borrow().now_us() < end_us {
             return Err("its moment is too far for the page to replay".to_string());
         }
-        let digest = replay::digest_text(next.simulation.borrow().as_ref());
-        let verdict = if digest == header.trace_digest {
+        let digest = &next.snapshot.digest;
+        let verdict = if *digest == header.trace_digest {
             "matches the file's"
         } else {
             "differs from the file's: changed, or made by another version"

@@ -264,7 +264,7 @@ fn replay_command(path: &std::path::Path) -> Result<ExitCode, UsageError> {
     let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
     let header = replay::TraceHeader::parse(&text)?;
     let simulation = replay::replay(&header, header.scenario_config()?, u64::MAX)?;
-    let digest = replay::digest_text(simulation.as_ref());
+    let digest = simulation.digest_text();
     let at_s = simulation.now_us() as f64 / 1e6;
     if digest == header.trace_digest {
         println!(

@@ -308,7 +308,7 @@ fn traces_export_from_the_page_and_import_into_it() {
     let config = header.scenario_config().expect("valid settings and controls");
     assert_eq!(config.controls.len(), 1, "the crash");
     let simulation = replay::replay(&header, config, u64::MAX).expect("replays");
-    assert_eq!(replay::digest_text(simulation.as_ref()), shown_digest, "natively, the same run");
+    assert_eq!(simulation.digest_text(), shown_digest, "natively, the same run");
 
     let mut config = replica_core::scenario::ScenarioConfig::new("upi", 9);
     config.controls = vec![replica_core::control::TimedControl {

@@ -173,10 +173,8 @@ pub fn App() -> Html {
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
     let export_trace = {
         let state = state.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| match state.trace_json() {
-            Ok(text) => crate::files::download(&state.trace_file_name(), "application/json", &text),
-            Err(error) => dispatch.emit(Action::Notice(format!("Could not export the trace: {error}."))),
+        Callback::from(move |_: MouseEvent| {
+            crate::files::download(&state.trace_file_name(), "application/json", &state.trace_json())
         })
     };
     let import_trace = {
