@@ -122,6 +122,11 @@ pub fn line_chart(canvas: &HtmlCanvasElement, y_label: &str, lines: &[Line]) {
     };
     let _ = chart
         .configure_mesh()
+        // Few grid lines: each is several canvas calls, and the charts' redraws are what a
+        // frame's p95 is made of.
+        .x_labels(6)
+        .y_labels(5)
+        .max_light_lines(1)
         .x_desc("simulated s")
         .y_desc(y_label)
         .label_style(font)
