@@ -27,9 +27,10 @@ pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
 pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 /// Wall time between two redraws of one chart.
 pub const CHART_INTERVAL_MS: f64 = 250.0;
-/// Charts take turns: each redraws every [`CHART_INTERVAL_MS`], on a different frame from
-/// the others, so no frame draws them all.
-pub const CHART_TURNS: u64 = 5;
+/// Redraws take turns: each redraws every [`CHART_INTERVAL_MS`], on a different frame from
+/// the others, so no frame draws two. Turns 0–4 are the charts, 5 the monitor panel and 6
+/// the space-time diagram (which uses every fourth of its turns: once a second).
+pub const CHART_TURNS: u64 = 7;
 /// Announcements kept for the narration.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
 

@@ -13,7 +13,7 @@ use super::spacetime::SpaceTimeDiagram;
 use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
-use crate::state::{Action, AppState, CHART_TURNS};
+use crate::state::{Action, AppState};
 use crate::url::Lang;
 use replica_core::check::AnomalyKind;
 use replica_core::protocol::MessageKind;
@@ -143,11 +143,8 @@ pub fn App() -> Html {
     };
     // While playing the diagram redraws once a second (it is read when paused); paused, at
     // every step.
-    let diagram_version = if state.playing {
-        state.chart_version / (CHART_TURNS * 4)
-    } else {
-        state.chart_version + state.snapshot.events
-    };
+    let diagram_version =
+        if state.playing { state.chart_version_for(6) / 4 } else { state.chart_version + state.snapshot.events };
     let copy_link = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -238,7 +235,7 @@ pub fn App() -> Html {
                     <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
-                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(1)} />
+                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(5)} />
                     <Storage snapshot={snapshot.clone()} />
                     <ScalingCompare state={whole} />
                     if scales {
