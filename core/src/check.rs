@@ -13,6 +13,8 @@ use crate::protocol::{Key, OpId, OpKind, Role, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod linearizable;
+
 /// Findings kept per anomaly kind (counts stay exact).
 pub const FINDINGS_PER_KIND_MAX: usize = 100;
 
@@ -56,11 +58,14 @@ pub enum AnomalyKind {
     /// A replica answered a read before it had finished bootstrapping (or after it was
     /// switched off).
     UnreadyRead,
+    /// A key's operations cannot be put in one order in which each takes effect between its
+    /// call and its answer and every read returns the latest write (linearizability).
+    Nonlinearizable,
 }
 
 impl AnomalyKind {
     /// Every kind.
-    pub const ALL: [AnomalyKind; 16] = [
+    pub const ALL: [AnomalyKind; 17] = [
         AnomalyKind::StaleRead,
         AnomalyKind::LostWrite,
         AnomalyKind::ReadYourWrites,
@@ -77,6 +82,7 @@ impl AnomalyKind {
         AnomalyKind::UncommittedEffect,
         AnomalyKind::DuplicateApply,
         AnomalyKind::UnreadyRead,
+        AnomalyKind::Nonlinearizable,
     ];
 
     /// Stable snake_case name (DESIGN.md §5).
@@ -98,6 +104,7 @@ impl AnomalyKind {
             AnomalyKind::UncommittedEffect => "uncommitted_effect",
             AnomalyKind::DuplicateApply => "duplicate_apply",
             AnomalyKind::UnreadyRead => "unready_read",
+            AnomalyKind::Nonlinearizable => "nonlinearizable",
         }
     }
 
@@ -154,6 +161,9 @@ impl AnomalyKind {
             }
             AnomalyKind::UnreadyRead => {
                 "A replica answered a read while it was not serving: before its snapshot and catch-up were done, or after it was switched off."
+            }
+            AnomalyKind::Nonlinearizable => {
+                "No single order of a key's operations, each taking effect between its call and its answer, explains what the reads returned: the register did not behave as one copy."
             }
         }
     }
@@ -401,6 +411,19 @@ pub struct CheckReport {
     pub counts: BTreeMap<&'static str, u64>,
     /// Findings, at most [`FINDINGS_PER_KIND_MAX`] per kind, in order of discovery.
     pub findings: Vec<Finding>,
+    /// What the linearizability search covered, when it ran.
+    pub linearizability: Option<LinearizabilityReport>,
+}
+
+/// What the linearizability search covered on one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LinearizabilityReport {
+    /// Keys with at least one operation.
+    pub keys: u64,
+    /// Keys with no linearization (the `nonlinearizable` count).
+    pub failed: u64,
+    /// Keys the search gave up on within its budget (neither proven nor refuted).
+    pub unknown: u64,
 }
 
 impl CheckReport {
@@ -471,6 +494,11 @@ pub fn check(
             }
             AnomalyKind::DuplicateApply => final_state.map(duplicate_applies).unwrap_or_default(),
             AnomalyKind::UnreadyRead => final_state.map(|state| unready_reads(history, state)).unwrap_or_default(),
+            AnomalyKind::Nonlinearizable => {
+                let (findings, covered) = nonlinearizable(history);
+                report.linearizability = Some(covered);
+                findings
+            }
         };
         report.add(kind, findings);
     }
@@ -1189,4 +1217,75 @@ pub fn money_not_conserved(state: &FinalState, params: CheckParams) -> Vec<Findi
             (held - deposited).abs()
         ),
     }]
+}
+
+/// Search steps the linearizability check may spend on one key.
+pub const LINEARIZABILITY_STEPS_PER_KEY_MAX: u64 = 2_000_000;
+
+/// Property (linearizability): each key's reads and writes can be ordered so that every
+/// operation takes effect between its call and its answer and every read returns the
+/// latest write. Acknowledged operations must; a write whose outcome is unknown (timed out,
+/// or still pending) may take effect at any time after its call or never; failed ones never
+/// did. Checked per key (registers are P-compositional) by [`linearizable::check_register`];
+/// each key without a linearization is one finding naming a small set of its operations that
+/// cannot be ordered. Keys the search cannot decide within its budget are counted, not
+/// reported.
+pub fn nonlinearizable(history: &History) -> (Vec<Finding>, LinearizabilityReport) {
+    use linearizable::{Action, RegisterOp, Verdict};
+    let mut by_key: BTreeMap<Key, Vec<RegisterOp>> = BTreeMap::new();
+    for op in history.iter() {
+        let action = match (op.kind, op.outcome) {
+            (OpKind::Read, Outcome::Ok) => Action::Read(op.read_value.unwrap_or(0)),
+            (OpKind::Write, Outcome::Ok | Outcome::Unknown | Outcome::Pending) => Action::Write(op.value),
+            _ => continue,
+        };
+        let complete_us = if op.outcome == Outcome::Ok { op.complete_us } else { None };
+        by_key.entry(op.key).or_default().push(RegisterOp { id: op.id, action, invoke_us: op.invoke_us, complete_us });
+    }
+    let mut covered = LinearizabilityReport { keys: by_key.len() as u64, ..Default::default() };
+    let mut findings = Vec::new();
+    for (key, ops) in by_key {
+        match linearizable::check_register(0, &ops, LINEARIZABILITY_STEPS_PER_KEY_MAX) {
+            Verdict::Linearizable => {}
+            Verdict::Unknown => covered.unknown += 1,
+            Verdict::NotLinearizable { ops: witness } => {
+                covered.failed += 1;
+                findings.push(nonlinearizable_finding(history, key, witness));
+            }
+        }
+    }
+    sort_by_u64(&mut findings, |finding| finding.at_us);
+    (findings, covered)
+}
+
+/// Operations a non-linearizability finding spells out (its `ops` list them all).
+const WITNESS_SPELLED_MAX: usize = 6;
+
+fn nonlinearizable_finding(history: &History, key: Key, witness: Vec<OpId>) -> Finding {
+    let window = |op: &Operation| match op.complete_us {
+        Some(done) if op.outcome == Outcome::Ok => format!("{}–{}", seconds(op.invoke_us), seconds(done)),
+        _ => format!("from {}, outcome unknown", seconds(op.invoke_us)),
+    };
+    let spelled: Vec<String> = witness
+        .iter()
+        .filter_map(|id| history.get(*id))
+        .take(WITNESS_SPELLED_MAX)
+        .map(|op| match op.kind {
+            OpKind::Read => format!("read #{} returned {} ({})", op.id, read_value_text(op.read_value), window(op)),
+            _ => format!("write #{} ({})", op.id, window(op)),
+        })
+        .collect();
+    let more = witness.len().saturating_sub(WITNESS_SPELLED_MAX);
+    let at_us = witness.iter().filter_map(|id| history.get(*id).and_then(|op| op.complete_us)).max().unwrap_or(0);
+    Finding {
+        kind: AnomalyKind::Nonlinearizable,
+        explanation: format!(
+            "Key {key}: no order of these {} operations, each taking effect between its call and its answer, explains the reads: {}{}.",
+            witness.len(),
+            spelled.join("; "),
+            if more > 0 { format!("; and {more} more") } else { String::new() }
+        ),
+        ops: witness,
+        at_us,
+    }
 }

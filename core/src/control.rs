@@ -301,9 +301,22 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
     }
 }
 
-/// Every node crashes once at a random moment and restarts 0.2–3.2 s later, all before
-/// `duration_us - 8 s`: the schedule of `sweep --faults crashes`, which puts a crash at a
-/// random point of every seed's run.
+/// The controls of a list of fault specs, in time order (specs at the same time keep their
+/// order): what `run --fault SPEC…` schedules, and what a sweep's or the nemesis's schedule
+/// replays as.
+pub fn controls_from_specs(specs: &[String], known: &[&str]) -> Result<Vec<TimedControl>, FaultError> {
+    let mut controls = Vec::new();
+    for spec in specs {
+        controls.extend(parse_fault(spec, known)?);
+    }
+    controls.sort_by_key(|timed| timed.at_us);
+    Ok(controls)
+}
+
+/// Every node crashes once at a random moment and restarts 0.2–3.2 s later: crashes start
+/// before `duration_us - 8 s` (or 2 s, for runs shorter than 10 s), so every node is back
+/// by `duration_us - 4.8 s`. The schedule of `sweep --faults crashes`, which puts a crash at
+/// a random point of every seed's run.
 pub fn crash_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
     let mut rng = crate::rng::Stream::new(seed, crate::rng::Purpose::Faults);
     let window_end = duration_us.saturating_sub(8_000_000).max(2_000_000);
@@ -318,8 +331,9 @@ pub fn crash_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String
 }
 
 /// A random fault schedule in the fault grammar: one to three crashes (each restarted),
-/// isolations, lossy links or partitions between `nodes`, all healed by `duration_us - 8 s`, so the run
-/// ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.
+/// isolations, lossy links or partitions between `nodes`. Each starts before
+/// `duration_us - 8 s` (or 3 s, for runs shorter than 11 s) and lasts 0.5–5.5 s, so all are
+/// healed by `duration_us - 2.5 s` and the run ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.
 pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
     let mut rng = crate::rng::Stream::new(seed, crate::rng::Purpose::Faults);
     let window_end = duration_us.saturating_sub(8_000_000).max(3_000_000);

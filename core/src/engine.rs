@@ -192,6 +192,8 @@ enum Event<M, T> {
         op: OpId,
         reply: Reply,
         sent_us: u64,
+        /// The role the node claimed when it answered.
+        role: crate::protocol::Role,
     },
     Arrival {
         generation: u32,
@@ -480,7 +482,7 @@ impl<P: Protocol> World<P> {
                 }
             }
             Event::RequestArrive { node, op, .. } => self.on_request(node, op),
-            Event::ReplyArrive { node, op, reply, sent_us } => self.on_reply(node, op, reply, sent_us),
+            Event::ReplyArrive { node, op, reply, sent_us, role } => self.on_reply(node, op, reply, (sent_us, role)),
             Event::Arrival { generation } => {
                 if generation == self.arrival_generation && self.workload_active {
                     self.on_arrival();
@@ -638,6 +640,7 @@ impl<P: Protocol> World<P> {
             epoch: None,
             acked_us: None,
             fail_reason: None,
+            served_role: None,
         };
         let refused = match node {
             None => Some(FailReason::Unreachable),
@@ -725,12 +728,15 @@ impl<P: Protocol> World<P> {
         }
         let from_city = self.nodes[node].city;
         match self.network.transmit(at_us, from_city, client_city, 128, &mut self.streams.network) {
-            Ok(arrival) => self.push(arrival, CLASS_EVENT, Event::ReplyArrive { node, op, reply, sent_us: at_us }),
+            Ok(arrival) => {
+                let role = self.nodes[node].protocol.route_info().role;
+                self.push(arrival, CLASS_EVENT, Event::ReplyArrive { node, op, reply, sent_us: at_us, role })
+            }
             Err(_) => self.metrics.messages_dropped += 1,
         }
     }
 
-    fn on_reply(&mut self, node: NodeId, op: OpId, reply: Reply, sent_us: u64) {
+    fn on_reply(&mut self, node: NodeId, op: OpId, reply: Reply, (sent_us, role): (u64, crate::protocol::Role)) {
         self.fold(&[6, node as u64, op]);
         let now = self.now_us;
         let Some(recorded) = self.history.get_mut(op) else {
@@ -748,6 +754,7 @@ impl<P: Protocol> World<P> {
                 recorded.epoch = Some(epoch);
                 recorded.acked_us = Some(sent_us);
                 recorded.node = Some(node);
+                recorded.served_role = Some(role);
                 let latency = now - recorded.invoke_us;
                 self.metrics.record_ok(latency);
             }

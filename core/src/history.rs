@@ -5,7 +5,7 @@
 //! long run in a browser tab keeps a bounded heap.
 
 use crate::geo::CityIndex;
-use crate::protocol::{FailReason, Key, NodeId, OpId, OpKind, Value};
+use crate::protocol::{FailReason, Key, NodeId, OpId, OpKind, Role, Value};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -71,6 +71,10 @@ pub struct Operation {
     pub acked_us: Option<u64>,
     /// Why it failed.
     pub fail_reason: Option<FailReason>,
+    /// The role the answering node claimed when it answered (successful operations): what
+    /// the node said of itself, kept for statistics (a deposed primary answering), never
+    /// for a checker's verdict.
+    pub served_role: Option<Role>,
 }
 
 /// The recorded operations.

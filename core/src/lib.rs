@@ -42,6 +42,7 @@ pub mod json;
 pub mod metrics;
 pub mod monitor;
 pub mod mvcc;
+pub mod nemesis;
 pub mod net;
 pub mod protocol;
 pub mod replay;

@@ -91,8 +91,8 @@ pub struct RunReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<crate::check::ConflictLog>,
     /// Time from the last client operation until every running replica held the same
-    /// state, ms (10 ms resolution; scenarios with a divergence checker that converged).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// state, ms (10 ms resolution; scenarios with a divergence checker). `null` when the
+    /// scenario has no divergence checker or the replicas had not converged by the end.
     pub time_to_converge_ms: Option<f64>,
     /// What became of the orders (inventory scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -418,18 +418,32 @@ pub fn run_quiet(config: ScenarioConfig, duration_us: u64) -> Result<Quiet, Scen
     }
     let mut simulation = scenario::build(config)?;
     simulation.run_until(duration_us);
+    Ok(finish_quiet(simulation, duration_us))
+}
+
+/// Takes a simulation that has run to `duration_us` (or less) through the rest of the
+/// workload and quiescence, and checks it: the end of [`run_quiet`], for runs driven by
+/// someone else (the nemesis applies its faults while it runs).
+pub fn finish_quiet(mut simulation: Box<dyn Simulation>, duration_us: u64) -> Quiet {
+    simulation.run_until(duration_us);
     simulation.stop_workload();
     simulation.run_until(duration_us + QUIESCE_US);
     let final_state = simulation.final_state();
     let checks = simulation.check(Some(&final_state));
-    Ok(Quiet { simulation, final_state, checks })
+    Quiet { simulation, final_state, checks }
 }
 
 /// Runs one configuration as [`run`] does, without the other scaling policy beside it.
 pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
+    let quiet = run_quiet(config.clone(), duration_us)?;
+    report_quiet(&config, quiet, duration_us)
+}
+
+/// The report of a run taken through quiescence ([`Quiet`]), as [`run_one`] makes it.
+pub fn report_quiet(config: &ScenarioConfig, quiet: Quiet, duration_us: u64) -> Result<Finished, ScenarioError> {
     let info =
         scenario::info(&config.scenario).ok_or_else(|| ScenarioError::UnknownScenario(config.scenario.clone()))?;
-    let Quiet { simulation, final_state, checks } = run_quiet(config.clone(), duration_us)?;
+    let Quiet { simulation, final_state, checks } = quiet;
     let metrics = simulation.metrics();
     let duration_s = duration_us as f64 / 1e6;
     let report = RunReport {

@@ -22,6 +22,8 @@ pub enum Purpose {
     Faults = 4,
     /// Read routing among equivalent replicas.
     Routing = 5,
+    /// The nemesis's fault schedules (`sweep --faults nemesis`).
+    Nemesis = 6,
 }
 
 /// A deterministic random stream.

@@ -277,6 +277,26 @@ fn upi_info() -> ScenarioInfo {
     }
 }
 
+/// The configurations whose promises a sweep over every scenario (`sweep --scenario all`)
+/// checks: each scenario as it starts, and the knob settings its README section promises
+/// more of.
+pub const PROMISE_CONFIGS: &[(&str, &[(&str, &str)])] = &[
+    ("hdfc", &[]),
+    ("hdfc", &[("commit", "on"), ("reads", "primary")]),
+    ("hdfc", &[("commit", "local"), ("failover", "manual"), ("reads", "primary")]),
+    ("consensus", &[]),
+    ("upi", &[("policy", "lww")]),
+    ("upi", &[("policy", "siblings")]),
+    ("upi", &[("policy", "business-rule")]),
+    ("flipkart", &[]),
+    ("myntra", &[("policy", "reservation")]),
+    ("neft-rtgs", &[]),
+    ("core-banking", &[]),
+    ("data-sync", &[]),
+    ("lag-monitor", &[]),
+    ("big-billion-day", &[]),
+];
+
 /// Leader cities of `upi`, in the order `leaders=N` takes them.
 pub const UPI_LEADER_CITIES: [&str; 5] = ["mumbai", "delhi", "bangalore", "chennai", "kolkata"];
 
@@ -756,6 +776,7 @@ fn build_consensus(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn
             AnomalyKind::StaleRead,
             AnomalyKind::ReadYourWrites,
             AnomalyKind::MonotonicRead,
+            AnomalyKind::Nonlinearizable,
         ],
         params: Default::default(),
     };
@@ -1066,6 +1087,7 @@ fn build_hdfc(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
             AnomalyKind::ReadYourWrites,
             AnomalyKind::MonotonicRead,
             AnomalyKind::SplitBrain,
+            AnomalyKind::Nonlinearizable,
         ],
         params: Default::default(),
     };
@@ -1087,7 +1109,12 @@ pub fn hdfc_promises(config: &HdfcConfig) -> Vec<AnomalyKind> {
     if durable {
         promises.push(AnomalyKind::LostWrite);
         if config.reads == ReadRouting::Primary {
-            promises.extend([AnomalyKind::StaleRead, AnomalyKind::ReadYourWrites, AnomalyKind::MonotonicRead]);
+            promises.extend([
+                AnomalyKind::StaleRead,
+                AnomalyKind::ReadYourWrites,
+                AnomalyKind::MonotonicRead,
+                AnomalyKind::Nonlinearizable,
+            ]);
         }
     }
     promises

@@ -39,6 +39,7 @@ fn history(rows: &[Row]) -> History {
             epoch: Some(epoch),
             acked_us: complete.map(|c| c.saturating_sub(1)),
             fail_reason: None,
+            served_role: None,
         });
     }
     history
@@ -316,6 +317,7 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
             epoch: Some(0),
             acked_us: Some(complete),
             fail_reason: None,
+            served_role: None,
         });
     }
     history

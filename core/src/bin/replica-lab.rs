@@ -5,12 +5,39 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
-use replica_core::control::{self, crash_faults, parse_duration_us, parse_fault, random_faults, TimedControl};
+use replica_core::control::{self, controls_from_specs, crash_faults, parse_duration_us, random_faults};
+use replica_core::nemesis;
 use replica_core::replay;
 use replica_core::report::{self, RunReport};
 use replica_core::scenario::{self, ScenarioConfig};
 use std::process::ExitCode;
 use std::time::Instant;
+
+/// Prints a line on standard output. A reader that went away (`replica-lab sweep | head`)
+/// ends the program quietly with the status a shell gives a process killed by SIGPIPE,
+/// instead of the panic `println!` gives.
+macro_rules! say {
+    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// [`say!`] without the line break.
+macro_rules! say_raw {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+
+/// Exit status of a process whose reader closed the pipe (128 + SIGPIPE).
+const EXIT_BROKEN_PIPE: u8 = 141;
+
+fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to standard output: {error}");
+        }
+        std::process::exit(i32::from(EXIT_BROKEN_PIPE));
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "replica-lab", version, about = "Deterministic simulator of database replication across India")]
@@ -83,25 +110,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run many seeds (optionally with random faults) and check each keeps its promises.
-    Sweep {
-        /// Number of seeds (1..=N).
-        #[arg(long)]
-        seeds: u64,
-        /// Scenario id.
-        #[arg(long, default_value = "hdfc")]
-        scenario: String,
-        /// `random` for a random fault schedule per seed; `crashes` to crash every node once
-        /// at a random moment of every seed's run.
-        #[arg(long)]
-        faults: Option<String>,
-        /// Simulated duration of each run.
-        #[arg(long, default_value = "20s")]
-        duration: String,
-        /// Scenario knob, NAME=VALUE (repeatable).
-        #[arg(long = "set", value_name = "KNOB=VALUE")]
-        knobs: Vec<String>,
-    },
+    /// Run many seeds (optionally under faults) and check each keeps its promises.
+    Sweep(SweepArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct SweepArgs {
+    /// Number of seeds (1..=N).
+    #[arg(long)]
+    seeds: u64,
+    /// Scenario id, or `all` for every scenario in the settings its README promises.
+    #[arg(long, default_value = "hdfc")]
+    scenario: String,
+    /// `random` for a random fault schedule per seed; `crashes` to crash every node once
+    /// at a random moment of every seed's run; `nemesis` for 3–12 overlapping faults aimed
+    /// at the run when they strike (a schedule that breaks a promise is shrunk).
+    #[arg(long)]
+    faults: Option<String>,
+    /// Simulated duration of each run.
+    #[arg(long, default_value = "20s")]
+    duration: String,
+    /// Scenario knob, NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "KNOB=VALUE")]
+    knobs: Vec<String>,
+    /// Seeds run at once (default: every core). The result does not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Print the nemesis's schedule as drawn, without shrinking it.
+    #[arg(long)]
+    no_shrink: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -163,9 +200,7 @@ fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
                 replica_core::bench::BenchConfig { seed, load_ops_s: load, latency_multiplier: latency_x, duration_s };
             bench(config, markdown, json)
         }
-        Command::Sweep { seeds, scenario, faults, duration, knobs } => {
-            sweep(seeds, &scenario, faults, &duration, &knobs)
-        }
+        Command::Sweep(args) => sweep(args),
     }
 }
 
@@ -188,22 +223,19 @@ fn scenario_config(args: &RunArgs) -> Result<(ScenarioConfig, u64), UsageError> 
     let probe = scenario::build(config.clone())?;
     let known = probe.known_ids();
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    for spec in &args.faults {
-        config.controls.extend(parse_fault(spec, &known)?);
-    }
-    config.controls.sort_by_key(|timed| timed.at_us);
+    config.controls = controls_from_specs(&args.faults, &known)?;
     Ok((config, duration_us))
 }
 
 fn scenarios(json: bool) -> Result<ExitCode, UsageError> {
     let catalogue = scenario::catalogue();
     if json {
-        println!("{}", serde_json::to_string_pretty(&catalogue)?);
+        say!("{}", serde_json::to_string_pretty(&catalogue)?);
     } else {
         for info in catalogue {
-            println!("{:<12} {} ({})", info.id, info.title, info.strategy);
+            say!("{:<12} {} ({})", info.id, info.title, info.strategy);
             for knob in &info.knobs {
-                println!("    --set {}=…  default {:<8} {}", knob.name, knob.default, knob.help);
+                say!("    --set {}=…  default {:<8} {}", knob.name, knob.default, knob.help);
             }
         }
     }
@@ -214,13 +246,13 @@ fn run_command(args: &RunArgs, json: bool) -> Result<ExitCode, UsageError> {
     let (config, duration_us) = scenario_config(args)?;
     let finished = report::run(config, duration_us)?;
     if json {
-        println!("{}", serde_json::to_string(&finished.report)?);
+        say!("{}", serde_json::to_string(&finished.report)?);
     } else {
         print_report(&finished.report);
         let now = finished.simulation.now_us();
         for (name, view) in finished.simulation.node_names().iter().zip(finished.simulation.views()) {
             let up = finished.final_state.nodes.iter().find(|n| &n.name == name).is_some_and(|n| n.up);
-            println!(
+            say!(
                 "  {name:<10} {:<4} {:<9} lag {:>8.1} ms · {}",
                 if up { "up" } else { "down" },
                 view.role.name(),
@@ -228,26 +260,29 @@ fn run_command(args: &RunArgs, json: bool) -> Result<ExitCode, UsageError> {
                 view.status
             );
         }
-        println!("  (at {:.1} s, after {} s of quiescence)", now as f64 / 1e6, scenario::QUIESCE_US / 1_000_000);
+        say!("  (at {:.1} s, after {} s of quiescence)", now as f64 / 1e6, scenario::QUIESCE_US / 1_000_000);
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(report: &RunReport) {
-    println!("{} · {} · seed {} · {} s", report.scenario, report.strategy, report.seed, report.duration_s);
-    println!(
+    say!("{} · {} · seed {} · {} s", report.scenario, report.strategy, report.seed, report.duration_s);
+    say!(
         "ops ok {} failed {} unknown {} · {:.0} ops/s",
-        report.ops.ok, report.ops.failed, report.ops.unknown, report.throughput_ops_s
+        report.ops.ok,
+        report.ops.failed,
+        report.ops.unknown,
+        report.throughput_ops_s
     );
     let l = &report.latency_ms;
-    println!("latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}", l.p50, l.p95, l.p99, l.max);
-    println!("replication lag ms p95 {:.2} max {:.2}", report.replication_lag_ms.p95, report.replication_lag_ms.max);
-    println!("messages {} · events {} · digest {}", report.messages, report.events, report.trace_digest);
+    say!("latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}", l.p50, l.p95, l.p99, l.max);
+    say!("replication lag ms p95 {:.2} max {:.2}", report.replication_lag_ms.p95, report.replication_lag_ms.max);
+    say!("messages {} · events {} · digest {}", report.messages, report.events, report.trace_digest);
     for (name, count) in &report.anomalies {
-        println!("  {name:<18} {count}");
+        say!("  {name:<18} {count}");
     }
     for finding in report.findings.iter().take(5) {
-        println!("  · {}", finding.explanation);
+        say!("  · {}", finding.explanation);
     }
 }
 
@@ -256,7 +291,7 @@ fn trace_command(args: &RunArgs, out: &std::path::Path) -> Result<ExitCode, Usag
     let finished = report::run(config, duration_us)?;
     let trace = report::trace(&finished);
     std::fs::write(out, trace.to_json()).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
-    println!("wrote {} ({} operations, digest {})", out.display(), trace.history.len(), trace.trace_digest);
+    say!("wrote {} ({} operations, digest {})", out.display(), trace.history.len(), trace.trace_digest);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -267,7 +302,7 @@ fn replay_command(path: &std::path::Path) -> Result<ExitCode, UsageError> {
     let digest = simulation.digest_text();
     let at_s = simulation.now_us() as f64 / 1e6;
     if digest == header.trace_digest {
-        println!(
+        say!(
             "{}: {} seed {} replayed to {at_s:.3} s: digest {digest} matches",
             path.display(),
             header.scenario,
@@ -275,7 +310,7 @@ fn replay_command(path: &std::path::Path) -> Result<ExitCode, UsageError> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        say!(
             "{}: {} seed {} replayed to {at_s:.3} s: digest {digest} differs from the file's {}",
             path.display(),
             header.scenario,
@@ -289,16 +324,19 @@ fn replay_command(path: &std::path::Path) -> Result<ExitCode, UsageError> {
 fn net(json: bool) -> Result<ExitCode, UsageError> {
     let table = replica_core::net::link_table(1, 20_000);
     if json {
-        println!("{}", serde_json::to_string_pretty(&table)?);
+        say!("{}", serde_json::to_string_pretty(&table)?);
     } else {
-        println!(
-            "{:<10} {:<10} {:>8} {:>9} {:>8} {:>8} {:>8}",
-            "a", "b", "km", "floor ms", "p50 ms", "p95 ms", "p99 ms"
-        );
+        say!("{:<10} {:<10} {:>8} {:>9} {:>8} {:>8} {:>8}", "a", "b", "km", "floor ms", "p50 ms", "p95 ms", "p99 ms");
         for row in table {
-            println!(
+            say!(
                 "{:<10} {:<10} {:>8.0} {:>9.2} {:>8.2} {:>8.2} {:>8.2}",
-                row.a, row.b, row.distance_km, row.rtt_floor_ms, row.rtt_p50_ms, row.rtt_p95_ms, row.rtt_p99_ms
+                row.a,
+                row.b,
+                row.distance_km,
+                row.rtt_floor_ms,
+                row.rtt_p50_ms,
+                row.rtt_p95_ms,
+                row.rtt_p99_ms
             );
         }
     }
@@ -316,9 +354,9 @@ fn perf(json: bool) -> Result<ExitCode, UsageError> {
     let events = simulation.events();
     let events_per_sec = (events as f64 / seconds).round();
     if json {
-        println!("{}", serde_json::json!({ "events": events, "seconds": seconds, "events_per_sec": events_per_sec }));
+        say!("{}", serde_json::json!({ "events": events, "seconds": seconds, "events_per_sec": events_per_sec }));
     } else {
-        println!("{events} events in {seconds:.3} s: {events_per_sec:.0} events/s");
+        say!("{events} events in {seconds:.3} s: {events_per_sec:.0} events/s");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -355,84 +393,309 @@ fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -
     if json {
         let value =
             serde_json::json!({ "config": config, "rows": rows, "method": bench::METHOD, "wall_seconds": seconds });
-        println!("{value}");
+        say!("{value}");
     } else if markdown {
-        print!("{}", bench::markdown(&config, &rows));
+        say_raw!("{}", bench::markdown(&config, &rows));
     } else {
-        print!("{}", bench::markdown(&config, &rows));
-        println!("({} rows in {seconds:.2} s wall)", rows.len());
+        say_raw!("{}", bench::markdown(&config, &rows));
+        say!("({} rows in {seconds:.2} s wall)", rows.len());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A sweep's fault schedule: fault specs for a seed, the nodes and the duration.
-type FaultSchedule = fn(u64, &[String], u64) -> Vec<String>;
+/// How a sweep draws each seed's faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Schedule {
+    /// No faults.
+    Quiet,
+    /// `control::random_faults`: one to three crashes, isolations, lossy links or partitions.
+    Random,
+    /// `control::crash_faults`: every node crashes once.
+    Crashes,
+    /// `nemesis`: 3–12 overlapping faults aimed at the run when they strike.
+    Nemesis,
+}
 
-fn sweep(
-    seeds: u64,
-    scenario_id: &str,
-    faults: Option<String>,
-    duration: &str,
-    knobs: &[String],
-) -> Result<ExitCode, UsageError> {
-    let duration_us = parse_duration_us(duration)?;
-    let schedule: Option<FaultSchedule> = match faults.as_deref() {
-        None => None,
-        Some("random") => Some(random_faults),
-        Some("crashes") => Some(crash_faults),
-        Some(other) => return Err(UsageError(format!("bad --faults '{other}' (random or crashes)"))),
-    };
-    if seeds == 0 {
-        return Err(UsageError("--seeds must be at least 1".to_string()));
-    }
-    let started = Instant::now();
-    let mut totals = std::collections::BTreeMap::<&str, u64>::new();
-    for seed in 1..=seeds {
-        let mut config = ScenarioConfig::new(scenario_id, seed);
-        parse_knobs(knobs, &mut config)?;
-        let probe = scenario::build(config.clone())?;
-        let specs = schedule.map(|faults| faults(seed, &probe.node_names(), duration_us)).unwrap_or_default();
-        let known = probe.known_ids();
-        let known: Vec<&str> = known.iter().map(String::as_str).collect();
-        let mut controls: Vec<TimedControl> = Vec::new();
-        for spec in &specs {
-            controls.extend(parse_fault(spec, &known)?);
+impl Schedule {
+    fn parse(text: Option<&str>) -> Result<Self, UsageError> {
+        match text {
+            None => Ok(Schedule::Quiet),
+            Some("random") => Ok(Schedule::Random),
+            Some("crashes") => Ok(Schedule::Crashes),
+            Some("nemesis") => Ok(Schedule::Nemesis),
+            Some(other) => {
+                Err(UsageError(format!("bad --faults '{}' (random, crashes or nemesis)", control::shorten(other))))
+            }
         }
-        controls.sort_by_key(|timed| timed.at_us);
-        config.controls = controls;
-        let finished = report::run(config, duration_us)?;
-        for (name, count) in &finished.report.anomalies {
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Schedule::Quiet => "no faults",
+            Schedule::Random => "random faults",
+            Schedule::Crashes => "every node crashed once",
+            Schedule::Nemesis => "the nemesis",
+        }
+    }
+}
+
+/// A promise one seed broke.
+struct Broken {
+    kind: replica_core::check::AnomalyKind,
+    count: u64,
+    explanation: Option<String>,
+    /// The schedule, as fault specs.
+    specs: Vec<String>,
+    /// The nemesis's faults, for shrinking.
+    faults: Vec<nemesis::Fault>,
+}
+
+/// What one seed of a sweep came to.
+struct SeedResult {
+    seed: u64,
+    anomalies: std::collections::BTreeMap<&'static str, u64>,
+    near_misses: nemesis::NearMisses,
+    broken: Option<Broken>,
+}
+
+/// One configuration a sweep runs: a scenario and its knobs.
+#[derive(Debug, Clone)]
+struct SweepTarget {
+    scenario: String,
+    knobs: Vec<String>,
+}
+
+impl SweepTarget {
+    fn config(&self, seed: u64) -> Result<ScenarioConfig, UsageError> {
+        let mut config = ScenarioConfig::new(&self.scenario, seed);
+        parse_knobs(&self.knobs, &mut config)?;
+        Ok(config)
+    }
+
+    fn label(&self) -> String {
+        if self.knobs.is_empty() {
+            self.scenario.clone()
+        } else {
+            format!("{} ({})", self.scenario, self.knobs.join(" "))
+        }
+    }
+
+    /// The command that runs one seed of it under `specs`.
+    fn command(&self, seed: u64, duration: &str, specs: &[String]) -> String {
+        let mut command = format!("replica-lab run --scenario {} --seed {seed} --duration {duration}", self.scenario);
+        for knob in &self.knobs {
+            command.push_str(&format!(" --set {knob}"));
+        }
+        for spec in specs {
+            command.push_str(&format!(" --fault {spec}"));
+        }
+        command + " --json"
+    }
+}
+
+fn sweep_seed(target: &SweepTarget, seed: u64, schedule: Schedule, duration_us: u64) -> Result<SeedResult, UsageError> {
+    let mut config = target.config(seed)?;
+    let (finished, specs, faults) = match schedule {
+        Schedule::Nemesis => {
+            let run = nemesis::run(config, duration_us)?;
+            (run.finished, nemesis::specs(&run.faults), run.faults)
+        }
+        _ => {
+            let probe = scenario::build(config.clone())?;
+            let specs = match schedule {
+                Schedule::Random => random_faults(seed, &probe.node_names(), duration_us),
+                Schedule::Crashes => crash_faults(seed, &probe.node_names(), duration_us),
+                _ => Vec::new(),
+            };
+            let known = probe.known_ids();
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            config.controls = controls_from_specs(&specs, &known)?;
+            (report::run(config, duration_us)?, specs, Vec::new())
+        }
+    };
+    let broken =
+        nemesis::broken(&finished.simulation.promises(), &finished.checks).first().map(|&(kind, count)| Broken {
+            kind,
+            count,
+            explanation: finished.checks.findings.iter().find(|f| f.kind == kind).map(|f| f.explanation.clone()),
+            specs,
+            faults,
+        });
+    Ok(SeedResult {
+        seed,
+        anomalies: finished.report.anomalies.clone(),
+        near_misses: nemesis::near_misses(&finished),
+        broken,
+    })
+}
+
+/// Runs seeds `1..=seeds` on `jobs` threads. Every seed up to the first that breaks a
+/// promise is run (later ones may be skipped), so the result is the same for any `jobs`.
+fn sweep_seeds(
+    target: &SweepTarget,
+    seeds: u64,
+    schedule: Schedule,
+    duration_us: u64,
+    jobs: usize,
+) -> Result<Vec<SeedResult>, UsageError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let next = AtomicU64::new(1);
+    let first_broken = AtomicU64::new(u64::MAX);
+    let results = std::sync::Mutex::new(Vec::new());
+    let error = std::sync::Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let seed = next.fetch_add(1, Ordering::Relaxed);
+                if seed > seeds || seed > first_broken.load(Ordering::Relaxed) {
+                    break;
+                }
+                match sweep_seed(target, seed, schedule, duration_us) {
+                    Ok(result) => {
+                        if result.broken.is_some() {
+                            first_broken.fetch_min(seed, Ordering::Relaxed);
+                        }
+                        results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(result);
+                    }
+                    Err(failure) => {
+                        first_broken.fetch_min(0, Ordering::Relaxed);
+                        error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(failure);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(failure) = error.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        return Err(failure);
+    }
+    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_by_key(|result| result.seed);
+    let cut = results.iter().position(|result| result.broken.is_some()).map_or(results.len(), |index| index + 1);
+    results.truncate(cut);
+    Ok(results)
+}
+
+/// Sweeps one configuration and prints what it found; whether every promise held.
+fn sweep_target(target: &SweepTarget, options: &SweepOptions) -> Result<bool, UsageError> {
+    let started = Instant::now();
+    let duration_us = parse_duration_us(&options.duration)?;
+    // Validate the configuration once, before any thread starts.
+    scenario::build(target.config(1)?)?;
+    let results = sweep_seeds(target, options.seeds, options.schedule, duration_us, options.jobs)?;
+    if let Some(last) = results.last() {
+        if let Some(broken) = &last.broken {
+            print_broken(target, last.seed, broken, options, duration_us)?;
+            return Ok(false);
+        }
+    }
+    let mut totals = std::collections::BTreeMap::<&str, u64>::new();
+    let mut near = nemesis::NearMisses::default();
+    for result in &results {
+        for (name, count) in &result.anomalies {
             *totals.entry(name).or_default() += count;
         }
-        let broken: Vec<_> =
-            finished.simulation.promises().into_iter().filter(|kind| finished.checks.count(*kind) > 0).collect();
-        if let Some(kind) = broken.first() {
-            let mut command = format!("replica-lab run --scenario {scenario_id} --seed {seed} --duration {duration}");
-            for knob in knobs {
-                command.push_str(&format!(" --set {knob}"));
-            }
-            for spec in &specs {
-                command.push_str(&format!(" --fault {spec}"));
-            }
-            println!("seed {seed}: promise broken: {} = {}", kind.name(), finished.checks.count(*kind));
-            if let Some(finding) = finished.checks.findings.iter().find(|f| f.kind == *kind) {
-                println!("  {}", finding.explanation);
-            }
-            println!("reproduce: {command} --json");
-            return Ok(ExitCode::from(1));
-        }
+        near.add(&result.near_misses);
     }
-    println!(
-        "{seeds} seeds of {scenario_id} ({}) held every promise in {:.1} s",
-        match faults.as_deref() {
-            Some("random") => "random faults",
-            Some(_) => "every node crashed once",
-            None => "no faults",
-        },
+    say!(
+        "{} seeds of {} ({}) held every promise in {:.1} s",
+        options.seeds,
+        target.label(),
+        options.schedule.describe(),
         started.elapsed().as_secs_f64()
     );
     for (name, count) in totals {
-        println!("  {name:<18} {count} (total over seeds)");
+        say!("  {name:<21} {count} (total over seeds)");
     }
-    Ok(ExitCode::SUCCESS)
+    say!(
+        "  near misses: {} reads answered by a deposed primary, {} operations refused by one, {} leader changes, {} operations of unknown outcome, {} transactions in doubt at the end",
+        near.deposed_reads,
+        near.refused_not_primary,
+        near.leader_changes,
+        near.unknown_ops,
+        near.in_doubt
+    );
+    Ok(true)
+}
+
+fn print_broken(
+    target: &SweepTarget,
+    seed: u64,
+    broken: &Broken,
+    options: &SweepOptions,
+    duration_us: u64,
+) -> Result<(), UsageError> {
+    say!("{}: seed {seed}: promise broken: {} = {}", target.label(), broken.kind.name(), broken.count);
+    if let Some(explanation) = &broken.explanation {
+        say!("  {explanation}");
+    }
+    say!("reproduce: {}", target.command(seed, &options.duration, &broken.specs));
+    if options.schedule == Schedule::Nemesis && options.shrink {
+        let shrunk = nemesis::shrink(&target.config(seed)?, duration_us, broken.faults.clone(), broken.kind);
+        if !shrunk.reproduced {
+            say!(
+                "  the drawn schedule did not break the promise when replayed from its specs (a bug: please report it)"
+            );
+            return Ok(());
+        }
+        let specs = nemesis::specs(&shrunk.faults);
+        say!(
+            "shrunk from {} faults ({} specs) to {} ({} specs) in {} runs:",
+            broken.faults.len(),
+            broken.specs.len(),
+            shrunk.faults.len(),
+            specs.len(),
+            shrunk.runs
+        );
+        say!("reproduce (shrunk): {}", target.command(seed, &options.duration, &specs));
+    }
+    Ok(())
+}
+
+/// Settings shared by every configuration of one sweep.
+struct SweepOptions {
+    seeds: u64,
+    schedule: Schedule,
+    duration: String,
+    jobs: usize,
+    shrink: bool,
+}
+
+fn sweep(args: SweepArgs) -> Result<ExitCode, UsageError> {
+    if args.seeds == 0 {
+        return Err(UsageError("--seeds must be at least 1".to_string()));
+    }
+    let jobs = match args.jobs {
+        Some(0) => return Err(UsageError("--jobs must be at least 1".to_string())),
+        Some(jobs) => jobs,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let options = SweepOptions {
+        seeds: args.seeds,
+        schedule: Schedule::parse(args.faults.as_deref())?,
+        duration: args.duration,
+        jobs: jobs.min(usize::try_from(args.seeds).unwrap_or(usize::MAX)).max(1),
+        shrink: !args.no_shrink,
+    };
+    let targets: Vec<SweepTarget> = if args.scenario == "all" {
+        if !args.knobs.is_empty() {
+            return Err(UsageError(
+                "--set does not go with --scenario all (it sweeps each scenario's own settings)".to_string(),
+            ));
+        }
+        scenario::PROMISE_CONFIGS
+            .iter()
+            .map(|(scenario, knobs)| SweepTarget {
+                scenario: scenario.to_string(),
+                knobs: knobs.iter().map(|(name, value)| format!("{name}={value}")).collect(),
+            })
+            .collect()
+    } else {
+        vec![SweepTarget { scenario: args.scenario, knobs: args.knobs }]
+    };
+    let mut held = true;
+    for target in &targets {
+        held &= sweep_target(target, &options)?;
+    }
+    Ok(if held { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
