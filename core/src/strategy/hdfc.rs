@@ -376,6 +376,9 @@ pub struct HdfcNode {
     /// so a crash can roll the store back to what is durable.
     undo: Vec<(u64, Key, Option<Value>)>,
     votes: u64,
+    /// After a restart, no vote is granted before this: the node may have acknowledged a
+    /// primary just before it crashed, and that primary's lease still counts the ack.
+    votes_withheld_until_us: u64,
     polling: bool,
     poll_found_better: bool,
 }
@@ -449,6 +452,7 @@ impl HdfcNode {
             flush_requested_lsn: 0,
             undo: Vec::new(),
             votes: 0,
+            votes_withheld_until_us: 0,
             polling: false,
             poll_found_better: false,
         }
@@ -951,6 +955,12 @@ impl HdfcNode {
     }
 
     fn on_client_read(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
+        if self.role != Role::Primary && self.config.reads == ReadRouting::Primary {
+            // Sent to the primary, reached a node that is not (or no longer) one: refuse, as
+            // a Raft follower does, rather than answer from a store that may be behind.
+            out.reply(request.op, Reply::Fail(FailReason::NotPrimary));
+            return;
+        }
         if self.role == Role::Primary {
             let ready =
                 self.serves_as_primary(ctx.now_us, ctx.nodes, ctx.me) && self.commit_lsn >= self.epoch_start_lsn;
@@ -966,6 +976,9 @@ impl HdfcNode {
     // ----- elections -----
 
     fn heard_primary_recently(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
+        if now_us < self.votes_withheld_until_us {
+            return true;
+        }
         match self.role {
             Role::Primary => self.lease_valid(now_us, nodes, me),
             _ => self.primary.is_some() && now_us.saturating_sub(self.last_contact_us) < self.config.lease_us,
@@ -1329,6 +1342,9 @@ impl Protocol for HdfcNode {
 
     fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         self.last_contact_us = ctx.now_us;
+        // Whatever it acknowledged before the crash may hold up a primary's lease for up
+        // to a lease from then; the memory of it is gone, so wait out a whole lease.
+        self.votes_withheld_until_us = ctx.now_us + self.config.lease_us;
         self.reset_election_deadline(ctx);
         out.set_timer(self.config.heartbeat_us, Timer::Tick);
         if self.config.commit == CommitMode::Async {
