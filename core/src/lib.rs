@@ -49,6 +49,7 @@ pub mod replay;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod self_report;
 pub mod snapshot;
 pub mod spacetime;
 pub mod strategy;

@@ -422,7 +422,7 @@ pub trait Protocol: std::fmt::Debug {
     fn store(&self) -> &std::collections::BTreeMap<Key, Value>;
     /// Concurrent writes the node detected and how it resolved them (multi-leader
     /// strategies only).
-    fn conflicts(&self) -> Option<crate::check::ConflictLog> {
+    fn conflicts(&self) -> Option<crate::self_report::ConflictLog> {
         None
     }
     /// Committed transactions with their read and write sets (MVCC engines).
@@ -430,16 +430,16 @@ pub trait Protocol: std::fmt::Debug {
         None
     }
     /// Transactions in doubt and how long they were blocked (two-phase-commit participants).
-    fn in_doubt(&self, _now_us: u64) -> Option<crate::check::InDoubtLog> {
+    fn in_doubt(&self, _now_us: u64) -> Option<crate::self_report::InDoubtLog> {
         None
     }
     /// What a downstream consumer applied, redelivered and applied twice (data-sync).
-    fn sync_log(&self) -> Option<crate::check::SyncLog> {
+    fn sync_log(&self) -> Option<crate::self_report::SyncLog> {
         None
     }
     /// The auto-scaling controller's record (its primary), or the intervals in which a
     /// replica served (its replicas) — big-billion-day.
-    fn scaling_log(&self, _now_us: u64) -> Option<crate::check::ScalingLog> {
+    fn scaling_log(&self, _now_us: u64) -> Option<crate::self_report::ScalingLog> {
         None
     }
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).

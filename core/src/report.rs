@@ -89,7 +89,7 @@ pub struct RunReport {
     /// Concurrent writes detected and resolved (multi-leader scenarios), as the
     /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conflicts: Option<crate::check::ConflictLog>,
+    pub conflicts: Option<crate::self_report::ConflictLog>,
     /// Time from the last client operation until every running replica held the same
     /// state, ms (10 ms resolution; scenarios with a divergence checker). `null` when the
     /// scenario has no divergence checker or the replicas had not converged by the end.
@@ -104,7 +104,7 @@ pub struct RunReport {
     /// What each downstream consumer applied, was given again and applied twice, and its
     /// rebuilds (data-sync); lists cut to [`REPORT_FINDINGS_MAX`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync: Option<BTreeMap<String, crate::check::SyncLog>>,
+    pub sync: Option<BTreeMap<String, crate::self_report::SyncLog>>,
     /// Minutes (in 10-second windows) in which the read SLA was violated (auto-scaling).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_minutes_violated: Option<f64>,
@@ -182,7 +182,7 @@ pub struct ScalingSummary {
     /// `[t_s, serving, bootstrapping]` once per second.
     pub replicas_over_time: Vec<(f64, u32, u32)>,
     /// Scale-ups and scale-downs.
-    pub actions: Vec<crate::check::ScaleAction>,
+    pub actions: Vec<crate::self_report::ScaleAction>,
 }
 
 /// Windows of the run in which the read SLA was violated (start times, µs).
@@ -241,8 +241,8 @@ pub fn scaling_summary(
     })
 }
 
-fn sync_logs(state: &FinalState) -> Option<BTreeMap<String, crate::check::SyncLog>> {
-    let logs: BTreeMap<String, crate::check::SyncLog> = state
+fn sync_logs(state: &FinalState) -> Option<BTreeMap<String, crate::self_report::SyncLog>> {
+    let logs: BTreeMap<String, crate::self_report::SyncLog> = state
         .nodes
         .iter()
         .filter_map(|node| {
@@ -298,7 +298,8 @@ pub struct TwoPhaseReport {
 }
 
 fn two_phase(state: &FinalState) -> Option<TwoPhaseReport> {
-    let logs: Vec<&crate::check::InDoubtLog> = state.nodes.iter().filter_map(|node| node.in_doubt.as_ref()).collect();
+    let logs: Vec<&crate::self_report::InDoubtLog> =
+        state.nodes.iter().filter_map(|node| node.in_doubt.as_ref()).collect();
     let mut commits: Vec<u64> = logs.iter().flat_map(|log| log.commit_us.iter().copied()).collect();
     commits.sort_unstable();
     let pick =
@@ -501,7 +502,7 @@ pub fn report_quiet(config: &ScenarioConfig, quiet: Quiet, duration_us: u64) -> 
 }
 
 /// The authoritative node's conflict log, lists cut short for the report.
-fn authoritative_conflicts(state: &FinalState) -> Option<crate::check::ConflictLog> {
+fn authoritative_conflicts(state: &FinalState) -> Option<crate::self_report::ConflictLog> {
     let node = state.authoritative.and_then(|index| state.nodes.get(index))?;
     let mut log = node.conflicts.clone()?;
     log.discards.truncate(REPORT_FINDINGS_MAX);

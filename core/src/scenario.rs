@@ -913,7 +913,7 @@ pub trait Simulation {
     /// The space-time diagram's record, when the run keeps one.
     fn spacetime(&self) -> Option<&crate::spacetime::Recorder>;
     /// The auto-scaling controller's record so far (big-billion-day).
-    fn scaling(&self) -> Option<crate::check::ScalingLog>;
+    fn scaling(&self) -> Option<crate::self_report::ScalingLog>;
 }
 
 struct Built<P: Protocol> {
@@ -1007,9 +1007,9 @@ impl<P: Protocol> Simulation for Built<P> {
     fn spacetime(&self) -> Option<&crate::spacetime::Recorder> {
         self.world.spacetime()
     }
-    fn scaling(&self) -> Option<crate::check::ScalingLog> {
+    fn scaling(&self) -> Option<crate::self_report::ScalingLog> {
         let now = self.world.now_us();
-        self.world.nodes().first()?.protocol.scaling_log(now).filter(crate::check::ScalingLog::is_controller)
+        self.world.nodes().first()?.protocol.scaling_log(now).filter(crate::self_report::ScalingLog::is_controller)
     }
     fn measures_lag(&self) -> bool {
         self.world.measures_lag()

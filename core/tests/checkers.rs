@@ -1,9 +1,10 @@
 //! The checkers on hand-written histories: each property fires on a history that breaks
 //! it, names the operations that prove it, and stays silent on a close call that does not.
 
-use replica_core::check::{check, AnomalyKind, CheckParams, ConflictLog, Discard, FinalNode, FinalState};
+use replica_core::check::{check, AnomalyKind, CheckParams, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
 use replica_core::protocol::{OpKind, Role};
+use replica_core::self_report::{ConflictLog, Discard};
 use std::collections::BTreeMap;
 
 #[cfg(target_arch = "wasm32")]
@@ -216,7 +217,7 @@ fn each_property_on_its_histories() {
     for case in cases() {
         let history = history(&case.rows);
         let state = final_state(&case.store);
-        let report = check(&history, Some(&state), &AnomalyKind::ALL, CheckParams::default());
+        let report = check(&history, Some(&state), &AnomalyKind::all().collect::<Vec<_>>(), CheckParams::default());
         assert_eq!(report.count(case.kind), case.count, "{}: {:?}", case.name, report.findings);
         if let Some(ops) = case.ops {
             let finding = report.findings.iter().find(|f| f.kind == case.kind).expect("a finding");
@@ -228,8 +229,8 @@ fn each_property_on_its_histories() {
 
 #[test]
 fn every_checker_that_ran_reports_a_count() {
-    let report = check(&history(&[]), None, &AnomalyKind::ALL, CheckParams::default());
-    for kind in AnomalyKind::ALL {
+    let report = check(&history(&[]), None, &AnomalyKind::all().collect::<Vec<_>>(), CheckParams::default());
+    for kind in AnomalyKind::all() {
         assert_eq!(report.counts.get(kind.name()), Some(&0), "{}", kind.name());
     }
 }
@@ -412,4 +413,17 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
     let report = check(&history, Some(&state), &[AnomalyKind::Atomicity], CheckParams::default());
     let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
     assert_eq!(ops, vec![vec![2], vec![4]], "{:?}", report.findings);
+}
+
+/// The checker table is in `AnomalyKind` order (a kind finds its row by position), and
+/// every name is unique and snake_case.
+#[test]
+fn the_checker_table_has_one_row_per_kind_in_order() {
+    use replica_core::check::CHECKERS;
+    for (index, spec) in CHECKERS.iter().enumerate() {
+        assert_eq!(spec.kind as usize, index, "row {index} is {:?}", spec.kind);
+        assert_eq!(AnomalyKind::from_name(spec.name), Some(spec.kind));
+        assert!(spec.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", spec.name);
+        assert!(spec.meaning.ends_with('.'), "{}", spec.name);
+    }
 }

@@ -6,9 +6,10 @@
 mod common;
 
 use common::{assert_case, Case};
-use replica_core::check::{AnomalyKind, ConflictLog};
+use replica_core::check::AnomalyKind;
 use replica_core::history::Outcome;
 use replica_core::report::Finished;
+use replica_core::self_report::ConflictLog;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -3,10 +3,11 @@
 //! they never touch the simulation themselves.
 
 use crate::url::{self, PageParams};
-use replica_core::check::{AnomalyKind, CheckReport, ConflictLog};
+use replica_core::check::{AnomalyKind, CheckReport};
 use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
 use replica_core::replay::TraceHeader;
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
+use replica_core::self_report::ConflictLog;
 use replica_core::snapshot::Snapshot;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -575,7 +576,7 @@ fn decode_controls(text: &str, simulation: &dyn Simulation, notices: &mut Vec<St
 }
 
 fn kind_named(name: &str) -> Option<AnomalyKind> {
-    AnomalyKind::ALL.into_iter().find(|kind| kind.name() == name)
+    AnomalyKind::from_name(name)
 }
 
 impl Reducible for AppState {

@@ -27,11 +27,11 @@
 //! transfers. Records not yet forced, votes being collected and everything in flight are
 //! lost. This module must not look at the engine: it sees only its inputs.
 
-use crate::check::InDoubtLog;
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
+use crate::self_report::InDoubtLog;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Outcome marks kept in a store (oldest dropped first).
@@ -374,7 +374,7 @@ impl Coordinator {
             // a restart lost it (it then timed out: outcome unknown to it).
             self.committed.remove(&tx);
             if let Some(active) = self.active.remove(&tx) {
-                if self.commit_us.len() == crate::check::COMMIT_SAMPLES_MAX {
+                if self.commit_us.len() == crate::self_report::COMMIT_SAMPLES_MAX {
                     self.commit_us.pop_front();
                 }
                 self.commit_us.push_back(now_us.saturating_sub(active.started_us));

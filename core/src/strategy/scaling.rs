@@ -29,11 +29,11 @@
 //! This module must not look at the engine; the primary's log is treated as durable (the
 //! scenario is about read capacity, not about losing writes).
 
-use crate::check::{ScaleAction, ScalePoint, ScalingLog};
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
+use crate::self_report::{ScaleAction, ScalePoint, ScalingLog};
 use std::collections::BTreeMap;
 
 /// Regions, in node order after the primary.

@@ -25,11 +25,11 @@
 //! offsets reached their durable state — that the protocol never consults (in naive mode)
 //! and the `duplicate_apply` checker reads. This module must not look at the engine.
 
-use crate::check::{DuplicateApplied, SyncLog, SyncRebuild};
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, Reply,
     Role, RouteInfo, Value,
 };
+use crate::self_report::{DuplicateApplied, SyncLog, SyncRebuild};
 use std::collections::BTreeMap;
 
 /// Most records the source's log holds; writes beyond are refused as overloaded.

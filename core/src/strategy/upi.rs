@@ -32,12 +32,12 @@
 //!
 //! This module must not look at the engine: it sees only its inputs.
 
-use crate::check::{ConflictLog, Discard, CONFLICT_RECORDS_MAX};
 use crate::clock::{covers, VectorClock};
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
+use crate::self_report::{ConflictLog, Discard, CONFLICT_RECORDS_MAX};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Most leaders a cluster may have (the width of a version vector).
@@ -533,7 +533,7 @@ impl UpiNode {
 }
 
 /// The two writes behind a conflict: the one the account last took, and this one.
-fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::check::ConflictPair> {
+fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::self_report::ConflictPair> {
     let write = &entry.write;
     let sides = [Some(write.first), write.second];
     let (index, side) = sides
@@ -543,7 +543,7 @@ fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::ch
     let before = &entry.undo[index];
     let mut incoming = side.context;
     incoming[write.origin] = side.counter;
-    Some(crate::check::ConflictPair {
+    Some(crate::self_report::ConflictPair {
         account: side.account,
         ops: [before.last.0, write.op],
         nodes: [before.last.1, write.origin],

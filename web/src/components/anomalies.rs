@@ -4,7 +4,8 @@
 //! vectors. "Show in diagram" rewinds to the finding's moment and rings its operations in
 //! the space-time diagram.
 
-use replica_core::check::{AnomalyKind, CheckReport, ConflictLog, ConflictPair};
+use replica_core::check::{AnomalyKind, CheckReport};
+use replica_core::self_report::{ConflictLog, ConflictPair};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -143,17 +143,16 @@ pub fn convergence_lines(series: &[SeriesPoint]) -> Vec<Line> {
 
 /// One line per checker that has ever found something.
 pub fn anomaly_lines(points: &VecDeque<AnomalyPoint>) -> Vec<Line> {
-    AnomalyKind::ALL
-        .iter()
+    AnomalyKind::all()
         .enumerate()
-        .filter(|(_, kind)| points.iter().any(|p| p.counts.iter().any(|(k, count)| k == *kind && *count > 0)))
+        .filter(|(_, kind)| points.iter().any(|p| p.counts.iter().any(|(k, count)| *k == *kind && *count > 0)))
         .map(|(index, kind)| Line {
             name: kind.name().replace('_', " "),
             colour: palette::SERIES[index % palette::SERIES.len()],
             points: points
                 .iter()
                 .map(|p| {
-                    let count = p.counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, count)| *count);
+                    let count = p.counts.iter().find(|(k, _)| *k == kind).map_or(0, |(_, count)| *count);
                     (p.t_us as f64 / 1e6, count as f64)
                 })
                 .collect(),
@@ -196,7 +195,7 @@ pub fn field_lines(series: &[SeriesPoint], fields: &[Field]) -> Vec<Line> {
 }
 
 /// Replicas serving and bootstrapping over time, summed over regions.
-pub fn replica_lines(log: &replica_core::check::ScalingLog) -> Vec<Line> {
+pub fn replica_lines(log: &replica_core::self_report::ScalingLog) -> Vec<Line> {
     let total = |counts: &[u8; 5]| counts.iter().map(|n| f64::from(*n)).sum::<f64>();
     vec![
         Line {

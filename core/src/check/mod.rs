@@ -1,0 +1,474 @@
+//! Checkers: named properties over the evidence of a run.
+//!
+//! A checker never looks inside a protocol. It reads what clients saw — invocations,
+//! completions, arguments and results, values read, the epoch that served each operation —
+//! the state every node started and ended with, and the scenario's configuration, and
+//! proves an anomaly with the ids of the operations involved. Only real-time order is used
+//! to order operations ("w2 began after w1 was acknowledged"), so every finding is sound:
+//! it would be a violation under any serialisation of the history.
+//!
+//! Each property is one function in a submodule and one row of [`CHECKERS`]: its name, what
+//! it means, whether it needs a quiet run, where its evidence comes from, and the function.
+//! [`check`] runs the rows a scenario names.
+
+use crate::history::{History, Operation, Outcome};
+use crate::protocol::{Key, OpId, OpKind, Role, Value};
+use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub mod linearizable;
+mod money;
+mod registers;
+mod replicas;
+mod transactions;
+
+pub use money::{atomicity, lww_discarded, money_not_conserved, negative_balance, uncommitted_effects};
+pub use money::{tx_mark_key, ACCOUNT_KEYS_END, TX_MARKS, TX_PARTICIPANTS};
+pub use registers::{
+    lost_writes, monotonic_reads, nonlinearizable, read_your_writes, split_brain, stale_reads, two_leaders_same_term,
+    LINEARIZABILITY_STEPS_PER_KEY_MAX,
+};
+pub use replicas::{divergence, duplicate_applies, oversell, unready_reads};
+pub use transactions::write_skew;
+
+/// Findings kept per anomaly kind (counts stay exact).
+pub const FINDINGS_PER_KIND_MAX: usize = 100;
+
+/// The anomalies the checkers know. Each is one row of [`CHECKERS`], in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyKind {
+    /// See [`stale_reads`].
+    StaleRead,
+    /// See [`lost_writes`].
+    LostWrite,
+    /// See [`read_your_writes`].
+    ReadYourWrites,
+    /// See [`monotonic_reads`].
+    MonotonicRead,
+    /// See [`split_brain`].
+    SplitBrain,
+    /// See [`divergence`].
+    Divergence,
+    /// See [`oversell`].
+    Oversell,
+    /// See [`lww_discarded`].
+    LwwDiscarded,
+    /// See [`negative_balance`].
+    NegativeBalance,
+    /// See [`money_not_conserved`].
+    MoneyNotConserved,
+    /// See [`two_leaders_same_term`].
+    TwoLeadersSameTerm,
+    /// See [`atomicity`].
+    Atomicity,
+    /// See [`write_skew`].
+    WriteSkew,
+    /// See [`uncommitted_effects`].
+    UncommittedEffect,
+    /// See [`duplicate_applies`].
+    DuplicateApply,
+    /// See [`unready_reads`].
+    UnreadyRead,
+    /// See [`nonlinearizable`].
+    Nonlinearizable,
+}
+
+/// Where a checker's evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The history alone.
+    History,
+    /// The history and the final (or, live, the current) state of the nodes.
+    HistoryAndState,
+    /// The final state alone.
+    State,
+    /// A strategy's own record (a self-report): the exception, named in ARCHITECTURE.md
+    /// and cross-checked against a history-only check in the tests.
+    SelfReport,
+}
+
+/// What a checker reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// Every operation clients invoked, with arguments, results and outcomes.
+    pub history: &'a History,
+    /// The state every node ends with (on the page, the state now); `None` when a check
+    /// runs on the history alone.
+    pub final_state: Option<&'a FinalState>,
+    /// Facts of the scenario's configuration.
+    pub params: CheckParams,
+}
+
+/// One named property: a row of [`CHECKERS`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckerSpec {
+    /// The anomaly it finds.
+    pub kind: AnomalyKind,
+    /// Stable snake_case name (`run --json`, the page's badges, trace files).
+    pub name: &'static str,
+    /// One sentence on what the anomaly means.
+    pub meaning: &'static str,
+    /// Whether the property only holds once the run is quiet (replicas still catching up
+    /// look diverged, a write still replicating looks lost), so a live check skips it.
+    pub needs_quiescence: bool,
+    /// Where its evidence comes from.
+    pub source: Source,
+    /// The property: findings, each naming the operations that prove it. It may note what
+    /// it covered in the report (the linearizability search does).
+    pub check: fn(&Evidence, &mut CheckReport) -> Vec<Finding>,
+}
+
+/// Every checker, one row each, in [`AnomalyKind`] order (a test checks the order).
+pub const CHECKERS: &[CheckerSpec] = &[
+    CheckerSpec {
+        kind: AnomalyKind::StaleRead,
+        name: "stale_read",
+        meaning: "A read returned an older value although a newer write had already been acknowledged.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| stale_reads(evidence.history),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::LostWrite,
+        name: "lost_write",
+        meaning: "A write the client was told succeeded is missing from the final state.",
+        needs_quiescence: true,
+        source: Source::HistoryAndState,
+        check: |evidence, _| evidence.final_state.map(|state| lost_writes(evidence.history, state)).unwrap_or_default(),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::ReadYourWrites,
+        name: "read_your_writes",
+        meaning: "A client read a key and did not see its own acknowledged write.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| read_your_writes(evidence.history),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::MonotonicRead,
+        name: "monotonic_read",
+        meaning: "A client read a newer value and then an older one of the same key.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| monotonic_reads(evidence.history),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::SplitBrain,
+        name: "split_brain",
+        meaning: "Two nodes acted as primary at once, both acknowledging writes.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| split_brain(evidence.history),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::Divergence,
+        name: "divergence",
+        meaning: "Replicas still disagreed after the network healed and the system went quiet.",
+        needs_quiescence: true,
+        source: Source::State,
+        check: |evidence, _| evidence.final_state.map(divergence).unwrap_or_default(),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::Oversell,
+        name: "oversell",
+        meaning: "More units were sold than were ever in stock.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| oversell(evidence.history, evidence.params),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::LwwDiscarded,
+        name: "lww_discarded",
+        meaning: "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded.",
+        needs_quiescence: false,
+        source: Source::SelfReport,
+        check: |evidence, _| evidence.final_state.map(|state| lww_discarded(evidence.history, state)).unwrap_or_default(),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::NegativeBalance,
+        name: "negative_balance",
+        meaning: "An account balance went below zero.",
+        needs_quiescence: false,
+        source: Source::HistoryAndState,
+        check: |evidence, _| negative_balance(evidence.history, evidence.final_state),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::MoneyNotConserved,
+        name: "money_not_conserved",
+        meaning: "The balances no longer add up: money appeared or vanished although transfers only move it.",
+        needs_quiescence: false,
+        source: Source::State,
+        check: |evidence, _| {
+            evidence.final_state.map(|state| money_not_conserved(state, evidence.params)).unwrap_or_default()
+        },
+    },
+    CheckerSpec {
+        kind: AnomalyKind::TwoLeadersSameTerm,
+        name: "two_leaders_same_term",
+        meaning: "Two nodes acknowledged writes as leader in the same term: the election safety that terms exist for failed.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, _| two_leaders_same_term(evidence.history),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::Atomicity,
+        name: "atomicity",
+        meaning: "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not.",
+        needs_quiescence: true,
+        source: Source::SelfReport,
+        check: |evidence, _| evidence.final_state.map(|state| atomicity(evidence.history, state)).unwrap_or_default(),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::WriteSkew,
+        name: "write_skew",
+        meaning: "Two concurrent transactions each read what the other wrote and both committed (G2-item write skew): each checked the rule, together they broke it.",
+        needs_quiescence: false,
+        source: Source::SelfReport,
+        check: |evidence, _| {
+            evidence
+                .final_state
+                .and_then(authoritative)
+                .and_then(|node| node.transactions.as_ref())
+                .map(|txs| timed(evidence.history, write_skew(txs)))
+                .unwrap_or_default()
+        },
+    },
+    CheckerSpec {
+        kind: AnomalyKind::UncommittedEffect,
+        name: "uncommitted_effect",
+        meaning: "After recovery a balance differs from what the committed transactions make it: an effect was lost or an uncommitted one shows.",
+        needs_quiescence: true,
+        source: Source::SelfReport,
+        check: |evidence, _| {
+            evidence
+                .final_state
+                .map(|state| uncommitted_effects(evidence.history, state, evidence.params))
+                .unwrap_or_default()
+        },
+    },
+    CheckerSpec {
+        kind: AnomalyKind::DuplicateApply,
+        name: "duplicate_apply",
+        meaning: "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply.",
+        needs_quiescence: false,
+        source: Source::SelfReport,
+        check: |evidence, _| evidence.final_state.map(duplicate_applies).unwrap_or_default(),
+    },
+    CheckerSpec {
+        kind: AnomalyKind::UnreadyRead,
+        name: "unready_read",
+        meaning: "A replica answered a read while it was not serving: before its snapshot and catch-up were done, or after it was switched off.",
+        needs_quiescence: false,
+        source: Source::SelfReport,
+        check: |evidence, _| {
+            evidence.final_state.map(|state| unready_reads(evidence.history, state)).unwrap_or_default()
+        },
+    },
+    CheckerSpec {
+        kind: AnomalyKind::Nonlinearizable,
+        name: "nonlinearizable",
+        meaning: "No single order of a key's operations, each taking effect between its call and its answer, explains what the reads returned: the register did not behave as one copy.",
+        needs_quiescence: false,
+        source: Source::History,
+        check: |evidence, report| {
+            let (findings, covered) = nonlinearizable(evidence.history);
+            report.linearizability = Some(covered);
+            findings
+        },
+    },
+];
+
+impl AnomalyKind {
+    /// Every kind, in [`CHECKERS`] order.
+    pub fn all() -> impl Iterator<Item = AnomalyKind> {
+        CHECKERS.iter().map(|spec| spec.kind)
+    }
+
+    /// Its row of [`CHECKERS`].
+    pub fn spec(self) -> &'static CheckerSpec {
+        &CHECKERS[self as usize]
+    }
+
+    /// Stable snake_case name (DESIGN.md §5).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The kind with this name.
+    pub fn from_name(name: &str) -> Option<AnomalyKind> {
+        CHECKERS.iter().find(|spec| spec.name == name).map(|spec| spec.kind)
+    }
+
+    /// Whether the property only holds once the run is quiet, so a live check skips it.
+    pub fn needs_quiescence(self) -> bool {
+        self.spec().needs_quiescence
+    }
+
+    /// Whether a live check (the run so far, the current state standing in for the final
+    /// one) can decide the property.
+    pub fn checked_live(self, _params: &CheckParams) -> bool {
+        !self.needs_quiescence()
+    }
+
+    /// One sentence on what the anomaly means.
+    pub fn meaning(self) -> &'static str {
+        self.spec().meaning
+    }
+}
+
+/// One proven anomaly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Which anomaly.
+    pub kind: AnomalyKind,
+    /// Operations that prove it.
+    pub ops: Vec<OpId>,
+    /// When it became visible (the completion of the last operation involved).
+    pub at_us: u64,
+    /// One sentence naming the operations.
+    pub explanation: String,
+}
+
+/// One node's state at the end of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinalNode {
+    /// Node id.
+    pub name: String,
+    /// Whether it is up.
+    pub up: bool,
+    /// Role it claims.
+    pub role: Role,
+    /// Its epoch.
+    pub epoch: u64,
+    /// Its applied store.
+    pub store: BTreeMap<Key, Value>,
+    /// The conflicts it detected and resolved (multi-leader strategies).
+    pub conflicts: Option<ConflictLog>,
+    /// Its in-doubt transactions (two-phase-commit participants).
+    pub in_doubt: Option<InDoubtLog>,
+    /// Its committed transactions with their read and write sets (MVCC engines).
+    pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
+    /// What it consumed of a change stream (data-sync consumers).
+    pub sync: Option<SyncLog>,
+    /// Auto-scaling: the controller's record, or a replica's serving intervals.
+    pub scaling: Option<ScalingLog>,
+}
+
+/// The state a run ends with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinalState {
+    /// Every node.
+    pub nodes: Vec<FinalNode>,
+    /// The node whose state is the system's answer (the primary of the highest epoch).
+    pub authoritative: Option<usize>,
+}
+
+/// What the checkers found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Count per anomaly name, with 0 for every checker that ran.
+    pub counts: BTreeMap<&'static str, u64>,
+    /// Findings, at most [`FINDINGS_PER_KIND_MAX`] per kind, in order of discovery.
+    pub findings: Vec<Finding>,
+    /// What the linearizability search covered, when it ran.
+    pub linearizability: Option<LinearizabilityReport>,
+}
+
+/// What the linearizability search covered on one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LinearizabilityReport {
+    /// Keys with at least one operation.
+    pub keys: u64,
+    /// Keys with no linearization (the `nonlinearizable` count).
+    pub failed: u64,
+    /// Keys the search gave up on within its budget (neither proven nor refuted).
+    pub unknown: u64,
+}
+
+impl CheckReport {
+    /// Count for one kind (0 if it did not run).
+    pub fn count(&self, kind: AnomalyKind) -> u64 {
+        self.counts.get(kind.name()).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, kind: AnomalyKind, findings: Vec<Finding>) {
+        *self.counts.entry(kind.name()).or_insert(0) += findings.len() as u64;
+        self.findings.extend(findings.into_iter().take(FINDINGS_PER_KIND_MAX));
+    }
+}
+
+/// Scenario facts some checkers need (what the clients were promised to start with).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckParams {
+    /// Units of every item at time zero (oversell).
+    pub initial_stock: u64,
+    /// Units one restock adds (oversell).
+    pub restock_units: u64,
+    /// Accounts in the bank (money conservation).
+    pub accounts: u64,
+    /// Balance of every account at time zero (money conservation).
+    pub initial_balance: i64,
+    /// Accounts are partitioned across the primaries (banks), so money is summed over all
+    /// of them rather than read from the authoritative node.
+    pub accounts_partitioned: bool,
+}
+
+/// Runs the named checkers. Those needing a final state find nothing without one.
+pub fn check(
+    history: &History,
+    final_state: Option<&FinalState>,
+    kinds: &[AnomalyKind],
+    params: CheckParams,
+) -> CheckReport {
+    let evidence = Evidence { history, final_state, params };
+    let mut report = CheckReport::default();
+    for &kind in kinds {
+        let findings = (kind.spec().check)(&evidence, &mut report);
+        report.add(kind, findings);
+    }
+    report
+}
+
+/// The one stable sort by a `u64` key the checkers share. Each closure handed to
+/// `sort_by_key` instantiates the whole sort again, and the page ships every checker; a
+/// function pointer makes one copy per element type.
+fn sort_by_u64<T>(items: &mut [T], key: fn(&T) -> u64) {
+    items.sort_by_key(key);
+}
+
+/// Stamps findings with the completion of their last operation.
+fn timed(history: &History, mut findings: Vec<Finding>) -> Vec<Finding> {
+    for finding in &mut findings {
+        finding.at_us =
+            finding.ops.iter().filter_map(|op| history.get(*op).and_then(|o| o.complete_us)).max().unwrap_or(0);
+    }
+    sort_by_u64(&mut findings, |finding| finding.at_us);
+    findings
+}
+
+/// The node whose final state answers for the system.
+fn authoritative(state: &FinalState) -> Option<&FinalNode> {
+    state.authoritative.and_then(|index| state.nodes.get(index))
+}
+
+fn seconds(us: u64) -> String {
+    format!("{:.3} s", us as f64 / 1e6)
+}
+
+fn ok_writes(history: &History) -> impl Iterator<Item = &Operation> {
+    history.iter().filter(|op| op.kind == OpKind::Write && op.outcome == Outcome::Ok)
+}
+
+fn ok_reads(history: &History) -> impl Iterator<Item = &Operation> {
+    history.iter().filter(|op| op.kind == OpKind::Read && op.outcome == Outcome::Ok)
+}
+
+fn read_value_text(value: Option<Value>) -> String {
+    match value {
+        Some(0) | None => "the initial value".to_string(),
+        Some(v) => format!("the value of write #{v}"),
+    }
+}

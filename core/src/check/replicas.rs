@@ -1,0 +1,127 @@
+//! Replicas and stock: replicas that agree once quiet, consumers that apply a change once,
+//! replicas that serve only when ready, and stock that is never oversold.
+
+use super::*;
+
+/// Property: a replica answers reads only inside the intervals in which it served (after
+/// its snapshot and catch-up, before it was switched off). Reads the replicas' own record of
+/// those intervals — the one checker that does (see ARCHITECTURE.md).
+pub fn unready_reads(history: &History, state: &FinalState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for op in ok_reads(history) {
+        let (Some(node), Some(served_us)) = (op.node, op.acked_us) else { continue };
+        let Some(log) = state.nodes.get(node).and_then(|node| node.scaling.as_ref()) else { continue };
+        if !log.is_controller()
+            && !log.serving_intervals.iter().any(|&(from, until)| (from..=until).contains(&served_us))
+        {
+            findings.push(Finding {
+                kind: AnomalyKind::UnreadyRead,
+                ops: vec![op.id],
+                at_us: served_us,
+                explanation: format!(
+                    "Read #{} was answered by {} at {}, when it was not serving (its serving intervals: {}).",
+                    op.id,
+                    state.nodes[node].name,
+                    seconds(served_us),
+                    log.serving_intervals
+                        .iter()
+                        .take(4)
+                        .map(|(from, until)| format!("{}–{}", seconds(*from), seconds(*until)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    findings
+}
+
+/// Changes a consumer applied twice, from its ledger of what reached its durable state.
+pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for node in &state.nodes {
+        let Some(log) = node.sync.as_ref() else { continue };
+        for duplicate in &log.duplicates {
+            findings.push(Finding {
+                kind: AnomalyKind::DuplicateApply,
+                ops: vec![duplicate.op],
+                at_us: duplicate.at_us,
+                explanation: format!(
+                    "{} applied change {} (write #{}: key {} +{}) a second time at {}: after its restart it resumed from committed offset {} and was given the change again.",
+                    node.name,
+                    duplicate.offset,
+                    duplicate.op,
+                    duplicate.key,
+                    duplicate.amount,
+                    seconds(duplicate.at_us),
+                    duplicate.committed_offset
+                ),
+            });
+        }
+    }
+    findings
+}
+
+/// Property: once quiet, every running replica holds the same state (keys that differ are
+/// counted, each named with two replicas that disagree).
+pub fn divergence(state: &FinalState) -> Vec<Finding> {
+    let up: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.up).collect();
+    let Some(first) = up.first() else { return Vec::new() };
+    // Keys widened to u64: one set type for the whole crate keeps the wasm small.
+    let mut keys: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
+    for node in &up {
+        keys.extend(node.store.keys().map(|key| u64::from(*key)));
+    }
+    keys.into_iter()
+        .map(|key| key as Key)
+        .filter_map(|key| {
+            let reference = first.store.get(&key);
+            let other = up.iter().find(|node| node.store.get(&key) != reference)?;
+            Some(Finding {
+                kind: AnomalyKind::Divergence,
+                ops: Vec::new(),
+                at_us: 0,
+                explanation: format!(
+                    "After quiescence key {key} is {} at {} but {} at {}.",
+                    reference.map_or("absent".to_string(), |v| (*v as i64).to_string()),
+                    first.name,
+                    other.store.get(&key).map_or("absent".to_string(), |v| (*v as i64).to_string()),
+                    other.name
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Property: per item, acknowledged orders never exceed the initial stock plus the units of
+/// acknowledged restocks. Each oversold unit is one finding, naming the order that sold it.
+pub fn oversell(history: &History, params: CheckParams) -> Vec<Finding> {
+    let mut per_item: BTreeMap<Key, Box<(u64, Vec<&Operation>)>> = BTreeMap::new();
+    for op in history.iter().filter(|op| op.outcome == Outcome::Ok) {
+        match op.kind {
+            OpKind::Restock => per_item.entry(op.key).or_default().0 += 1,
+            OpKind::Order => per_item.entry(op.key).or_default().1.push(op),
+            _ => {}
+        }
+    }
+    let mut findings = Vec::new();
+    for (key, item) in per_item {
+        let (restocks, mut orders) = *item;
+        let supply = params.initial_stock + restocks * params.restock_units;
+        sort_by_u64(&mut orders, |op| op.acked_us.or(op.complete_us).unwrap_or(op.invoke_us));
+        for (index, order) in orders.iter().enumerate().skip(supply as usize) {
+            findings.push(Finding {
+                kind: AnomalyKind::Oversell,
+                ops: vec![order.id],
+                at_us: order.complete_us.unwrap_or(order.invoke_us),
+                explanation: format!(
+                    "Order #{} was unit {} sold of item {key}, but only {supply} were ever in stock.",
+                    order.id,
+                    index + 1
+                ),
+            });
+        }
+    }
+    sort_by_u64(&mut findings, |finding| finding.at_us);
+    findings
+}
