@@ -487,6 +487,9 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<NemesisRun, Scena
     let known = simulation.known_ids();
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     let deadline_us = heal_deadline_us(duration_us);
+    // Bursts multiply, and restores return to, the load the run was configured with (not
+    // whatever a burst or a sale has made it by then).
+    let base_load_ops_s = simulation.load_ops_s();
     let mut draws = draw(config.seed, duration_us).into_iter().peekable();
     // Controls decided and not yet applied, by (time, order of decision).
     let mut pending: BTreeMap<(u64, u64), TimedControl> = BTreeMap::new();
@@ -503,7 +506,7 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<NemesisRun, Scena
         if decide_first {
             let Some(draw) = draws.next() else { break };
             simulation.run_until(draw.start_us);
-            let aimed = aim(&draw, &look(simulation.as_ref()), simulation.load_ops_s(), deadline_us);
+            let aimed = aim(&draw, &look(simulation.as_ref()), base_load_ops_s, deadline_us);
             // Specs the nemesis writes always parse; one that did not would be a bug here.
             let controls = controls_from_specs(&specs(&aimed), &known)
                 .unwrap_or_else(|error| panic!("nemesis wrote a bad fault spec: {error}"));

@@ -10,7 +10,7 @@
 use crate::control::{self, Control, TimedControl};
 use crate::json::{self, Json};
 use crate::report::TRACE_FORMAT;
-use crate::scenario::{self, ScenarioConfig, ScenarioError, Simulation, DURATION_MAX_US, QUIESCE_US};
+use crate::scenario::{self, ScenarioConfig, ScenarioError, Simulation, DURATION_MAX_US, QUIET_MAX_US};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -114,7 +114,7 @@ impl TraceHeader {
         let time_us = self.time_us.ok_or(ReplayError::NoTime)?;
         let stopped_us = self.workload_stopped_us;
         let in_order = stopped_us.is_none_or(|stopped| stopped <= time_us && stopped <= DURATION_MAX_US);
-        if time_us > DURATION_MAX_US + QUIESCE_US || !in_order {
+        if time_us > DURATION_MAX_US + QUIET_MAX_US || !in_order {
             return Err(ReplayError::BadTime { time_us, stopped_us });
         }
         Ok(time_us)

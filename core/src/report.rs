@@ -429,6 +429,13 @@ pub fn finish_quiet(mut simulation: Box<dyn Simulation>, duration_us: u64) -> Qu
     simulation.run_until(duration_us);
     simulation.stop_workload();
     simulation.run_until(duration_us + QUIESCE_US);
+    // Replicas that still disagree get the time their configuration may need to agree.
+    let quiet_end_us = duration_us + simulation.quiet_max_us();
+    let judges_divergence = simulation.checkers().contains(&crate::check::AnomalyKind::Divergence);
+    while judges_divergence && simulation.time_to_converge_us().is_none() && simulation.now_us() < quiet_end_us {
+        let next_us = (simulation.now_us() + scenario::QUIET_STEP_US).min(quiet_end_us);
+        simulation.run_until(next_us);
+    }
     let final_state = simulation.final_state();
     let checks = simulation.check(Some(&final_state));
     Quiet { simulation, final_state, checks }

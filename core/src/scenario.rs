@@ -25,8 +25,25 @@ pub use operations::{big_billion_day_nodes, DATA_SYNC_NODES, LAG_MONITOR_NODES};
 pub const DURATION_MAX_US: u64 = 3_600_000_000;
 /// Default run length.
 pub const DURATION_DEFAULT_US: u64 = 60_000_000;
-/// Time given to a run after the workload stops, for replication to settle.
+/// Time given to a run after the workload stops, for replication to settle: the quiet
+/// period every run gets, and the longest it gets unless its configuration needs more.
 pub const QUIESCE_US: u64 = 5_000_000;
+/// The longest quiet period any configuration may get (gossip every 5 s needs 176 s).
+pub const QUIET_MAX_US: u64 = 180_000_000;
+/// How often a quiet run checks whether its replicas agree yet.
+pub const QUIET_STEP_US: u64 = 100_000;
+
+/// The longest quiet period gossiping warehouses need to agree once the network is whole:
+/// every fifth round each reconciles its whole state with the next peer in turn, so within
+/// six such cycles (`6 × 5 × gossip interval`) every pair has reconciled; one more cycle
+/// and a second of margin cover messages in flight when the workload stopped.
+pub fn gossip_quiet_us(gossip_interval_us: u64) -> u64 {
+    QUIESCE_US.max(7 * 5 * gossip_interval_us + 1_000_000).min(QUIET_MAX_US)
+}
+
+/// The longest quiet period data-sync's consumers may need: a backlog left by load bursts,
+/// a projection rebuilt by replaying the whole log, offsets committed every `commit_ms`.
+pub const DATA_SYNC_QUIET_US: u64 = 60_000_000;
 
 /// One knob of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -335,7 +352,7 @@ fn build_upi(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simul
         add_scenario_control(&mut controls, TimedControl { at_us: 0, control: skew });
     }
     let world = World::new(world, hooks, nodes, controls);
-    Box::new(Built { config: config.clone(), world, promises: upi_promises(policy) })
+    Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises: upi_promises(policy) })
 }
 
 /// What each conflict policy promises.
@@ -432,7 +449,8 @@ fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn 
         .collect();
     let hooks = warehouse_hooks(&strategy, vec![AnomalyKind::Divergence, AnomalyKind::Oversell]);
     let world = World::new(world, hooks, nodes, config.controls.clone());
-    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::Divergence] })
+    let quiet_max_us = gossip_quiet_us(strategy.gossip_interval_us);
+    Box::new(Built { config: config.clone(), world, quiet_max_us, promises: vec![AnomalyKind::Divergence] })
 }
 
 fn myntra_info() -> ScenarioInfo {
@@ -522,7 +540,8 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
     if policy == OrderPolicy::Reservation {
         promises.push(AnomalyKind::Oversell);
     }
-    Box::new(Built { config: config.clone(), world, promises })
+    let quiet_max_us = gossip_quiet_us(strategy.gossip_interval_us);
+    Box::new(Built { config: config.clone(), world, quiet_max_us, promises })
 }
 
 /// Adds a control a knob implies (a sale, a skew) unless the control log being replayed
@@ -634,6 +653,7 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
     Box::new(Built {
         config: config.clone(),
         world,
+        quiet_max_us: QUIESCE_US,
         promises: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved],
     })
 }
@@ -712,6 +732,7 @@ fn build_banking(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn S
     Box::new(Built {
         config: config.clone(),
         world,
+        quiet_max_us: QUIESCE_US,
         promises: vec![AnomalyKind::UncommittedEffect, AnomalyKind::Divergence],
     })
 }
@@ -783,7 +804,7 @@ fn build_consensus(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn
     let world = World::new(world_config(config, knobs, load), hooks, nodes, config.controls.clone());
     let mut promises = hdfc_promises(&raft);
     promises.push(AnomalyKind::TwoLeadersSameTerm);
-    Box::new(Built { config: config.clone(), world, promises })
+    Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises })
 }
 
 /// Replica cities of `hdfc`, in the order `replicas=N` takes them.
@@ -906,6 +927,9 @@ pub trait Simulation {
     fn load_ops_s(&self) -> f64;
     /// Time from the end of the workload until the replicas agreed, if they have.
     fn time_to_converge_us(&self) -> Option<u64>;
+    /// The longest quiet period this configuration may need before its replicas agree:
+    /// a quiet run lasts [`QUIESCE_US`], and while the replicas still disagree, up to this.
+    fn quiet_max_us(&self) -> u64;
     /// Whether any node measures a replication lag.
     fn measures_lag(&self) -> bool;
     /// The lag monitor, for scenarios that watch their nodes.
@@ -919,6 +943,8 @@ pub trait Simulation {
 struct Built<P: Protocol> {
     config: ScenarioConfig,
     world: World<P>,
+    /// The longest quiet period this configuration may need (see [`Simulation::quiet_max_us`]).
+    quiet_max_us: u64,
     promises: Vec<AnomalyKind>,
 }
 
@@ -997,6 +1023,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn time_to_converge_us(&self) -> Option<u64> {
         self.world.time_to_converge_us()
+    }
+    fn quiet_max_us(&self) -> u64 {
+        self.quiet_max_us.clamp(QUIESCE_US, QUIET_MAX_US)
     }
     fn workload_stopped_us(&self) -> Option<u64> {
         self.world.workload_stopped_us()
@@ -1092,7 +1121,7 @@ fn build_hdfc(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
         params: Default::default(),
     };
     let world = World::new(world_config(config, knobs, load), hooks, nodes, config.controls.clone());
-    Box::new(Built { config: config.clone(), world, promises: hdfc_promises(&hdfc_config) })
+    Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises: hdfc_promises(&hdfc_config) })
 }
 
 /// What an hdfc configuration promises under crashes and partitions of single nodes.

@@ -260,7 +260,8 @@ fn run_command(args: &RunArgs, json: bool) -> Result<ExitCode, UsageError> {
                 view.status
             );
         }
-        say!("  (at {:.1} s, after {} s of quiescence)", now as f64 / 1e6, scenario::QUIESCE_US / 1_000_000);
+        let quiet_s = now.saturating_sub(parse_duration_us(&args.duration)?) as f64 / 1e6;
+        say!("  (at {:.1} s, after {quiet_s:.1} s of quiescence)", now as f64 / 1e6);
     }
     Ok(ExitCode::SUCCESS)
 }

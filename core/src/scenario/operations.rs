@@ -4,7 +4,9 @@
 //! Like the rest of [`crate::scenario`], this module places nodes, chooses workloads and
 //! knobs; it must not contain protocol logic.
 
-use super::{hour_knob, world_config, Built, KnobSpec, KnobValues, Knobs, ScenarioConfig, ScenarioInfo, Simulation};
+use super::{
+    hour_knob, world_config, Built, KnobSpec, KnobValues, Knobs, ScenarioConfig, ScenarioInfo, Simulation, QUIESCE_US,
+};
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::city_index;
@@ -72,7 +74,7 @@ pub(super) fn build_lag_monitor(config: &ScenarioConfig, knobs: &Knobs, load: f6
     let mut world = world_config(config, knobs, load);
     world.monitor = Some(MonitorConfig::banking());
     let world = World::new(world, hooks, nodes, config.controls.clone());
-    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::SplitBrain] })
+    Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises: vec![AnomalyKind::SplitBrain] })
 }
 
 /// Nodes of `data-sync`: the source, then its consumers and how each receives changes.
@@ -145,7 +147,7 @@ pub(super) fn build_data_sync(config: &ScenarioConfig, knobs: &Knobs, load: f64)
         ApplyMode::Idempotent => vec![AnomalyKind::Divergence, AnomalyKind::DuplicateApply],
         ApplyMode::Naive => Vec::new(),
     };
-    Box::new(Built { config: config.clone(), world, promises })
+    Box::new(Built { config: config.clone(), world, quiet_max_us: super::DATA_SYNC_QUIET_US, promises })
 }
 
 /// The `big-billion-day` node names: the primary, then `slots` replica slots per region
@@ -237,5 +239,10 @@ pub(super) fn build_big_billion_day(config: &ScenarioConfig, knobs: &Knobs, load
         TimedControl { at_us: strategy.sale_at_us, control: Control::Load { ops_s: load * strategy.sale_multiplier } },
     );
     let world = World::new(world, hooks, nodes, controls);
-    Box::new(Built { config: config.clone(), world, promises: vec![AnomalyKind::UnreadyRead] })
+    Box::new(Built {
+        config: config.clone(),
+        world,
+        quiet_max_us: QUIESCE_US,
+        promises: vec![AnomalyKind::UnreadyRead],
+    })
 }
