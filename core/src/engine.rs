@@ -29,8 +29,8 @@ use crate::history::{History, Operation, Outcome};
 use crate::metrics::{Metrics, LAG_SAMPLE_INTERVAL_US, SERIES_INTERVAL_US};
 use crate::net::{delay_table, Network};
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, Effect, FailReason, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out,
-    Protocol, Reply, RouteInfo,
+    ClientRequest, Ctx, DiskDone, Effect, FailReason, Message, MessageKind, NodeId, NodeView, OpId, OpKind, OpResult,
+    Out, Protocol, Reply, RouteInfo,
 };
 use crate::rng::{Stream, Streams};
 use crate::snapshot::{Glyph, NodeSnapshot, Snapshot};
@@ -116,6 +116,8 @@ pub struct NodeSlot<P> {
     pub up: bool,
     /// Wall-clock skew.
     pub skew_us: i64,
+    /// Its store at time zero (the initial state checkers judge from).
+    initial_store: std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>,
     incarnation: u32,
     cpu_busy_until_us: u64,
     sync_busy_until_us: u64,
@@ -194,6 +196,8 @@ enum Event<M, T> {
         sent_us: u64,
         /// The role the node claimed when it answered.
         role: crate::protocol::Role,
+        /// What the operation returned besides a value read.
+        result: Option<Box<OpResult>>,
     },
     Arrival {
         generation: u32,
@@ -301,6 +305,7 @@ impl<P: Protocol> World<P> {
                 .map(|(name, city, protocol)| NodeSlot {
                     name,
                     city,
+                    initial_store: protocol.store().clone(),
                     protocol,
                     up: true,
                     skew_us: 0,
@@ -482,7 +487,9 @@ impl<P: Protocol> World<P> {
                 }
             }
             Event::RequestArrive { node, op, .. } => self.on_request(node, op),
-            Event::ReplyArrive { node, op, reply, sent_us, role } => self.on_reply(node, op, reply, (sent_us, role)),
+            Event::ReplyArrive { node, op, reply, sent_us, role, result } => {
+                self.on_reply(node, op, (reply, result), (sent_us, role))
+            }
             Event::Arrival { generation } => {
                 if generation == self.arrival_generation && self.workload_active {
                     self.on_arrival();
@@ -543,7 +550,7 @@ impl<P: Protocol> World<P> {
                 slot.sync_busy_until_us = done;
                 self.push(done, CLASS_EVENT, Event::Disk { node, incarnation, done: DiskDone::Synced(token) });
             }
-            Effect::Reply { op, reply } => self.send_reply(node, at_us, op, reply),
+            Effect::Reply { op, reply, result } => self.send_reply(node, at_us, op, (reply, result)),
         }
     }
 
@@ -633,6 +640,8 @@ impl<P: Protocol> World<P> {
             key: arrival.key,
             value,
             peer_key: arrival.peer_key,
+            amount: arrival.amount,
+            result: None,
             read_value: None,
             invoke_us: self.now_us,
             complete_us: None,
@@ -710,13 +719,14 @@ impl<P: Protocol> World<P> {
             key: recorded.key,
             value: recorded.value,
             peer_key: recorded.peer_key,
+            amount: recorded.amount,
         };
         self.record_local(node, self.now_us, crate::spacetime::SpaceTimeKind::Request { op });
         let cost = self.nodes[node].protocol.cpu_cost_us(MessageKind::Request);
         self.handle_input(node, cost, |protocol, ctx, out| protocol.on_client(ctx, request, out));
     }
 
-    fn send_reply(&mut self, node: NodeId, at_us: u64, op: OpId, reply: Reply) {
+    fn send_reply(&mut self, node: NodeId, at_us: u64, op: OpId, (reply, result): (Reply, Option<Box<OpResult>>)) {
         self.metrics.record_message(MessageKind::Reply);
         let ok = matches!(reply, Reply::Ok { .. });
         self.record_local(node, at_us, crate::spacetime::SpaceTimeKind::Reply { op, ok });
@@ -730,13 +740,19 @@ impl<P: Protocol> World<P> {
         match self.network.transmit(at_us, from_city, client_city, 128, &mut self.streams.network) {
             Ok(arrival) => {
                 let role = self.nodes[node].protocol.route_info().role;
-                self.push(arrival, CLASS_EVENT, Event::ReplyArrive { node, op, reply, sent_us: at_us, role })
+                self.push(arrival, CLASS_EVENT, Event::ReplyArrive { node, op, reply, sent_us: at_us, role, result })
             }
             Err(_) => self.metrics.messages_dropped += 1,
         }
     }
 
-    fn on_reply(&mut self, node: NodeId, op: OpId, reply: Reply, (sent_us, role): (u64, crate::protocol::Role)) {
+    fn on_reply(
+        &mut self,
+        node: NodeId,
+        op: OpId,
+        (reply, result): (Reply, Option<Box<OpResult>>),
+        (sent_us, role): (u64, crate::protocol::Role),
+    ) {
         self.fold(&[6, node as u64, op]);
         let now = self.now_us;
         let Some(recorded) = self.history.get_mut(op) else {
@@ -755,6 +771,7 @@ impl<P: Protocol> World<P> {
                 recorded.acked_us = Some(sent_us);
                 recorded.node = Some(node);
                 recorded.served_role = Some(role);
+                recorded.result = result;
                 let latency = now - recorded.invoke_us;
                 self.metrics.record_ok(latency);
             }
@@ -868,11 +885,26 @@ impl<P: Protocol> World<P> {
         self.nodes.iter().any(|slot| slot.protocol.lag_us(self.now_us).is_some())
     }
 
-    /// Keys on which the running nodes' stores disagree now.
+    /// Keys on which running nodes that should agree (a replica group, or everyone) disagree now.
     pub fn divergent_keys(&self) -> u32 {
-        let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> =
-            self.nodes.iter().filter(|slot| slot.up).map(|slot| slot.protocol.store()).collect();
-        divergent_keys(&stores)
+        let groups = self.hooks.params.replica_groups;
+        if groups.is_empty() {
+            let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> =
+                self.nodes.iter().filter(|slot| slot.up).map(|slot| slot.protocol.store()).collect();
+            return divergent_keys(&stores);
+        }
+        groups
+            .iter()
+            .map(|group| {
+                let stores: Vec<&std::collections::BTreeMap<crate::protocol::Key, crate::protocol::Value>> = group
+                    .iter()
+                    .filter_map(|index| self.nodes.get(*index))
+                    .filter(|slot| slot.up)
+                    .map(|slot| slot.protocol.store())
+                    .collect();
+                divergent_keys(&stores)
+            })
+            .sum()
     }
 
     /// Index of a node by id.
@@ -992,7 +1024,9 @@ impl<P: Protocol> World<P> {
                     up: slot.up,
                     role: info.role,
                     epoch: info.epoch,
+                    initial: slot.initial_store.clone(),
                     store: slot.protocol.store().clone(),
+                    extras: slot.protocol.state_extras(),
                     conflicts: slot.protocol.conflicts(),
                     in_doubt: slot.protocol.in_doubt(self.now_us),
                     transactions: slot.protocol.committed_transactions(),

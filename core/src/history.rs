@@ -5,7 +5,7 @@
 //! long run in a browser tab keeps a bounded heap.
 
 use crate::geo::CityIndex;
-use crate::protocol::{FailReason, Key, NodeId, OpId, OpKind, Role, Value};
+use crate::protocol::{FailReason, Key, NodeId, OpId, OpKind, OpResult, Role, Value};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -57,6 +57,10 @@ pub struct Operation {
     pub value: Value,
     /// Second key of a two-key operation (a transfer's payee); 0 otherwise.
     pub peer_key: Key,
+    /// Its amount (see [`crate::protocol::ClientRequest::amount`]).
+    pub amount: i64,
+    /// What it returned besides a value read (see [`OpResult`]).
+    pub result: Option<Box<OpResult>>,
     /// Value read (successful reads).
     pub read_value: Option<Value>,
     /// When the client sent it.

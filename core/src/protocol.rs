@@ -88,6 +88,117 @@ pub struct ClientRequest {
     pub value: Value,
     /// Second key of a two-key operation (a transfer's payee); 0 otherwise.
     pub peer_key: Key,
+    /// The operation's amount: a transfer's or withdrawal's rupees, a counter's increment,
+    /// an order's quantity, a restock's units, a price; 0 for registers.
+    pub amount: i64,
+}
+
+/// What an operation returned besides a value read, where the history needs it to be
+/// checked without the strategy's help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpResult {
+    /// A transfer under last-writer-wins: the balance its leader wrote for each account,
+    /// and which write's balance it built on.
+    LwwTransfer {
+        /// The leader's wall clock when it took the transfer (skew included).
+        stamp_us: i64,
+        /// Payer, then payee.
+        sides: [LwwSide; 2],
+    },
+    /// A transaction: what it read (with the version of each value: the operation that
+    /// wrote it, 0 for the initial value) and what it wrote.
+    Transaction {
+        /// `(key, value, version)` per read.
+        reads: Vec<(Key, i64, OpId)>,
+        /// `(key, value)` per write.
+        writes: Vec<(Key, i64)>,
+    },
+}
+
+/// One account a last-writer-wins transfer wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LwwSide {
+    /// The account.
+    pub account: Key,
+    /// The balance written.
+    pub balance: i64,
+    /// The write whose balance this one was computed from (0: the initial balance).
+    pub basis: OpId,
+}
+
+/// A change to one account by one operation: a line of an account statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Posting {
+    /// The account (or counter).
+    pub account: Key,
+    /// The operation that made the change.
+    pub op: OpId,
+    /// Money (or units) into the account; negative out of it.
+    pub delta: i64,
+}
+
+/// Most postings a node keeps in its ledger (the oldest are dropped and counted).
+pub const LEDGER_POSTINGS_MAX: usize = 300_000;
+
+/// What a node's state holds beyond its key-value store, for checkers: the data itself —
+/// version stamps, account statements, changes held in doubt — never the node's verdict on
+/// what it did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StateExtras {
+    /// Per key, the operation whose write the value came from (last-writer-wins stamps).
+    pub versions: std::collections::BTreeMap<Key, OpId>,
+    /// Every change applied to the store, oldest first: `store[k]` is the initial value plus
+    /// the deltas posted to `k` (while nothing was dropped).
+    pub ledger: Vec<Posting>,
+    /// Oldest postings dropped to bound the ledger.
+    pub ledger_dropped: u64,
+    /// Changes prepared and not yet decided: held, not applied (two-phase commit).
+    pub held: Vec<Posting>,
+}
+
+impl StateExtras {
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty() && self.ledger.is_empty() && self.held.is_empty() && self.ledger_dropped == 0
+    }
+}
+
+/// A bounded ledger of postings (the oldest dropped first, counted).
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    postings: std::collections::VecDeque<Posting>,
+    dropped: u64,
+}
+
+impl Ledger {
+    /// Records a change.
+    pub fn post(&mut self, account: Key, op: OpId, delta: i64) {
+        if self.postings.len() == LEDGER_POSTINGS_MAX {
+            self.postings.pop_front();
+            self.dropped += 1;
+        }
+        self.postings.push_back(Posting { account, op, delta });
+    }
+
+    /// The postings, oldest first, and how many were dropped.
+    pub fn export(&self) -> (Vec<Posting>, u64) {
+        (self.postings.iter().copied().collect(), self.dropped)
+    }
+
+    /// Postings kept.
+    pub fn len(&self) -> usize {
+        self.postings.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.postings.is_empty()
+    }
+
+    /// Forgets postings after the first `kept` (a crash lost them with the store's changes).
+    pub fn truncate(&mut self, kept: usize) {
+        self.postings.truncate(kept);
+    }
 }
 
 /// Why a node refused an operation.
@@ -250,6 +361,8 @@ pub enum Effect<M, T> {
         op: OpId,
         /// Answer.
         reply: Reply,
+        /// What it returned besides a value read, if the history needs it.
+        result: Option<Box<OpResult>>,
     },
 }
 
@@ -296,7 +409,12 @@ impl<M, T> Out<M, T> {
 
     /// Replies to a client.
     pub fn reply(&mut self, op: OpId, reply: Reply) {
-        self.push(Effect::Reply { op, reply });
+        self.push(Effect::Reply { op, reply, result: None });
+    }
+
+    /// Replies to a client with what the operation returned (see [`OpResult`]).
+    pub fn reply_with(&mut self, op: OpId, reply: Reply, result: OpResult) {
+        self.push(Effect::Reply { op, reply, result: Some(Box::new(result)) });
     }
 
     /// Takes the effects out, leaving the buffer empty for reuse.
@@ -445,5 +563,10 @@ pub trait Protocol: std::fmt::Debug {
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).
     fn conflicts_detected(&self) -> u64 {
         0
+    }
+    /// What the node's state holds beyond its store: version stamps, account statements,
+    /// changes held in doubt (see [`StateExtras`]). Empty for most strategies.
+    fn state_extras(&self) -> StateExtras {
+        StateExtras::default()
     }
 }

@@ -430,6 +430,7 @@ fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn 
     let orders = knobs.number("order_ratio");
     let rest = 1.0 - orders;
     let mut world = world_config(config, knobs, load);
+    world.workload.restock_units = strategy.restock_units;
     world.workload.keys = FLIPKART_ITEMS;
     world.workload.start_hour = knobs.number("hour") as u8;
     world.workload.mix = vec![
@@ -508,6 +509,7 @@ fn build_myntra(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Si
         ..FlipkartConfig::default()
     };
     let mut world = world_config(config, knobs, load);
+    world.workload.restock_units = strategy.restock_units;
     world.workload.keys = MYNTRA_STYLES * MYNTRA_SIZES * MYNTRA_COLOURS;
     world.workload.zipf_exponent = 1.1;
     world.workload.start_hour = knobs.number("hour") as u8;
@@ -615,6 +617,10 @@ pub const NEFT_NODES: [(&str, &str); 5] = [
     ("bank-b-standby", "chennai"),
 ];
 
+/// Each bank of `neft-rtgs` with its synchronous standby (node indices in [`NEFT_NODES`]):
+/// once quiet, a standby holds exactly its bank's balances.
+pub const NEFT_REPLICA_GROUPS: &[&[usize]] = &[&[1, 2], &[3, 4]];
+
 fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulation> {
     use crate::protocol::OpKind;
     use crate::strategy::neft::{NeftConfig, NeftNode};
@@ -625,6 +631,7 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
     };
     let mut world = world_config(config, knobs, load);
     world.workload.keys = strategy.accounts;
+    world.workload.banks = strategy.banks as u32;
     world.workload.zipf_exponent = 0.6;
     world.workload.mix = vec![(OpKind::Transfer, 1.0)];
     let nodes = NEFT_NODES
@@ -641,11 +648,12 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
         .collect();
     let hooks = StrategyHooks {
         router: crate::strategy::neft::route_coordinator,
-        checkers: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved],
+        checkers: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence],
         params: crate::check::CheckParams {
             accounts: u64::from(strategy.accounts),
             initial_balance: strategy.initial_balance,
             accounts_partitioned: true,
+            replica_groups: NEFT_REPLICA_GROUPS,
             ..Default::default()
         },
     };
@@ -654,7 +662,7 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
         config: config.clone(),
         world,
         quiet_max_us: QUIESCE_US,
-        promises: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved],
+        promises: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence],
     })
 }
 

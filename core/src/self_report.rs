@@ -170,6 +170,39 @@ pub struct ConflictPair {
     pub detected_us: u64,
 }
 
+impl ConflictPair {
+    /// One sentence on the conflict: which two writes, and why the version vectors make
+    /// them concurrent (each lacks the other's write), naming leaders from `names`.
+    pub fn explain(&self, names: &[String]) -> String {
+        let name = |index: usize| names.get(index).map_or("?", String::as_str);
+        let entry = |vector: &[u64], index: usize| vector.get(index).copied().unwrap_or(0);
+        let (first, second) = (self.nodes[0], self.nodes[1]);
+        let (version, made_at) = (&self.versions[0], &self.versions[1]);
+        format!(
+            "Account {}: it stood at version {} with transfer #{} from {} ({}'s write {}) when transfer #{} from {} arrived, made at {}: #{} knew only {} of {}'s writes, and the account knew only {} of {}'s — neither vector covers the other, and neither write happened before the other: they were concurrent.",
+            self.account,
+            vector_text(version),
+            self.ops[0],
+            name(first),
+            name(first),
+            entry(version, first),
+            self.ops[1],
+            name(second),
+            vector_text(made_at),
+            self.ops[1],
+            entry(made_at, first),
+            name(first),
+            entry(version, second),
+            name(second),
+        )
+    }
+}
+
+fn vector_text(entries: &[u64]) -> String {
+    let entries: Vec<String> = entries.iter().map(u64::to_string).collect();
+    format!("[{}]", entries.join(","))
+}
+
 impl ConflictLog {
     /// The counts, without the lists.
     pub fn clone_counts(&self) -> Self {

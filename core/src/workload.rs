@@ -38,11 +38,27 @@ pub struct WorkloadConfig {
     pub zipf_exponent: f64,
     /// Hour of day at simulated time zero.
     pub start_hour: u8,
+    /// Whether a write adds an amount to a counter (data-sync) rather than setting a register.
+    pub writes_add: bool,
+    /// Units one restock adds.
+    pub restock_units: u64,
+    /// Banks the accounts are spread over (account `k` at bank `k mod banks`); a transfer's
+    /// payee is then at another bank than its payer. 1: one bank.
+    pub banks: u32,
 }
 
 impl Default for WorkloadConfig {
     fn default() -> Self {
-        Self { load_ops_s: 1000.0, mix: register_mix(0.4), keys: 10_000, zipf_exponent: 1.0, start_hour: 10 }
+        Self {
+            load_ops_s: 1000.0,
+            mix: register_mix(0.4),
+            keys: 10_000,
+            zipf_exponent: 1.0,
+            start_hour: 10,
+            writes_add: false,
+            restock_units: 10,
+            banks: 1,
+        }
     }
 }
 
@@ -61,6 +77,8 @@ pub struct Arrival {
     pub key: Key,
     /// Second key of a transfer (its payee, Zipf-popular too, never the payer); 0 otherwise.
     pub peer_key: Key,
+    /// Its amount (see [`crate::protocol::ClientRequest::amount`]).
+    pub amount: i64,
 }
 
 /// The workload generator.
@@ -130,17 +148,36 @@ impl Workload {
         };
         let op = self.next_op;
         self.next_op += 1;
-        Arrival { op, client, city, kind, key, peer_key }
+        let amount = self.amount(kind, op);
+        Arrival { op, client, city, kind, key, peer_key, amount }
     }
 
-    /// A transfer's payee: Zipf-popular like payers, never the payer itself.
-    fn payee(&self, payer: Key, rng: &mut Stream) -> Key {
-        let payee = pick(&self.zipf_cdf, rng.unit()) as Key;
-        if payee == payer {
-            (payer + 1) % self.config.keys.max(2)
-        } else {
-            payee
+    /// What an operation carries besides its keys: every amount is decided here, by the
+    /// client, and recorded in the history with the operation.
+    fn amount(&self, kind: OpKind, op: OpId) -> i64 {
+        match kind {
+            OpKind::Transfer | OpKind::Withdraw => transfer_amount(op),
+            OpKind::Write if self.config.writes_add => counter_increment(op),
+            OpKind::Order => 1,
+            OpKind::Restock => self.config.restock_units.min(i64::MAX as u64) as i64,
+            OpKind::SetPrice => price(op),
+            _ => 0,
         }
+    }
+
+    /// A transfer's payee: Zipf-popular like payers, never the payer itself, and at another
+    /// bank when the accounts are spread over banks.
+    fn payee(&self, payer: Key, rng: &mut Stream) -> Key {
+        let keys = self.config.keys.max(2);
+        let mut payee = pick(&self.zipf_cdf, rng.unit()) as Key;
+        if payee == payer {
+            payee = (payer + 1) % keys;
+        }
+        let banks = self.config.banks.max(1);
+        if banks > 1 && payee % banks == payer % banks {
+            payee = (payee + 1) % keys;
+        }
+        payee
     }
 
     /// Hour of day (0–23) at simulated time `now_us`.
@@ -157,6 +194,16 @@ pub fn transfer_amount(op: OpId) -> i64 {
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^= x >> 31;
     100 + (x % 1901) as i64
+}
+
+/// How much a data-sync write adds to its counter: 1 to 9.
+pub fn counter_increment(op: OpId) -> i64 {
+    1 + (op % 9) as i64
+}
+
+/// The price a price update sets, in paise: ₹100.00 to ₹999.99.
+pub fn price(op: OpId) -> i64 {
+    10_000 + (op % 90_000) as i64
 }
 
 /// A city's client weight at an hour of day.

@@ -4,7 +4,6 @@
 use replica_core::check::{check, AnomalyKind, CheckParams, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
 use replica_core::protocol::{OpKind, Role};
-use replica_core::self_report::{ConflictLog, Discard};
 use std::collections::BTreeMap;
 
 #[cfg(target_arch = "wasm32")]
@@ -33,6 +32,8 @@ fn history(rows: &[Row]) -> History {
             key,
             value: if kind == W { id } else { 0 },
             peer_key: 0,
+            amount: 0,
+            result: None,
             read_value,
             invoke_us: invoke,
             complete_us: complete,
@@ -49,16 +50,8 @@ fn history(rows: &[Row]) -> History {
 fn final_state(store: &[(u32, u64)]) -> FinalState {
     FinalState {
         nodes: vec![FinalNode {
-            name: "mumbai".into(),
-            up: true,
-            role: Role::Primary,
             epoch: 1,
-            store: store.iter().copied().collect::<BTreeMap<_, _>>(),
-            conflicts: None,
-            in_doubt: None,
-            transactions: None,
-            sync: None,
-            scaling: None,
+            ..FinalNode::new("mumbai", Role::Primary, store.iter().copied().collect::<BTreeMap<_, _>>())
         }],
         authoritative: Some(0),
     }
@@ -255,16 +248,8 @@ fn oversell_counts_units_sold_beyond_supply() {
 #[test]
 fn divergence_names_the_disagreeing_replicas() {
     let node = |name: &str, store: &[(u32, u64)], up: bool| FinalNode {
-        name: name.into(),
         up,
-        role: Role::Replica,
-        epoch: 0,
-        store: store.iter().copied().collect(),
-        conflicts: None,
-        in_doubt: None,
-        transactions: None,
-        sync: None,
-        scaling: None,
+        ..FinalNode::new(name, Role::Replica, store.iter().copied().collect())
     };
     let state = FinalState {
         nodes: vec![
@@ -279,21 +264,12 @@ fn divergence_names_the_disagreeing_replicas() {
     assert!(report.findings[0].explanation.contains("mumbai") && report.findings[0].explanation.contains("delhi"));
 }
 
-/// A bank of accounts at the end of a run, with a conflict log.
-fn bank(balances: &[i64], conflicts: Option<ConflictLog>) -> FinalState {
+/// A bank of accounts that started with ₹100 each, at the end of a run.
+fn bank(balances: &[i64]) -> FinalState {
+    let store = balances.iter().enumerate().map(|(key, balance)| (key as u32, *balance as u64)).collect();
+    let initial = (0..balances.len()).map(|key| (key as u32, 100)).collect();
     FinalState {
-        nodes: vec![FinalNode {
-            name: "mumbai".into(),
-            up: true,
-            role: Role::Primary,
-            epoch: 0,
-            store: balances.iter().enumerate().map(|(key, balance)| (key as u32, *balance as u64)).collect(),
-            conflicts,
-            in_doubt: None,
-            transactions: None,
-            sync: None,
-            scaling: None,
-        }],
+        nodes: vec![FinalNode { initial, ..FinalNode::new("mumbai", Role::Primary, store) }],
         authoritative: Some(0),
     }
 }
@@ -311,6 +287,8 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
             key: 0,
             value: id,
             peer_key: 1,
+            amount: replica_core::workload::transfer_amount(id),
+            result: None,
             read_value: None,
             invoke_us: invoke,
             complete_us: Some(complete),
@@ -328,9 +306,9 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
 fn money_not_conserved_compares_the_total_with_the_deposits() {
     let params = CheckParams { accounts: 3, initial_balance: 100, ..CheckParams::default() };
     let kinds = [AnomalyKind::MoneyNotConserved];
-    let moved = check(&history(&[]), Some(&bank(&[50, 150, 100], None)), &kinds, params);
+    let moved = check(&history(&[]), Some(&bank(&[50, 150, 100])), &kinds, params);
     assert_eq!(moved.count(AnomalyKind::MoneyNotConserved), 0, "transfers only move money");
-    let lost = check(&history(&[]), Some(&bank(&[50, 100, 100], None)), &kinds, params);
+    let lost = check(&history(&[]), Some(&bank(&[50, 100, 100])), &kinds, params);
     assert_eq!(lost.count(AnomalyKind::MoneyNotConserved), 1);
     assert!(lost.findings[0].explanation.contains("₹50 vanished"), "{}", lost.findings[0].explanation);
 }
@@ -340,35 +318,58 @@ fn negative_balance_names_reads_and_final_accounts_below_zero() {
     let rows: Vec<Row> =
         vec![(1, R, 0, Some(-40i64 as u64), 0, Some(5), OK, 0, 0), (1, R, 1, Some(30), 6, Some(9), OK, 0, 0)];
     let report =
-        check(&history(&rows), Some(&bank(&[10, -5], None)), &[AnomalyKind::NegativeBalance], CheckParams::default());
+        check(&history(&rows), Some(&bank(&[10, -5])), &[AnomalyKind::NegativeBalance], CheckParams::default());
     assert_eq!(report.count(AnomalyKind::NegativeBalance), 2, "{:?}", report.findings);
     assert_eq!(report.findings[0].ops, vec![1]);
     assert!(report.findings[1].explanation.contains("Account 1 ends at ₹-5"));
 }
 
 #[test]
-fn lww_discarded_counts_only_acknowledged_losers_and_says_when_a_later_write_lost() {
-    // #1 acknowledged at 10; #2 began at 20 (after #1) and was acknowledged; #3 failed.
-    let history = transfers(&[(0, 10, OK), (20, 30, OK), (25, 35, Outcome::Fail)]);
-    let discard = |loser, winner, concurrent| Discard {
-        account: 0,
-        loser,
-        winner,
-        loser_node: 0,
-        winner_node: 0,
-        loser_wall_us: 20,
-        winner_wall_us: 60,
-        concurrent,
+fn lww_discarded_finds_the_effects_missing_from_the_final_chain() {
+    use replica_core::protocol::{LwwSide, OpResult, StateExtras};
+    // Transfers from account 0 to account 1, each starting at ₹100. #1 (acknowledged at 10,
+    // its leader's clock ahead: stamped 50) is the final writer of both. #2 began at 20, after
+    // #1, built on #1 and was stamped 30: it lost to an earlier write. #4 ran alongside #1,
+    // built on the initial balances, stamped 40: concurrent. #3 was refused. #5 built on #1's
+    // balance and stamped 60 would win — it is the final writer of account 1 only in the
+    // second state below.
+    let mut history = transfers(&[(0, 10, OK), (20, 30, OK), (25, 35, Outcome::Fail), (5, 12, OK), (40, 45, OK)]);
+    let side = |account, balance, basis| LwwSide { account, balance, basis };
+    let results = [
+        (1, 50, [side(0, 90, 0), side(1, 110, 0)]),
+        (2, 30, [side(0, 70, 1), side(1, 130, 1)]),
+        (4, 40, [side(0, 80, 0), side(1, 120, 0)]),
+        (5, 60, [side(0, 85, 1), side(1, 115, 1)]),
+    ];
+    for (op, stamp_us, sides) in results {
+        if let Some(entry) = history.get_mut(op) {
+            entry.result = Some(Box::new(OpResult::LwwTransfer { stamp_us, sides }));
+        }
+    }
+    let node = |balances: [u64; 2], versions: [u64; 2]| FinalNode {
+        initial: [(0, 100), (1, 100)].into_iter().collect(),
+        extras: StateExtras {
+            versions: [(0, versions[0]), (1, versions[1])].into_iter().collect(),
+            ..StateExtras::default()
+        },
+        ..FinalNode::new("mumbai", Role::Primary, [(0, balances[0]), (1, balances[1])].into_iter().collect())
     };
-    let log = ConflictLog {
-        policy: "lww",
-        discards: vec![discard(2, 1, false), discard(3, 1, true)],
-        ..ConflictLog::default()
-    };
-    let report = check(&history, Some(&bank(&[0], Some(log))), &[AnomalyKind::LwwDiscarded], CheckParams::default());
-    assert_eq!(report.count(AnomalyKind::LwwDiscarded), 1, "a refused write was never promised: {:?}", report.findings);
-    assert_eq!(report.findings[0].ops, vec![2, 1]);
-    assert!(report.findings[0].explanation.contains("a later write lost to an earlier one"));
+    let kinds = [AnomalyKind::LwwDiscarded];
+    // #5 wins both accounts: #2 and #4 are gone from both (four effects), #1 is in both chains.
+    let state = FinalState { nodes: vec![node([85, 115], [5, 5])], authoritative: Some(0) };
+    let report = check(&history, Some(&state), &kinds, CheckParams::default());
+    let lost: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    assert_eq!(lost, vec![vec![4, 1], vec![4, 1], vec![2, 1], vec![2, 1]], "{:?}", report.findings);
+    assert!(
+        report.findings[2].explanation.contains("a later write lost to an earlier one"),
+        "{}",
+        report.findings[2].explanation
+    );
+    assert!(report.findings[0].explanation.contains("concurrent"), "{}", report.findings[0].explanation);
+    // A final balance that no chain explains (₹1 off) is not judged at all.
+    let odd = FinalState { nodes: vec![node([84, 115], [5, 5])], authoritative: Some(0) };
+    let report = check(&history, Some(&odd), &kinds, CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::LwwDiscarded), 2, "account 1 only: {:?}", report.findings);
 }
 
 #[test]
@@ -386,33 +387,83 @@ fn two_leaders_same_term_names_the_first_write_of_each() {
 
 #[test]
 fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_doubt() {
-    let (committed, aborted, prepared) = replica_core::check::TX_MARKS;
-    let mark = |tx: u64| replica_core::check::ACCOUNT_KEYS_END | tx as u32;
-    let bank = |name: &str, marks: &[(u64, u64)]| FinalNode {
-        name: name.into(),
-        up: true,
-        role: Role::Primary,
-        epoch: 0,
-        store: marks.iter().map(|(tx, m)| (mark(*tx), *m)).collect(),
-        conflicts: None,
-        in_doubt: None,
-        transactions: None,
-        sync: None,
-        scaling: None,
+    use replica_core::protocol::{Posting, StateExtras};
+    // Transfers move their amount from account 0 (bank-a) to account 1 (bank-b).
+    let history =
+        transfers(&[(0, 10, OK), (1, 11, Outcome::Fail), (2, 12, Outcome::Unknown), (3, 13, OK), (4, 14, OK)]);
+    let amount = |op: u64| replica_core::workload::transfer_amount(op);
+    let out = |op: u64| Posting { account: 0, op, delta: -amount(op) };
+    let into = |op: u64| Posting { account: 1, op, delta: amount(op) };
+    let bank = |name: &str, ledger: Vec<Posting>, held: Vec<Posting>| FinalNode {
+        extras: StateExtras { ledger, held, ..StateExtras::default() },
+        ..FinalNode::new(name, Role::Primary, BTreeMap::new())
     };
-    // #1 committed at both; #2 split; #3 acknowledged, committed at one and in doubt at the
-    // other (blocked, not a violation); #4 acknowledged but aborted at both.
-    let history = transfers(&[(0, 10, OK), (1, 11, Outcome::Fail), (2, 12, OK), (3, 13, OK)]);
+    // #1 applied at both; #2 refused but applied at bank-a only (split); #3 unanswered,
+    // applied at bank-a and held in doubt at bank-b (in flight, not a violation); #4
+    // acknowledged but applied nowhere; #5 applied with the wrong amount at bank-b.
+    let wrong = Posting { account: 1, op: 5, delta: amount(5) + 1 };
     let state = FinalState {
         nodes: vec![
-            bank("bank-a", &[(1, committed), (2, committed), (3, committed), (4, aborted)]),
-            bank("bank-b", &[(1, committed), (2, aborted), (3, prepared), (4, aborted)]),
+            bank("bank-a", vec![out(1), out(2), out(3), out(5)], Vec::new()),
+            bank("bank-b", vec![into(1), wrong], vec![into(3)]),
         ],
         authoritative: None,
     };
-    let report = check(&history, Some(&state), &[AnomalyKind::Atomicity], CheckParams::default());
+    let params = CheckParams { accounts_partitioned: true, ..CheckParams::default() };
+    let report = check(&history, Some(&state), &[AnomalyKind::Atomicity], params);
     let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
-    assert_eq!(ops, vec![vec![2], vec![4]], "{:?}", report.findings);
+    assert_eq!(ops, vec![vec![2], vec![4], vec![5]], "{:?}", report.findings);
+    assert!(report.findings[0].explanation.contains("refused to the client but is applied at bank-a"));
+    assert!(report.findings[2].explanation.contains("not ₹"), "{}", report.findings[2].explanation);
+}
+
+#[test]
+fn money_in_flight_between_banks_is_not_money_lost() {
+    use replica_core::protocol::{Posting, StateExtras};
+    // bank-a holds account 0, bank-b account 1.
+    let bank = |name: &str, initial: i64, balance: i64, ledger: Vec<Posting>, held: Vec<Posting>| {
+        let account = u32::from(name == "bank-b");
+        FinalNode {
+            initial: [(account, initial as u64)].into_iter().collect(),
+            extras: StateExtras { ledger, held, ..StateExtras::default() },
+            ..FinalNode::new(name, Role::Primary, [(account, balance as u64)].into_iter().collect())
+        }
+    };
+    let params = CheckParams { accounts_partitioned: true, ..CheckParams::default() };
+    let kinds = [AnomalyKind::MoneyNotConserved];
+    // Transfer #7 of ₹30: applied at bank-a (100 → 70), held in doubt at bank-b (still 100).
+    let in_flight = FinalState {
+        nodes: vec![
+            bank("bank-a", 100, 70, vec![Posting { account: 0, op: 7, delta: -30 }], Vec::new()),
+            bank("bank-b", 100, 100, Vec::new(), vec![Posting { account: 1, op: 7, delta: 30 }]),
+        ],
+        authoritative: None,
+    };
+    let report = check(&history(&[]), Some(&in_flight), &kinds, params);
+    assert_eq!(report.count(AnomalyKind::MoneyNotConserved), 0, "{:?}", report.findings);
+    // The same, with nothing held at bank-b: ₹30 vanished, and both banks are named.
+    let lost = FinalState {
+        nodes: vec![
+            bank("bank-a", 100, 70, vec![Posting { account: 0, op: 7, delta: -30 }], Vec::new()),
+            bank("bank-b", 100, 100, Vec::new(), Vec::new()),
+        ],
+        authoritative: None,
+    };
+    let report = check(&history(&[]), Some(&lost), &kinds, params);
+    assert_eq!(report.count(AnomalyKind::MoneyNotConserved), 1, "{:?}", report.findings);
+    let text = &report.findings[0].explanation;
+    assert!(text.contains("bank-a and bank-b") && text.contains("₹30 vanished"), "{text}");
+    // A balance that moved without a statement line: the statement does not add up.
+    let silent = FinalState {
+        nodes: vec![bank("bank-a", 100, 60, vec![Posting { account: 0, op: 7, delta: -30 }], Vec::new())],
+        authoritative: None,
+    };
+    let report = check(&history(&[]), Some(&silent), &kinds, params);
+    assert!(
+        report.findings.iter().any(|f| f.explanation.contains("its statement (#7) makes it ₹70")),
+        "{:?}",
+        report.findings
+    );
 }
 
 /// The checker table is in `AnomalyKind` order (a kind finds its row by position), and

@@ -12,7 +12,7 @@
 //! [`check`] runs the rows a scenario names.
 
 use crate::history::{History, Operation, Outcome};
-use crate::protocol::{Key, OpId, OpKind, Role, Value};
+use crate::protocol::{Key, OpId, OpKind, Role, StateExtras, Value};
 use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -169,7 +169,7 @@ pub const CHECKERS: &[CheckerSpec] = &[
         meaning: "Replicas still disagreed after the network healed and the system went quiet.",
         needs_quiescence: true,
         source: Source::State,
-        check: |evidence, _| evidence.final_state.map(divergence).unwrap_or_default(),
+        check: |evidence, _| evidence.final_state.map(|state| divergence(state, evidence.params)).unwrap_or_default(),
     },
     CheckerSpec {
         kind: AnomalyKind::Oversell,
@@ -183,8 +183,8 @@ pub const CHECKERS: &[CheckerSpec] = &[
         kind: AnomalyKind::LwwDiscarded,
         name: "lww_discarded",
         meaning: "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded.",
-        needs_quiescence: false,
-        source: Source::SelfReport,
+        needs_quiescence: true,
+        source: Source::HistoryAndState,
         check: |evidence, _| evidence.final_state.map(|state| lww_discarded(evidence.history, state)).unwrap_or_default(),
     },
     CheckerSpec {
@@ -218,8 +218,10 @@ pub const CHECKERS: &[CheckerSpec] = &[
         name: "atomicity",
         meaning: "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not.",
         needs_quiescence: true,
-        source: Source::SelfReport,
-        check: |evidence, _| evidence.final_state.map(|state| atomicity(evidence.history, state)).unwrap_or_default(),
+        source: Source::HistoryAndState,
+        check: |evidence, _| {
+            evidence.final_state.map(|state| atomicity(evidence.history, state, evidence.params)).unwrap_or_default()
+        },
     },
     CheckerSpec {
         kind: AnomalyKind::WriteSkew,
@@ -332,29 +334,57 @@ pub struct Finding {
     pub explanation: String,
 }
 
-/// One node's state at the end of a run.
+/// One node's state at the end of a run (and its store at time zero).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FinalNode {
     /// Node id.
     pub name: String,
     /// Whether it is up.
     pub up: bool,
-    /// Role it claims.
+    /// Role it claims (its own word: used to pick the node whose state answers for the
+    /// system, and listed in ARCHITECTURE.md where a checker relies on it).
     pub role: Role,
     /// Its epoch.
     pub epoch: u64,
+    /// Its store at time zero.
+    pub initial: BTreeMap<Key, Value>,
     /// Its applied store.
     pub store: BTreeMap<Key, Value>,
-    /// The conflicts it detected and resolved (multi-leader strategies).
+    /// What its state holds beyond the store: version stamps, statements, held changes.
+    pub extras: StateExtras,
+    /// Self-report, for the report and the page (no checker reads it): the conflicts it
+    /// detected and resolved (multi-leader strategies).
     pub conflicts: Option<ConflictLog>,
-    /// Its in-doubt transactions (two-phase-commit participants).
+    /// Self-report: its in-doubt transactions (two-phase-commit participants).
     pub in_doubt: Option<InDoubtLog>,
-    /// Its committed transactions with their read and write sets (MVCC engines).
+    /// Self-report: its committed transactions with their read and write sets (MVCC
+    /// engines), read only by a test that cross-checks the history-only `write_skew`.
     pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
-    /// What it consumed of a change stream (data-sync consumers).
+    /// Self-report: what it consumed of a change stream (data-sync consumers).
     pub sync: Option<SyncLog>,
-    /// Auto-scaling: the controller's record, or a replica's serving intervals.
+    /// Self-report: the controller's record, or a replica's serving intervals (read by
+    /// `unready_read`, the one exception).
     pub scaling: Option<ScalingLog>,
+}
+
+impl FinalNode {
+    /// A node with nothing but a name, a role and a store (its initial store empty).
+    pub fn new(name: &str, role: Role, store: BTreeMap<Key, Value>) -> Self {
+        FinalNode {
+            name: name.to_string(),
+            up: true,
+            role,
+            epoch: 0,
+            initial: BTreeMap::new(),
+            store,
+            extras: StateExtras::default(),
+            conflicts: None,
+            in_doubt: None,
+            transactions: None,
+            sync: None,
+            scaling: None,
+        }
+    }
 }
 
 /// The state a run ends with.
@@ -414,6 +444,9 @@ pub struct CheckParams {
     /// Accounts are partitioned across the primaries (banks), so money is summed over all
     /// of them rather than read from the authoritative node.
     pub accounts_partitioned: bool,
+    /// Nodes that must hold the same state once quiet, group by group (each bank with its
+    /// standby); empty: every running node.
+    pub replica_groups: &'static [&'static [usize]],
 }
 
 /// Runs the named checkers. Those needing a final state find nothing without one.

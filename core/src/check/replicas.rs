@@ -64,12 +64,25 @@ pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
 
 /// Property: once quiet, every running replica holds the same state (keys that differ are
 /// counted, each named with two replicas that disagree).
-pub fn divergence(state: &FinalState) -> Vec<Finding> {
-    let up: Vec<&FinalNode> = state.nodes.iter().filter(|node| node.up).collect();
+pub fn divergence(state: &FinalState, params: CheckParams) -> Vec<Finding> {
+    let everyone: Vec<usize> = (0..state.nodes.len()).collect();
+    let groups: Vec<&[usize]> =
+        if params.replica_groups.is_empty() { vec![&everyone[..]] } else { params.replica_groups.to_vec() };
+    let mut findings = Vec::new();
+    for group in groups {
+        let up: Vec<&FinalNode> =
+            group.iter().filter_map(|index| state.nodes.get(*index)).filter(|node| node.up).collect();
+        findings.extend(diverged_keys(&up));
+    }
+    findings
+}
+
+/// Keys on which the given nodes disagree, each named with two nodes that differ.
+fn diverged_keys(up: &[&FinalNode]) -> Vec<Finding> {
     let Some(first) = up.first() else { return Vec::new() };
     // Keys widened to u64: one set type for the whole crate keeps the wasm small.
     let mut keys: std::collections::BTreeSet<u64> = std::collections::BTreeSet::new();
-    for node in &up {
+    for node in up {
         keys.extend(node.store.keys().map(|key| u64::from(*key)));
     }
     keys.into_iter()

@@ -142,6 +142,7 @@ pub(super) fn build_data_sync(config: &ScenarioConfig, knobs: &Knobs, load: f64)
     let mut world = world_config(config, knobs, load);
     world.workload.mix = crate::workload::register_mix(1.0);
     world.workload.keys = 1_000;
+    world.workload.writes_add = true;
     let world = World::new(world, hooks, nodes, config.controls.clone());
     let promises = match strategy.apply {
         ApplyMode::Idempotent => vec![AnomalyKind::Divergence, AnomalyKind::DuplicateApply],

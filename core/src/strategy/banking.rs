@@ -23,7 +23,6 @@ use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
-use crate::workload::transfer_amount;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Disk tokens at or above this are checkpoints (below: log positions).
@@ -251,7 +250,7 @@ impl Primary {
         let Some(running) = self.running.get(&xid).map(|r| **r) else { return };
         let request = running.request;
         let (first, other) = (self.account(request.key), self.account(request.peer_key));
-        let amount = transfer_amount(request.op);
+        let amount = request.amount;
         let outcome = match (request.kind, running.step) {
             (OpKind::Read, _) => {
                 self.engine.read(xid, first).map(|balance| Step::Done(Some(balance))).and_then(|done| {

@@ -302,11 +302,11 @@ impl FlipkartNode {
                 return ok;
             }
             OpKind::Restock => {
-                let units = self.config.restock_units;
+                let units = request.amount.max(0) as u64;
                 self.item(key).stock.increment(me, units);
             }
             OpKind::SetPrice => {
-                let price = 10_000 + request.value % 90_000;
+                let price = request.amount.max(0) as u64;
                 let wall_clock = ctx.wall_clock_us;
                 self.item(key).price.set(me, wall_clock, price);
             }

@@ -28,28 +28,18 @@
 //! lost. This module must not look at the engine: it sees only its inputs.
 
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
-    Reply, Role, RouteInfo, Value,
+    ClientRequest, Ctx, DiskDone, FailReason, Key, Ledger, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out,
+    Posting, Protocol, Reply, Role, RouteInfo, StateExtras, Value,
 };
 use crate::self_report::InDoubtLog;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// Outcome marks kept in a store (oldest dropped first).
-pub const TX_MARKS_MAX: usize = 200_000;
-/// A committed transaction.
-pub const MARK_COMMITTED: Value = crate::check::TX_MARKS.0;
-/// An aborted transaction.
-pub const MARK_ABORTED: Value = crate::check::TX_MARKS.1;
-/// A transaction prepared and not yet decided here: in doubt.
-pub const MARK_PREPARED: Value = crate::check::TX_MARKS.2;
+/// Decided outcomes a node remembers (oldest forgotten first).
+pub const OUTCOMES_MAX: usize = 200_000;
 /// Banks every transfer involves.
-pub const PARTICIPANTS: usize = crate::check::TX_PARTICIPANTS;
+pub const PARTICIPANTS: usize = 2;
 /// Most forced records not yet acknowledged by a standby before a bank refuses to prepare.
 pub const UNFORCED_RECORDS_MAX: usize = 100_000;
-
-pub use crate::check::tx_mark_key as tx_key;
-
-pub use crate::workload::transfer_amount;
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,23 +224,36 @@ impl ForcedLog {
     }
 }
 
-/// Outcome marks in a store, bounded.
-#[derive(Debug, Default)]
-struct Marks {
-    order: VecDeque<Key>,
+/// What a node decided, or learned was decided, about a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decided {
+    Committed,
+    Aborted,
 }
 
-impl Marks {
-    fn set(&mut self, store: &mut BTreeMap<Key, Value>, tx: OpId, mark: Value) {
-        let key = tx_key(tx);
-        if store.insert(key, mark).is_none() {
-            self.order.push_back(key);
-            if self.order.len() > TX_MARKS_MAX {
+/// Decided outcomes a node remembers on disk, bounded (oldest forgotten first): the
+/// coordinator's answers to banks that ask, a bank's answer to a repeated decision. Not
+/// account data: the store holds balances only.
+#[derive(Debug, Default)]
+struct Outcomes {
+    by_tx: BTreeMap<OpId, Decided>,
+    order: VecDeque<OpId>,
+}
+
+impl Outcomes {
+    fn set(&mut self, tx: OpId, decided: Decided) {
+        if self.by_tx.insert(tx, decided).is_none() {
+            self.order.push_back(tx);
+            if self.order.len() > OUTCOMES_MAX {
                 if let Some(old) = self.order.pop_front() {
-                    store.remove(&old);
+                    self.by_tx.remove(&old);
                 }
             }
         }
+    }
+
+    fn get(&self, tx: OpId) -> Option<Decided> {
+        self.by_tx.get(&tx).copied()
     }
 }
 
@@ -281,21 +284,22 @@ pub struct Coordinator {
     committed: BTreeMap<OpId, Box<(Halves, [bool; PARTICIPANTS])>>,
     /// Commit records waiting for their fsync: position → transaction.
     forcing: BTreeMap<u64, OpId>,
+    /// Empty: the clearing house holds no accounts.
     store: BTreeMap<Key, Value>,
-    marks: Marks,
+    outcomes: Outcomes,
     /// Commit latencies, latest last.
     commit_us: VecDeque<u64>,
 }
 
 impl Coordinator {
     fn begin(&mut self, ctx: &mut Ctx, request: &ClientRequest, out: &mut Out<Msg, Timer>) {
-        let accounts = self.config.accounts;
-        let payer = request.key % accounts;
-        let mut payee = request.peer_key % accounts;
-        if bank_of(payee, self.config.banks) == bank_of(payer, self.config.banks) {
-            payee = (payee + 1) % accounts;
+        // The client chose the accounts (at two banks) and the amount; a transfer that names
+        // an account no bank holds, or two at one bank, is refused below.
+        let (payer, payee, amount) = (request.key, request.peer_key, request.amount);
+        if payer >= self.config.accounts || payee >= self.config.accounts || amount <= 0 {
+            out.reply(request.op, Reply::Fail(FailReason::NotReady));
+            return;
         }
-        let amount = transfer_amount(request.op);
         let halves =
             [(bank_of(payer, self.config.banks), payer, -amount), (bank_of(payee, self.config.banks), payee, amount)];
         if halves[0].0 == halves[1].0 {
@@ -343,7 +347,7 @@ impl Coordinator {
             for (bank, _, _) in active.halves {
                 out.send(bank_node(bank), Msg::Decide { tx, commit: false });
             }
-            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+            self.outcomes.set(tx, Decided::Aborted);
             out.reply(tx, Reply::Fail(FailReason::NotReady));
         }
     }
@@ -356,7 +360,7 @@ impl Coordinator {
             let Some(tx) = self.forcing.remove(&position) else { continue };
             let Some(active) = self.active.get(&tx) else { continue };
             self.committed.insert(tx, Box::new((active.halves, [false; PARTICIPANTS])));
-            self.marks.set(&mut self.store, tx, MARK_COMMITTED);
+            self.outcomes.set(tx, Decided::Committed);
             for (bank, _, _) in active.halves {
                 out.send(bank_node(bank), Msg::Decide { tx, commit: true });
             }
@@ -435,7 +439,13 @@ pub struct Bank {
     committing: BTreeSet<OpId>,
     balances: BTreeMap<Key, i64>,
     store: BTreeMap<Key, Value>,
-    marks: Marks,
+    outcomes: Outcomes,
+    /// Every committed change, per account: the bank's statements.
+    ledger: Ledger,
+    /// Records forced on this disk and shipped to the standby, up to here: a record goes to
+    /// the standby only once it is durable here, so the standby never holds a record the bank
+    /// could lose in a crash (and whose position it would then reuse).
+    shipped_upto: u64,
     in_doubt: InDoubtLog,
 }
 
@@ -447,7 +457,23 @@ impl Bank {
             self.unacked_first = position;
         }
         self.unacked.push_back(record);
-        out.send(standby_node(self.bank), Msg::Ship { first: position, records: vec![record] });
+    }
+
+    /// Ships the records that became durable here since the last shipment.
+    fn ship_durable(&mut self, out: &mut Out<Msg, Timer>) {
+        let durable = self.log.durable;
+        if durable <= self.shipped_upto || self.unacked.is_empty() {
+            self.shipped_upto = self.shipped_upto.max(durable);
+            return;
+        }
+        let first = (self.shipped_upto + 1).max(self.unacked_first);
+        let skip = (first - self.unacked_first) as usize;
+        let records: Vec<Record> =
+            self.unacked.iter().skip(skip).take((durable + 1).saturating_sub(first) as usize).copied().collect();
+        self.shipped_upto = durable;
+        if !records.is_empty() {
+            out.send(standby_node(self.bank), Msg::Ship { first, records });
+        }
     }
 
     /// Records forced on both disks up to here.
@@ -482,7 +508,7 @@ impl Bank {
 
     fn on_decide(&mut self, ctx: &Ctx, tx: OpId, commit: bool, out: &mut Out<Msg, Timer>) {
         let Some(prepared) = self.prepared.get(&tx).map(|p| **p) else {
-            if commit && self.store.get(&tx_key(tx)) == Some(&MARK_COMMITTED) {
+            if commit && self.outcomes.get(tx) == Some(Decided::Committed) {
                 out.send(COORDINATOR, Msg::Done { tx });
             } else if !commit {
                 self.release_unforced(tx);
@@ -497,7 +523,7 @@ impl Bank {
         } else {
             self.prepared.remove(&tx);
             self.locks.remove(&prepared.account);
-            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+            self.outcomes.set(tx, Decided::Aborted);
         }
     }
 
@@ -507,7 +533,7 @@ impl Bank {
         let account = self.locks.iter().find(|(_, t)| **t == tx).map(|(a, _)| *a);
         if let Some(account) = account {
             self.locks.remove(&account);
-            self.marks.set(&mut self.store, tx, MARK_ABORTED);
+            self.outcomes.set(tx, Decided::Aborted);
         }
     }
 
@@ -531,7 +557,6 @@ impl Bank {
                         continue; // aborted while being forced
                     }
                     self.prepared.insert(tx, Box::new(Prepared { account, delta, since_us: ctx.now_us }));
-                    self.marks.set(&mut self.store, tx, MARK_PREPARED);
                     out.send(COORDINATOR, Msg::Vote { tx, yes: true });
                 }
                 Record::Committed { tx } => {
@@ -540,9 +565,10 @@ impl Bank {
                         let balance = self.balance(prepared.account) + prepared.delta;
                         self.balances.insert(prepared.account, balance);
                         self.store.insert(prepared.account, balance as u64);
+                        self.ledger.post(prepared.account, tx, prepared.delta);
                         self.locks.remove(&prepared.account);
                     }
-                    self.marks.set(&mut self.store, tx, MARK_COMMITTED);
+                    self.outcomes.set(tx, Decided::Committed);
                     out.send(COORDINATOR, Msg::Done { tx });
                 }
             }
@@ -560,10 +586,15 @@ impl Bank {
         for (tx, _) in waiting {
             out.send(COORDINATOR, Msg::AskDecision { tx: *tx });
         }
-        if !self.unacked.is_empty() {
+        // Re-ship what the standby has not confirmed (durable records only).
+        let durable_unacked = (self.log.durable + 1).saturating_sub(self.unacked_first) as usize;
+        if durable_unacked > 0 && !self.unacked.is_empty() {
             out.send(
                 standby_node(self.bank),
-                Msg::Ship { first: self.unacked_first, records: self.unacked.iter().take(1000).copied().collect() },
+                Msg::Ship {
+                    first: self.unacked_first,
+                    records: self.unacked.iter().take(durable_unacked.min(1000)).copied().collect(),
+                },
             );
         }
     }
@@ -588,6 +619,7 @@ impl Bank {
         let kept = (durable + 1).saturating_sub(self.unacked_first) as usize;
         self.unacked.truncate(kept);
         self.standby_upto = self.standby_upto.min(durable);
+        self.shipped_upto = self.shipped_upto.min(durable);
     }
 }
 
@@ -602,7 +634,8 @@ pub struct Standby {
     received: u64,
     prepared: BTreeMap<OpId, Box<(Key, i64)>>,
     store: BTreeMap<Key, Value>,
-    marks: Marks,
+    /// Every committed change it replayed, per account.
+    ledger: Ledger,
     balances: BTreeMap<Key, i64>,
 }
 
@@ -634,8 +667,8 @@ impl Standby {
                     let balance = self.balances.get(&account).copied().unwrap_or(self.config.initial_balance) + delta;
                     self.balances.insert(account, balance);
                     self.store.insert(account, balance as u64);
+                    self.ledger.post(account, tx, delta);
                 }
-                self.marks.set(&mut self.store, tx, MARK_COMMITTED);
             }
         }
     }
@@ -670,7 +703,7 @@ impl NeftNode {
             committed: BTreeMap::new(),
             forcing: BTreeMap::new(),
             store: BTreeMap::new(),
-            marks: Marks::default(),
+            outcomes: Outcomes::default(),
             commit_us: VecDeque::new(),
         })
     }
@@ -690,7 +723,9 @@ impl NeftNode {
             committing: BTreeSet::new(),
             balances: BTreeMap::new(),
             store: bank_store(&config, bank),
-            marks: Marks::default(),
+            outcomes: Outcomes::default(),
+            ledger: Ledger::default(),
+            shipped_upto: 0,
             in_doubt: InDoubtLog::default(),
         })
     }
@@ -704,7 +739,7 @@ impl NeftNode {
             received: 0,
             prepared: BTreeMap::new(),
             store: bank_store(&config, bank),
-            marks: Marks::default(),
+            ledger: Ledger::default(),
             balances: BTreeMap::new(),
         })
     }
@@ -771,6 +806,7 @@ impl Protocol for NeftNode {
             NeftNode::Coordinator(node) => node.on_synced(token, out),
             NeftNode::Bank(node) => {
                 node.log.on_synced(token, out);
+                node.ship_durable(out);
                 node.on_forced(ctx, out);
             }
             NeftNode::Standby(node) => {
@@ -884,6 +920,24 @@ impl Protocol for NeftNode {
             NeftNode::Bank(node) => &node.store,
             NeftNode::Standby(node) => &node.store,
         }
+    }
+
+    /// A bank's and a standby's statements; a bank's prepared changes are held, not applied.
+    fn state_extras(&self) -> StateExtras {
+        let (ledger, held) = match self {
+            NeftNode::Bank(node) => {
+                let held = node
+                    .prepared
+                    .iter()
+                    .map(|(tx, prepared)| Posting { account: prepared.account, op: *tx, delta: prepared.delta })
+                    .collect();
+                (&node.ledger, held)
+            }
+            NeftNode::Standby(node) => (&node.ledger, Vec::new()),
+            NeftNode::Coordinator(_) => return StateExtras::default(),
+        };
+        let (ledger, ledger_dropped) = ledger.export();
+        StateExtras { ledger, ledger_dropped, held, ..StateExtras::default() }
     }
 
     fn in_doubt(&self, now_us: u64) -> Option<InDoubtLog> {

@@ -305,7 +305,7 @@ impl SyncNode {
             return;
         }
         let offset = self.source.log.len() as u64 + 1;
-        let amount = 1 + request.op % 9;
+        let amount = request.amount.max(0) as u64;
         self.source.log.push(Change { offset, op: request.op, key: request.key, amount, appended_us: now_us });
         self.source.waiting.push((request.op, offset));
         self.source_flush(out);

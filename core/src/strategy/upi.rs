@@ -34,8 +34,8 @@
 
 use crate::clock::{covers, VectorClock};
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
-    Reply, Role, RouteInfo, Value,
+    ClientRequest, Ctx, DiskDone, FailReason, Key, LwwSide, Message, MessageKind, NodeId, NodeView, OpId, OpKind,
+    OpResult, Out, Protocol, Reply, Role, RouteInfo, StateExtras, Value,
 };
 use crate::self_report::{ConflictLog, Discard, CONFLICT_RECORDS_MAX};
 use std::collections::{BTreeMap, VecDeque};
@@ -117,8 +117,6 @@ impl Default for UpiConfig {
     }
 }
 
-pub use crate::workload::transfer_amount;
-
 /// One account a write touches, as the write's leader applied it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Side {
@@ -151,6 +149,9 @@ pub struct Write {
     pub first: Side,
     /// The payee; `None` for a resolution.
     pub second: Option<Side>,
+    /// Its leader's vector clock just after taking it: the writes of every leader in its
+    /// causal past (by every message between leaders, as the space-time diagram counts).
+    pub clock: VersionVector,
 }
 
 /// Messages between leaders.
@@ -175,6 +176,10 @@ pub enum Msg {
     Ack {
         /// Highest position received.
         received: u64,
+        /// The sender's vector clock: an ack is causality too.
+        clock: VectorClock,
+        /// The sender's Lamport clock (so the replay order follows acks too).
+        lamport: u64,
     },
 }
 
@@ -197,7 +202,7 @@ impl Message for Msg {
     fn vector_clock(&self) -> Option<&[u64]> {
         match self {
             Msg::Replicate { clock, .. } => Some(clock.entries()),
-            Msg::Ack { .. } => None,
+            Msg::Ack { clock, .. } => Some(clock.entries()),
         }
     }
 }
@@ -230,6 +235,9 @@ struct Account {
     siblings: u64,
     /// The last write processed on the account, and its leader.
     last: (OpId, NodeId),
+    /// Per leader, the write that set its entry of `version` (its latest write here), and
+    /// that leader's own entry of its clock at the write.
+    dots: [(OpId, u64); LEADERS_MAX],
 }
 
 /// What applying a write did.
@@ -312,6 +320,7 @@ impl UpiNode {
             writer: INITIAL_WRITER,
             siblings: 1,
             last: (0, 0),
+            dots: [(0, 0); LEADERS_MAX],
         };
         let accounts = vec![account; config.accounts as usize];
         let store = crate::compact::map_from((0..config.accounts).map(|key| (key, config.initial_balance as u64)));
@@ -341,6 +350,10 @@ impl UpiNode {
         self.lamport += 1;
         self.clock.tick(ctx.me);
         self.written += 1;
+        let mut clock = [0; LEADERS_MAX];
+        for (entry, value) in clock.iter_mut().zip(self.clock.entries()) {
+            *entry = *value;
+        }
         let write = Write {
             op,
             origin: ctx.me,
@@ -349,25 +362,40 @@ impl UpiNode {
             wall_us: ctx.wall_clock_us,
             first,
             second,
+            clock,
         };
         self.outbox.push_back(write);
         self.insert(ctx.now_us, vec![write]);
     }
 
-    fn transfer(&mut self, ctx: &Ctx, request: &ClientRequest) -> Reply {
+    fn transfer(&mut self, ctx: &Ctx, request: &ClientRequest) -> (Reply, Option<OpResult>) {
+        let refused = |reason| (Reply::Fail(reason), None);
         let accounts = self.config.accounts;
         let (payer, payee) = (request.key % accounts, request.peer_key % accounts);
-        let amount = transfer_amount(request.op);
+        let amount = request.amount;
         if self.log.len() >= self.config.tentative_writes_max || self.outbox.len() >= self.config.tentative_writes_max {
-            return Reply::Fail(FailReason::Overloaded);
+            return refused(FailReason::Overloaded);
         }
-        if payer == payee || self.accounts[payer as usize].balance < amount {
-            return Reply::Fail(FailReason::InsufficientFunds);
+        if payer == payee || amount <= 0 || self.accounts[payer as usize].balance < amount {
+            return refused(FailReason::InsufficientFunds);
         }
         let first = self.side(ctx.me, payer, -amount);
         let second = self.side(ctx.me, payee, amount);
+        // Under last-writer-wins a balance is the one some write computed: the client learns
+        // what it wrote and which write's balance it built on.
+        let result = (self.config.policy == ConflictPolicy::Lww).then(|| {
+            let lww_side = |side: &Side, accounts: &[Account]| LwwSide {
+                account: side.account,
+                balance: side.absolute,
+                basis: accounts[side.account as usize].writer.op,
+            };
+            OpResult::LwwTransfer {
+                stamp_us: ctx.wall_clock_us,
+                sides: [lww_side(&first, &self.accounts), lww_side(&second, &self.accounts)],
+            }
+        });
         self.take_write(ctx, request.op, first, Some(second));
-        Reply::Ok { read_value: None, epoch: 0 }
+        (Reply::Ok { read_value: None, epoch: 0 }, result)
     }
 
     fn read(&mut self, ctx: &Ctx, request: &ClientRequest) -> Reply {
@@ -502,9 +530,10 @@ impl UpiNode {
             let received = peer.received;
             self.insert(ctx.now_us, fresh);
             self.fold(ctx.me);
-            out.send(from, Msg::Ack { received });
+            out.send(from, Msg::Ack { received, clock: self.clock.clone(), lamport: self.lamport });
         } else {
-            out.send(from, Msg::Ack { received: peer.received });
+            let received = peer.received;
+            out.send(from, Msg::Ack { received, clock: self.clock.clone(), lamport: self.lamport });
         }
     }
 
@@ -532,7 +561,14 @@ impl UpiNode {
     }
 }
 
-/// The two writes behind a conflict: the one the account last took, and this one.
+/// The two writes behind a conflict, when they were concurrent: a write the account had
+/// taken that this one's context does not cover — the latest write of a leader whose entry
+/// in the account's version is ahead of the context — that is not in this write's causal
+/// past either (its leader's clock entry is ahead of this write's clock), and this one.
+/// Neither happened before the other: the first came earlier in the replay order, which
+/// follows causality, and this one's clock lacks it. A write that merely lacked another's
+/// effect although its leader had heard from that leader since (the data was still on its
+/// way) is a conflict too, counted, but not named as concurrent.
 fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::self_report::ConflictPair> {
     let write = &entry.write;
     let sides = [Some(write.first), write.second];
@@ -541,12 +577,14 @@ fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Option<crate::se
         .enumerate()
         .find_map(|(i, side)| side.filter(|s| !covers(&s.context, &entry.undo[i].version)).map(|s| (i, s)))?;
     let before = &entry.undo[index];
+    let leader = (0..leaders)
+        .find(|n| *n != write.origin && before.version[*n] > side.context[*n] && write.clock[*n] < before.dots[*n].1)?;
     let mut incoming = side.context;
     incoming[write.origin] = side.counter;
     Some(crate::self_report::ConflictPair {
         account: side.account,
-        ops: [before.last.0, write.op],
-        nodes: [before.last.1, write.origin],
+        ops: [before.dots[leader].0, write.op],
+        nodes: [leader, write.origin],
         versions: [before.version[..leaders].to_vec(), incoming[..leaders].to_vec()],
         detected_us: now_us,
     })
@@ -606,7 +644,10 @@ fn apply(policy: ConflictPolicy, accounts: &mut [Account], entry: &mut Entry) {
     }
     for side in &sides {
         let account = &mut accounts[side.account as usize];
-        account.version[write.origin] = account.version[write.origin].max(side.counter);
+        if side.counter >= account.version[write.origin] {
+            account.version[write.origin] = side.counter;
+            account.dots[write.origin] = (write.op, write.clock[write.origin]);
+        }
         account.last = (write.op, write.origin);
     }
     entry.verdict = verdict;
@@ -680,7 +721,9 @@ impl Protocol for UpiNode {
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match msg {
             Msg::Replicate { .. } => self.on_replicate(ctx, from, msg, out),
-            Msg::Ack { received } => {
+            Msg::Ack { received, clock, lamport } => {
+                self.clock.observe(ctx.me, &clock);
+                self.lamport = self.lamport.max(lamport) + 1;
                 let peer = &mut self.peers[from];
                 if received > peer.acked {
                     peer.acked = received;
@@ -698,11 +741,14 @@ impl Protocol for UpiNode {
     }
 
     fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
-        let reply = match request.kind {
+        let (reply, result) = match request.kind {
             OpKind::Transfer => self.transfer(ctx, &request),
-            _ => self.read(ctx, &request),
+            _ => (self.read(ctx, &request), None),
         };
-        out.reply(request.op, reply);
+        match result {
+            Some(result) => out.reply_with(request.op, reply, result),
+            None => out.reply(request.op, reply),
+        }
     }
 
     fn on_disk(&mut self, _ctx: &mut Ctx, _done: DiskDone, _out: &mut Out<Msg, Timer>) {}
@@ -775,6 +821,21 @@ impl Protocol for UpiNode {
 
     fn conflicts(&self) -> Option<ConflictLog> {
         Some(self.conflict_log())
+    }
+
+    /// Under last-writer-wins, each account's version stamp: the write its balance came from.
+    fn state_extras(&self) -> StateExtras {
+        if self.config.policy != ConflictPolicy::Lww {
+            return StateExtras::default();
+        }
+        let versions = crate::compact::map_from(
+            self.accounts
+                .iter()
+                .enumerate()
+                .filter(|(_, account)| account.writer.op != 0)
+                .map(|(key, account)| (key as Key, account.writer.op)),
+        );
+        StateExtras { versions, ..StateExtras::default() }
     }
 
     fn conflicts_detected(&self) -> u64 {

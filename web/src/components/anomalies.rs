@@ -51,24 +51,9 @@ fn show_button(ops: &[u64], at_us: u64, on_show: &Callback<(Vec<u64>, u64)>) -> 
     }
 }
 
-fn vector(entries: &[u64]) -> String {
-    let entries: Vec<String> = entries.iter().map(u64::to_string).collect();
-    format!("[{}]", entries.join(","))
-}
-
 /// One sentence on a conflict: which two writes, and why their vectors make them concurrent.
 pub fn explain_pair(pair: &ConflictPair, names: &[String]) -> String {
-    let name = |index: usize| names.get(index).map_or("?", String::as_str);
-    format!(
-        "Account {}: transfer #{} from {} had left it at version {}, and transfer #{} from {} was made at {} — neither vector covers the other, so the two writes were concurrent.",
-        pair.account,
-        pair.ops[0],
-        name(pair.nodes[0]),
-        vector(&pair.versions[0]),
-        pair.ops[1],
-        name(pair.nodes[1]),
-        vector(&pair.versions[1])
-    )
+    pair.explain(names)
 }
 
 fn resolution(log: &ConflictLog) -> String {
