@@ -1035,13 +1035,7 @@ impl<P: Protocol> World<P> {
                 }
             })
             .collect();
-        let authoritative = nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| node.role == crate::protocol::Role::Primary)
-            .max_by_key(|(index, node)| (node.epoch, node.up, std::cmp::Reverse(*index)))
-            .map(|(index, _)| index);
-        FinalState { nodes, authoritative }
+        FinalState::of(nodes)
     }
 
     /// Runs the strategy's checkers over the history (and the final state, if given).
@@ -1065,6 +1059,11 @@ impl<P: Protocol> World<P> {
     /// The checkers that apply.
     pub fn checkers(&self) -> &[AnomalyKind] {
         &self.hooks.checkers
+    }
+
+    /// The configuration facts the checkers are given.
+    pub fn check_params(&self) -> check::CheckParams {
+        self.hooks.params
     }
 
     /// Every node's view.

@@ -44,6 +44,8 @@ pub struct Version {
     pub xmin: Xid,
     /// Transaction that replaced it (0: current).
     pub xmax: Xid,
+    /// The client operation whose transaction created it (0: the initial value).
+    pub op: OpId,
 }
 
 /// What a transaction can see.
@@ -100,7 +102,8 @@ pub struct CommittedTx {
 struct Tx {
     op: OpId,
     snapshot: Snapshot,
-    reads: BTreeMap<Key, Xid>,
+    /// Per key read: the version's creating transaction, its value and its client operation.
+    reads: BTreeMap<Key, Box<(Xid, i64, OpId)>>,
     writes: BTreeMap<Key, i64>,
 }
 
@@ -132,6 +135,9 @@ pub struct Checkpoint {
     pub lsn: Lsn,
     /// Committed values.
     pub values: BTreeMap<Key, i64>,
+    /// The client operation that wrote each committed value (keys at their initial value
+    /// left out).
+    pub writers: BTreeMap<Key, OpId>,
     /// Client operations committed by then.
     pub committed_ops: BTreeSet<OpId>,
 }
@@ -180,13 +186,13 @@ impl Mvcc {
         xid
     }
 
-    fn version_for(&self, key: Key, snapshot: &Snapshot) -> (i64, Xid) {
+    fn version_for(&self, key: Key, snapshot: &Snapshot) -> (i64, Xid, OpId) {
         let chain = self.chains.get(&key).map(|chain| chain.as_slice()).unwrap_or(&[]);
         chain
             .iter()
             .rev()
             .find(|version| version.xmin == 0 || snapshot.sees(version.xmin))
-            .map_or((self.initial, 0), |version| (version.value, version.xmin))
+            .map_or((self.initial, 0, 0), |version| (version.value, version.xmin, version.op))
     }
 
     /// Reads a key as the transaction sees it (its own write first).
@@ -195,9 +201,9 @@ impl Mvcc {
         if let Some(value) = tx.writes.get(&key) {
             return Ok(*value);
         }
-        let (value, creator) = self.version_for(key, &tx.snapshot);
+        let (value, creator, op) = self.version_for(key, &tx.snapshot);
         if let Some(tx) = self.running.get_mut(&xid) {
-            tx.reads.entry(key).or_insert(creator);
+            tx.reads.entry(key).or_insert_with(|| Box::new((creator, value, op)));
         }
         Ok(value)
     }
@@ -207,6 +213,16 @@ impl Mvcc {
         let tx = self.running.get_mut(&xid).ok_or(MvccError::UnknownTransaction(xid))?;
         tx.writes.insert(key, value);
         Ok(())
+    }
+
+    /// What a running or committing transaction read (each value with the client operation
+    /// that wrote its version, 0 for the initial value) and wrote: its result for the history.
+    pub fn result_of(&self, xid: Xid) -> Option<crate::protocol::OpResult> {
+        let tx = self.running.get(&xid).or_else(|| self.committing.get(&xid))?;
+        Some(crate::protocol::OpResult::Transaction {
+            reads: tx.reads.iter().map(|(key, read)| (*key, read.1, read.2)).collect(),
+            writes: tx.writes.iter().map(|(key, value)| (*key, *value)).collect(),
+        })
     }
 
     /// Drops a running transaction.
@@ -253,8 +269,9 @@ impl Mvcc {
     }
 
     /// The log is durable up to `lsn`: transactions whose commit record it covers become
-    /// visible. Returns their client operations, in commit order.
-    pub fn durable(&mut self, lsn: Lsn) -> Vec<OpId> {
+    /// visible. Returns their client operations, in commit order, each with the change it
+    /// made to every key it wrote (new value minus the value it replaced).
+    pub fn durable(&mut self, lsn: Lsn) -> Vec<(OpId, Vec<(Key, i64)>)> {
         let start = self.log.partition_point(|(at, _)| *at <= self.durable_lsn);
         self.durable_lsn = self.durable_lsn.max(lsn);
         let done: Vec<Xid> = self
@@ -279,15 +296,19 @@ impl Mvcc {
             .unwrap_or(self.next_xid)
     }
 
-    fn install(&mut self, xid: Xid) -> Option<OpId> {
+    fn install(&mut self, xid: Xid) -> Option<(OpId, Vec<(Key, i64)>)> {
         let tx = self.committing.remove(&xid)?;
         let horizon = self.horizon();
+        let initial = self.initial;
+        let mut changes = Vec::with_capacity(tx.writes.len());
         for (key, value) in &tx.writes {
             let chain = self.chains.entry(*key).or_default();
+            let replaced = chain.last().map_or(initial, |version| version.value);
+            changes.push((*key, *value - replaced));
             if let Some(current) = chain.last_mut() {
                 current.xmax = xid;
             }
-            chain.push(Version { value: *value, xmin: xid, xmax: 0 });
+            chain.push(Version { value: *value, xmin: xid, xmax: 0, op: tx.op });
             // Vacuum: a version whose successor every running snapshot sees is dead.
             let dead = chain.iter().take_while(|version| version.xmax != 0 && version.xmax < horizon).count();
             let dead = dead.min(chain.len() - 1).max(chain.len().saturating_sub(VERSIONS_PER_KEY_MAX));
@@ -302,11 +323,21 @@ impl Mvcc {
             op: tx.op,
             snapshot_xmax: tx.snapshot.xmax,
             snapshot_active: tx.snapshot.active.iter().copied().collect(),
-            reads: tx.reads.into_iter().collect(),
+            reads: tx.reads.iter().map(|(key, read)| (*key, read.0)).collect(),
             writes: tx.writes.keys().copied().collect(),
             committed_before: self.next_xid,
         });
-        Some(tx.op)
+        Some((tx.op, changes))
+    }
+
+    /// Each key's current committed version's client operation (keys still at their
+    /// initial value are left out).
+    pub fn committed_versions(&self) -> BTreeMap<Key, OpId> {
+        crate::compact::map_from(
+            self.chains
+                .iter()
+                .filter_map(|(key, chain)| chain.last().filter(|version| version.op != 0).map(|v| (*key, v.op))),
+        )
     }
 
     /// The latest committed value of every key written since time zero.
@@ -348,7 +379,12 @@ impl Mvcc {
 
     /// A checkpoint of what is committed now, at the last LSN whose commit is installed.
     pub fn checkpoint(&self, durable_lsn: Lsn) -> Checkpoint {
-        Checkpoint { lsn: durable_lsn, values: self.committed_values(), committed_ops: self.committed_ops.clone() }
+        Checkpoint {
+            lsn: durable_lsn,
+            values: self.committed_values(),
+            writers: self.committed_versions(),
+            committed_ops: self.committed_ops.clone(),
+        }
     }
 
     /// Forgets log records at or below `lsn` (a durable checkpoint covers them).
@@ -363,7 +399,8 @@ impl Mvcc {
     pub fn recover(initial: i64, checkpoint: &Checkpoint, records: &[(Lsn, Record)]) -> Self {
         let mut engine = Mvcc::new(initial);
         for (key, value) in &checkpoint.values {
-            engine.chains.insert(*key, Box::new(vec![Version { value: *value, xmin: 0, xmax: 0 }]));
+            let op = checkpoint.writers.get(key).copied().unwrap_or(0);
+            engine.chains.insert(*key, Box::new(vec![Version { value: *value, xmin: 0, xmax: 0, op }]));
         }
         engine.committed_ops = checkpoint.committed_ops.clone();
         let mut pending: BTreeMap<Xid, Box<Vec<(Key, i64)>>> = BTreeMap::new();
@@ -374,7 +411,7 @@ impl Mvcc {
                 Record::Write { xid, key, value } => pending.entry(xid).or_default().push((key, value)),
                 Record::Commit { xid, op } => {
                     for (key, value) in *pending.remove(&xid).unwrap_or_default() {
-                        engine.chains.insert(key, Box::new(vec![Version { value, xmin: 0, xmax: 0 }]));
+                        engine.chains.insert(key, Box::new(vec![Version { value, xmin: 0, xmax: 0, op }]));
                     }
                     engine.committed_ops.insert(op);
                     engine.next_xid = engine.next_xid.max(xid + 1);

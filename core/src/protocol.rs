@@ -51,6 +51,21 @@ pub enum OpKind {
     Withdraw,
 }
 
+impl FailReason {
+    /// Its name in trace files (as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailReason::NotPrimary => "not_primary",
+            FailReason::NotReady => "not_ready",
+            FailReason::Overloaded => "overloaded",
+            FailReason::Unreachable => "unreachable",
+            FailReason::OutOfStock => "out_of_stock",
+            FailReason::SerializationFailure => "serialization_failure",
+            FailReason::InsufficientFunds => "insufficient_funds",
+        }
+    }
+}
+
 impl OpKind {
     /// Its name in reports and trace files.
     pub fn name(self) -> &'static str {
@@ -195,8 +210,14 @@ impl Ledger {
         self.postings.is_empty()
     }
 
-    /// Forgets postings after the first `kept` (a crash lost them with the store's changes).
-    pub fn truncate(&mut self, kept: usize) {
+    /// Postings ever made and not forgotten by [`Ledger::rewind`]: a position to rewind to.
+    pub fn position(&self) -> u64 {
+        self.dropped + self.postings.len() as u64
+    }
+
+    /// Forgets the postings made after `position` (a crash lost them with the changes).
+    pub fn rewind(&mut self, position: u64) {
+        let kept = position.saturating_sub(self.dropped) as usize;
         self.postings.truncate(kept);
     }
 }

@@ -549,6 +549,187 @@ pub struct TraceOp {
     pub outcome: Outcome,
     /// Epoch that served it.
     pub epoch: Option<u64>,
+    /// When the serving node acknowledged it, by its own time (successful operations).
+    pub acked_us: Option<u64>,
+    /// Why it failed (failed operations).
+    pub fail_reason: Option<crate::protocol::FailReason>,
+    /// Its whole input.
+    pub args: TraceArgs,
+    /// Its whole output, where it has one beyond the outcome.
+    pub result: Option<TraceResult>,
+}
+
+/// An operation's whole input, by kind (written as an object of these fields).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TraceArgs {
+    /// A read of one key (register, account, item).
+    Read {
+        /// The key.
+        key: u32,
+    },
+    /// A register write of a unique value.
+    Write {
+        /// The key.
+        key: u32,
+        /// The value (the operation's id).
+        value: u64,
+    },
+    /// An increment of a counter (data-sync).
+    Add {
+        /// The counter.
+        key: u32,
+        /// What it adds.
+        amount: i64,
+    },
+    /// Money from one account to another.
+    Transfer {
+        /// Payer.
+        from: u32,
+        /// Payee.
+        to: u32,
+        /// Rupees.
+        amount: i64,
+    },
+    /// A withdrawal from one half of a joint account: `accounts` is `[the half withdrawn
+    /// from, the other half]`.
+    Withdraw {
+        /// The two halves.
+        accounts: [u32; 2],
+        /// Rupees.
+        amount: i64,
+    },
+    /// An order for units of a variant.
+    Order {
+        /// The variant (item).
+        variant: u32,
+        /// Units.
+        quantity: i64,
+    },
+    /// Units added to a variant's stock.
+    Restock {
+        /// The variant (item).
+        variant: u32,
+        /// Units.
+        units: i64,
+    },
+    /// An item put in or taken out of the client's cart.
+    Cart {
+        /// The item.
+        item: u32,
+    },
+    /// A new price for an item.
+    SetPrice {
+        /// The item.
+        item: u32,
+        /// Price, in paise.
+        price: i64,
+    },
+}
+
+impl TraceArgs {
+    /// The arguments of a recorded operation.
+    pub fn of(op: &crate::history::Operation) -> Self {
+        match op.kind {
+            OpKind::Read => TraceArgs::Read { key: op.key },
+            OpKind::Write if op.amount != 0 => TraceArgs::Add { key: op.key, amount: op.amount },
+            OpKind::Write => TraceArgs::Write { key: op.key, value: op.value },
+            OpKind::Transfer => TraceArgs::Transfer { from: op.key, to: op.peer_key, amount: op.amount },
+            OpKind::Withdraw => TraceArgs::Withdraw { accounts: [op.key, op.peer_key], amount: op.amount },
+            OpKind::Order => TraceArgs::Order { variant: op.key, quantity: op.amount },
+            OpKind::Restock => TraceArgs::Restock { variant: op.key, units: op.amount },
+            OpKind::CartAdd | OpKind::CartRemove => TraceArgs::Cart { item: op.key },
+            OpKind::SetPrice => TraceArgs::SetPrice { item: op.key, price: op.amount },
+        }
+    }
+}
+
+/// An operation's whole output, where it has one beyond its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TraceResult {
+    /// What a read returned (as `read_value`).
+    Read {
+        /// The value.
+        value: u64,
+    },
+    /// A last-writer-wins transfer: the balance written to each account, the write it built on.
+    LwwTransfer {
+        /// Its leader's wall clock when it took the transfer, µs (skew included).
+        stamp_us: i64,
+        /// The payer's side.
+        from: TraceLwwSide,
+        /// The payee's side.
+        to: TraceLwwSide,
+    },
+    /// A transaction: `reads` as `[key, value, version]` (the version is the operation that
+    /// wrote the value, 0 for the initial one), `writes` as `[key, value]`.
+    Transaction {
+        /// What it read.
+        reads: Vec<(u32, i64, u64)>,
+        /// What it wrote.
+        writes: Vec<(u32, i64)>,
+    },
+}
+
+/// One account of a last-writer-wins transfer's result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TraceLwwSide {
+    /// The account.
+    pub account: u32,
+    /// The balance written.
+    pub balance: i64,
+    /// The operation whose balance it built on (0: the initial balance).
+    pub basis: u64,
+}
+
+impl TraceResult {
+    /// The result of a recorded operation, if it has one.
+    pub fn of(op: &crate::history::Operation) -> Option<Self> {
+        use crate::protocol::OpResult;
+        match op.result.as_deref() {
+            Some(OpResult::LwwTransfer { stamp_us, sides }) => {
+                let side = |side: &crate::protocol::LwwSide| TraceLwwSide {
+                    account: side.account,
+                    balance: side.balance,
+                    basis: side.basis,
+                };
+                Some(TraceResult::LwwTransfer { stamp_us: *stamp_us, from: side(&sides[0]), to: side(&sides[1]) })
+            }
+            Some(OpResult::Transaction { reads, writes }) => {
+                Some(TraceResult::Transaction { reads: reads.clone(), writes: writes.clone() })
+            }
+            None => op.read_value.filter(|_| op.outcome == Outcome::Ok).map(|value| TraceResult::Read { value }),
+        }
+    }
+}
+
+/// A node at the end of a trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceNode {
+    /// Node id.
+    pub name: String,
+    /// City id.
+    pub city: &'static str,
+    /// Whether it runs.
+    pub up: bool,
+    /// The role it claims.
+    pub role: crate::protocol::Role,
+    /// Its epoch (term).
+    pub epoch: u64,
+}
+
+/// What a node's final state holds beyond its store (see [`crate::protocol::StateExtras`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceExtras {
+    /// Per key, the operation whose write the value came from.
+    pub versions: BTreeMap<u32, u64>,
+    /// Every change applied to the store, oldest first: `[account, operation, delta]`.
+    pub ledger: Vec<(u32, u64, i64)>,
+    /// Oldest ledger lines dropped to bound it.
+    pub ledger_dropped: u64,
+    /// Changes prepared and not decided (held): `[account, operation, delta]`.
+    pub held: Vec<(u32, u64, i64)>,
 }
 
 /// The trace file.
@@ -573,8 +754,15 @@ pub struct Trace {
     pub history: Vec<TraceOp>,
     /// Oldest completed operations dropped to bound the history (the page keeps fewer).
     pub history_dropped: u64,
+    /// Every node at the end, in node order: where it is, whether it runs, the role and
+    /// epoch it claims.
+    pub nodes: Vec<TraceNode>,
+    /// Node → key → value at time zero.
+    pub initial_state: BTreeMap<String, BTreeMap<u32, u64>>,
     /// Node → key → value at the end.
     pub final_state: BTreeMap<String, BTreeMap<u32, u64>>,
+    /// Node → what its final state holds beyond the store (nodes with nothing left out).
+    pub final_extras: BTreeMap<String, TraceExtras>,
     /// Notable events: the controls, with their times.
     pub events: Vec<String>,
     /// Findings.
@@ -614,15 +802,26 @@ impl Trace {
         }
         out.end_array();
         out.integer_member("history_dropped", self.history_dropped);
-        out.key("final_state");
-        out.begin_object();
-        for (node, store) in &self.final_state {
-            out.key(node);
+        out.key("nodes");
+        out.begin_array();
+        for node in &self.nodes {
             out.begin_object();
-            for (key, value) in store {
-                out.integer_member(&key.to_string(), *value);
-            }
+            out.string_member("name", &node.name);
+            out.string_member("city", node.city);
+            out.key("up");
+            out.bool(node.up);
+            out.string_member("role", node.role.name());
+            out.integer_member("epoch", node.epoch);
             out.end_object();
+        }
+        out.end_array();
+        write_stores(&mut out, "initial_state", &self.initial_state);
+        write_stores(&mut out, "final_state", &self.final_state);
+        out.key("final_extras");
+        out.begin_object();
+        for (node, extras) in &self.final_extras {
+            out.key(node);
+            write_extras(&mut out, extras);
         }
         out.end_object();
         out.key("events");
@@ -653,6 +852,142 @@ impl Trace {
     }
 }
 
+fn write_stores(out: &mut crate::json::Writer, name: &str, stores: &BTreeMap<String, BTreeMap<u32, u64>>) {
+    out.key(name);
+    out.begin_object();
+    for (node, store) in stores {
+        out.key(node);
+        out.begin_object();
+        for (key, value) in store {
+            out.integer_member(&key.to_string(), *value);
+        }
+        out.end_object();
+    }
+    out.end_object();
+}
+
+fn write_signed(out: &mut crate::json::Writer, value: i64) {
+    out.integer(value.unsigned_abs(), value < 0);
+}
+
+fn write_signed_member(out: &mut crate::json::Writer, name: &str, value: i64) {
+    out.key(name);
+    write_signed(out, value);
+}
+
+fn write_lines(out: &mut crate::json::Writer, name: &str, lines: &[(u32, u64, i64)]) {
+    out.key(name);
+    out.begin_array();
+    for (account, op, delta) in lines {
+        out.begin_array();
+        out.integer((*account).into(), false);
+        out.integer(*op, false);
+        write_signed(out, *delta);
+        out.end_array();
+    }
+    out.end_array();
+}
+
+fn write_extras(out: &mut crate::json::Writer, extras: &TraceExtras) {
+    out.begin_object();
+    out.key("versions");
+    out.begin_object();
+    for (key, op) in &extras.versions {
+        out.integer_member(&key.to_string(), *op);
+    }
+    out.end_object();
+    write_lines(out, "ledger", &extras.ledger);
+    out.integer_member("ledger_dropped", extras.ledger_dropped);
+    write_lines(out, "held", &extras.held);
+    out.end_object();
+}
+
+fn write_args(out: &mut crate::json::Writer, args: &TraceArgs) {
+    out.begin_object();
+    match args {
+        TraceArgs::Read { key } => out.integer_member("key", (*key).into()),
+        TraceArgs::Write { key, value } => {
+            out.integer_member("key", (*key).into());
+            out.integer_member("value", *value);
+        }
+        TraceArgs::Add { key, amount } => {
+            out.integer_member("key", (*key).into());
+            write_signed_member(out, "amount", *amount);
+        }
+        TraceArgs::Transfer { from, to, amount } => {
+            out.integer_member("from", (*from).into());
+            out.integer_member("to", (*to).into());
+            write_signed_member(out, "amount", *amount);
+        }
+        TraceArgs::Withdraw { accounts, amount } => {
+            out.key("accounts");
+            out.begin_array();
+            out.integer(accounts[0].into(), false);
+            out.integer(accounts[1].into(), false);
+            out.end_array();
+            write_signed_member(out, "amount", *amount);
+        }
+        TraceArgs::Order { variant, quantity } => {
+            out.integer_member("variant", (*variant).into());
+            write_signed_member(out, "quantity", *quantity);
+        }
+        TraceArgs::Restock { variant, units } => {
+            out.integer_member("variant", (*variant).into());
+            write_signed_member(out, "units", *units);
+        }
+        TraceArgs::Cart { item } => out.integer_member("item", (*item).into()),
+        TraceArgs::SetPrice { item, price } => {
+            out.integer_member("item", (*item).into());
+            write_signed_member(out, "price", *price);
+        }
+    }
+    out.end_object();
+}
+
+fn write_result(out: &mut crate::json::Writer, result: Option<&TraceResult>) {
+    let Some(result) = result else {
+        out.null();
+        return;
+    };
+    out.begin_object();
+    match result {
+        TraceResult::Read { value } => out.integer_member("value", *value),
+        TraceResult::LwwTransfer { stamp_us, from, to } => {
+            write_signed_member(out, "stamp_us", *stamp_us);
+            for (name, side) in [("from", from), ("to", to)] {
+                out.key(name);
+                out.begin_object();
+                out.integer_member("account", side.account.into());
+                write_signed_member(out, "balance", side.balance);
+                out.integer_member("basis", side.basis);
+                out.end_object();
+            }
+        }
+        TraceResult::Transaction { reads, writes } => {
+            out.key("reads");
+            out.begin_array();
+            for (key, value, version) in reads {
+                out.begin_array();
+                out.integer((*key).into(), false);
+                write_signed(out, *value);
+                out.integer(*version, false);
+                out.end_array();
+            }
+            out.end_array();
+            out.key("writes");
+            out.begin_array();
+            for (key, value) in writes {
+                out.begin_array();
+                out.integer((*key).into(), false);
+                write_signed(out, *value);
+                out.end_array();
+            }
+            out.end_array();
+        }
+    }
+    out.end_object();
+}
+
 fn write_op(out: &mut crate::json::Writer, op: &TraceOp) {
     out.begin_object();
     out.integer_member("id", op.id);
@@ -672,6 +1007,14 @@ fn write_op(out: &mut crate::json::Writer, op: &TraceOp) {
     out.string_member("outcome", op.outcome.name());
     out.key("epoch");
     out.optional(op.epoch);
+    out.key("acked_us");
+    out.optional(op.acked_us);
+    out.key("fail_reason");
+    out.optional_string(op.fail_reason.map(crate::protocol::FailReason::name));
+    out.key("args");
+    write_args(out, &op.args);
+    out.key("result");
+    write_result(out, op.result.as_ref());
     out.end_object();
 }
 
@@ -755,9 +1098,24 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
     for (name, value) in &config.knobs {
         settings.insert(name.clone(), value.clone());
     }
+    let mut initial_state = BTreeMap::new();
     let mut final_state = BTreeMap::new();
+    let mut final_extras = BTreeMap::new();
     for node in &state.nodes {
+        initial_state.insert(node.name.clone(), node.initial.clone());
         final_state.insert(node.name.clone(), node.store.clone());
+        if !node.extras.is_empty() {
+            let lines = |postings: &[crate::protocol::Posting]| {
+                postings.iter().map(|posting| (posting.account, posting.op, posting.delta)).collect()
+            };
+            let extras = TraceExtras {
+                versions: node.extras.versions.clone(),
+                ledger: lines(&node.extras.ledger),
+                ledger_dropped: node.extras.ledger_dropped,
+                held: lines(&node.extras.held),
+            };
+            final_extras.insert(node.name.clone(), extras);
+        }
     }
     Trace {
         format: TRACE_FORMAT,
@@ -783,10 +1141,28 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
                 complete_us: op.complete_us,
                 outcome: op.outcome,
                 epoch: op.epoch,
+                acked_us: op.acked_us,
+                fail_reason: op.fail_reason,
+                args: TraceArgs::of(op),
+                result: TraceResult::of(op),
             })
             .collect(),
         history_dropped: simulation.history().dropped(),
+        nodes: state
+            .nodes
+            .iter()
+            .zip(simulation.snapshot(0).nodes)
+            .map(|(node, seen)| TraceNode {
+                name: node.name.clone(),
+                city: seen.city,
+                up: node.up,
+                role: node.role,
+                epoch: node.epoch,
+            })
+            .collect(),
+        initial_state,
         final_state,
+        final_extras,
         events: simulation
             .control_log()
             .iter()

@@ -927,6 +927,8 @@ pub trait Simulation {
     fn check_live(&self) -> (CheckReport, FinalState);
     /// The checkers that apply.
     fn checkers(&self) -> Vec<AnomalyKind>;
+    /// The configuration facts the checkers are given.
+    fn check_params(&self) -> crate::check::CheckParams;
     /// The checkers a live check runs (the others wait for a quiet run).
     fn live_checkers(&self) -> Vec<AnomalyKind>;
     /// The anomalies this configuration promises never to show.
@@ -1019,6 +1021,9 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn checkers(&self) -> Vec<AnomalyKind> {
         self.world.checkers().to_vec()
+    }
+    fn check_params(&self) -> crate::check::CheckParams {
+        self.world.check_params()
     }
     fn live_checkers(&self) -> Vec<AnomalyKind> {
         self.world.live_checkers()

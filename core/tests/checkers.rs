@@ -478,3 +478,34 @@ fn the_checker_table_has_one_row_per_kind_in_order() {
         assert!(spec.meaning.ends_with('.'), "{}", spec.name);
     }
 }
+
+#[test]
+fn uncommitted_effect_finds_lost_commits_refused_effects_and_balances_off_their_statements() {
+    use replica_core::protocol::{Posting, StateExtras};
+    // Transfers from account 0 to account 1: #1 acknowledged and posted; #2 acknowledged and
+    // missing; #3 refused but posted; #4 of unknown outcome, posted whole (fine).
+    let history = transfers(&[(0, 10, OK), (1, 11, OK), (2, 12, Outcome::Fail), (3, 13, Outcome::Unknown)]);
+    let amount = |op: u64| replica_core::workload::transfer_amount(op);
+    let both =
+        |op: u64| [Posting { account: 0, op, delta: -amount(op) }, Posting { account: 1, op, delta: amount(op) }];
+    let ledger: Vec<Posting> = [1, 3, 4].into_iter().flat_map(both).collect();
+    let balance = |account: u32| {
+        let posted: i64 = ledger.iter().filter(|p| p.account == account).map(|p| p.delta).sum();
+        (1_000_000 + posted) as u64
+    };
+    let node = |balances: [u64; 2]| FinalNode {
+        initial: [(0, 1_000_000), (1, 1_000_000)].into_iter().collect(),
+        extras: StateExtras { ledger: ledger.clone(), ..StateExtras::default() },
+        ..FinalNode::new("primary", Role::Primary, [(0, balances[0]), (1, balances[1])].into_iter().collect())
+    };
+    let kinds = [AnomalyKind::UncommittedEffect];
+    let state = FinalState::of(vec![node([balance(0), balance(1)])]);
+    let report = check(&history, Some(&state), &kinds, CheckParams::default());
+    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    assert_eq!(ops, vec![vec![2], vec![3]], "{:?}", report.findings);
+    assert!(report.findings[0].explanation.contains("acknowledged but is missing"));
+    // A balance that moved without a statement line.
+    let state = FinalState::of(vec![node([balance(0) - 1, balance(1)])]);
+    let report = check(&history, Some(&state), &kinds, CheckParams::default());
+    assert!(report.findings.iter().any(|f| f.explanation.contains("its statement")), "{:?}", report.findings);
+}

@@ -4,7 +4,7 @@
 //! snapshot isolation forbids is prevented; G2-item write skew is allowed, and the checker
 //! finds it in the committed-transaction log.
 
-use replica_core::check::write_skew;
+use replica_core::check::write_skew_in_log as write_skew;
 use replica_core::mvcc::{Mvcc, MvccError};
 
 #[cfg(target_arch = "wasm32")]

@@ -24,13 +24,12 @@ mod replicas;
 mod transactions;
 
 pub use money::{atomicity, lww_discarded, money_not_conserved, negative_balance, uncommitted_effects};
-pub use money::{tx_mark_key, ACCOUNT_KEYS_END, TX_MARKS, TX_PARTICIPANTS};
 pub use registers::{
     lost_writes, monotonic_reads, nonlinearizable, read_your_writes, split_brain, stale_reads, two_leaders_same_term,
     LINEARIZABILITY_STEPS_PER_KEY_MAX,
 };
 pub use replicas::{divergence, duplicate_applies, oversell, unready_reads};
-pub use transactions::write_skew;
+pub use transactions::{write_skew, write_skew_in_log};
 
 /// Findings kept per anomaly kind (counts stay exact).
 pub const FINDINGS_PER_KIND_MAX: usize = 100;
@@ -228,22 +227,15 @@ pub const CHECKERS: &[CheckerSpec] = &[
         name: "write_skew",
         meaning: "Two concurrent transactions each read what the other wrote and both committed (G2-item write skew): each checked the rule, together they broke it.",
         needs_quiescence: false,
-        source: Source::SelfReport,
-        check: |evidence, _| {
-            evidence
-                .final_state
-                .and_then(authoritative)
-                .and_then(|node| node.transactions.as_ref())
-                .map(|txs| timed(evidence.history, write_skew(txs)))
-                .unwrap_or_default()
-        },
+        source: Source::History,
+        check: |evidence, _| write_skew(evidence.history),
     },
     CheckerSpec {
         kind: AnomalyKind::UncommittedEffect,
         name: "uncommitted_effect",
         meaning: "After recovery a balance differs from what the committed transactions make it: an effect was lost or an uncommitted one shows.",
         needs_quiescence: true,
-        source: Source::SelfReport,
+        source: Source::HistoryAndState,
         check: |evidence, _| {
             evidence
                 .final_state
@@ -256,7 +248,7 @@ pub const CHECKERS: &[CheckerSpec] = &[
         name: "duplicate_apply",
         meaning: "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply.",
         needs_quiescence: false,
-        source: Source::SelfReport,
+        source: Source::State,
         check: |evidence, _| evidence.final_state.map(duplicate_applies).unwrap_or_default(),
     },
     CheckerSpec {
@@ -396,6 +388,26 @@ pub struct FinalState {
     pub authoritative: Option<usize>,
 }
 
+impl FinalState {
+    /// The state of these nodes, the one answering for the system picked by
+    /// [`FinalState::authoritative_of`].
+    pub fn of(nodes: Vec<FinalNode>) -> Self {
+        let authoritative = Self::authoritative_of(&nodes);
+        FinalState { nodes, authoritative }
+    }
+
+    /// The node whose state answers for the system: the primary of the highest epoch, a
+    /// running one before a crashed one, the first on a tie.
+    pub fn authoritative_of(nodes: &[FinalNode]) -> Option<usize> {
+        nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.role == Role::Primary)
+            .max_by_key(|(index, node)| (node.epoch, node.up, std::cmp::Reverse(*index)))
+            .map(|(index, _)| index)
+    }
+}
+
 /// What the checkers found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CheckReport {
@@ -470,16 +482,6 @@ pub fn check(
 /// function pointer makes one copy per element type.
 fn sort_by_u64<T>(items: &mut [T], key: fn(&T) -> u64) {
     items.sort_by_key(key);
-}
-
-/// Stamps findings with the completion of their last operation.
-fn timed(history: &History, mut findings: Vec<Finding>) -> Vec<Finding> {
-    for finding in &mut findings {
-        finding.at_us =
-            finding.ops.iter().filter_map(|op| history.get(*op).and_then(|o| o.complete_us)).max().unwrap_or(0);
-    }
-    sort_by_u64(&mut findings, |finding| finding.at_us);
-    findings
 }
 
 /// The node whose final state answers for the system.

@@ -5,19 +5,6 @@
 use super::*;
 use crate::protocol::OpResult;
 
-/// Store keys below this are accounts; two-phase-commit participants keep transaction
-/// outcome marks above it.
-pub const ACCOUNT_KEYS_END: Key = 1 << 31;
-/// Outcome marks of a transaction at a participant: committed, aborted, prepared.
-pub const TX_MARKS: (Value, Value, Value) = (1, 2, 3);
-/// The store key under which a node marks the outcome of the transaction of operation `op`.
-pub fn tx_mark_key(op: OpId) -> Key {
-    ACCOUNT_KEYS_END | (op as Key & !ACCOUNT_KEYS_END)
-}
-
-/// Participants in every two-phase-commit transfer.
-pub const TX_PARTICIPANTS: usize = 2;
-
 /// A transfer's two sides as the client asked for them: `(account, money into it)`.
 fn transfer_sides(op: &Operation) -> [(Key, i64); 2] {
     [(op.key, -op.amount), (op.peer_key, op.amount)]
@@ -119,61 +106,68 @@ pub fn atomicity(history: &History, state: &FinalState, params: CheckParams) -> 
     findings
 }
 
-/// Property (durability and atomicity after recovery): every acknowledged transaction is
-/// committed in the final state, none that was refused is, and every balance equals its
-/// initial value plus the effects of the committed transfers and withdrawals — recomputed
-/// from the history alone.
-pub fn uncommitted_effects(history: &History, state: &FinalState, params: CheckParams) -> Vec<Finding> {
+/// The changes an operation asked for: `(account, delta)` — a transfer's two sides, a
+/// withdrawal's one.
+fn requested_changes(op: &Operation) -> Vec<(Key, i64)> {
+    match op.kind {
+        OpKind::Transfer => transfer_sides(op).to_vec(),
+        OpKind::Withdraw => vec![(op.key, -op.amount)],
+        _ => Vec::new(),
+    }
+}
+
+/// Property (durability and atomicity after recovery): every transaction acknowledged to its
+/// client is in the node's statements with exactly the changes it asked for, none that was
+/// refused is, one whose outcome the client never learned is there whole or not at all, no
+/// line belongs to an operation no client asked for, and every balance equals its initial
+/// value plus its statement. Judged from the history (each operation's accounts, amount and
+/// outcome) and the node's initial and final balances and statements.
+pub fn uncommitted_effects(history: &History, state: &FinalState, _params: CheckParams) -> Vec<Finding> {
     let Some(node) = authoritative(state) else { return Vec::new() };
-    let (committed_mark, _, _) = TX_MARKS;
-    let mark = |op: OpId| node.store.get(&tx_mark_key(op)).copied();
+    let mut posted: BTreeMap<OpId, Vec<(Key, i64)>> = BTreeMap::new();
+    for posting in &node.extras.ledger {
+        posted.entry(posting.op).or_default().push((posting.account, posting.delta));
+    }
     let mut findings = Vec::new();
-    let mut expected: BTreeMap<Key, i64> = BTreeMap::new();
+    let finding = |op: &Operation, what: String| Finding {
+        kind: AnomalyKind::UncommittedEffect,
+        ops: vec![op.id],
+        at_us: op.complete_us.unwrap_or(op.invoke_us),
+        explanation: format!("Operation #{} ({} of ₹{}) {what} on {}.", op.id, op.kind.name(), op.amount, node.name),
+    };
     for op in history.iter().filter(|op| matches!(op.kind, OpKind::Transfer | OpKind::Withdraw)) {
-        let committed = mark(op.id) == Some(committed_mark);
-        let wrong = match op.outcome {
-            Outcome::Ok => !committed,
-            Outcome::Fail => committed,
-            _ => false,
-        };
-        if wrong {
-            findings.push(Finding {
-                kind: AnomalyKind::UncommittedEffect,
-                ops: vec![op.id],
-                at_us: op.complete_us.unwrap_or(op.invoke_us),
-                explanation: format!(
-                    "Operation #{} was {} but is {} in {}'s recovered state.",
-                    op.id,
-                    if op.outcome == Outcome::Ok { "acknowledged" } else { "refused" },
-                    if committed { "committed" } else { "missing" },
-                    node.name
-                ),
-            });
-        }
-        if committed {
-            let amount = crate::workload::transfer_amount(op.id);
-            *expected.entry(op.key).or_insert(params.initial_balance) -= amount;
-            if op.kind == OpKind::Transfer {
-                *expected.entry(op.peer_key).or_insert(params.initial_balance) += amount;
+        let mut wanted = requested_changes(op);
+        let mut got = posted.remove(&op.id).unwrap_or_default();
+        wanted.sort_unstable();
+        got.sort_unstable();
+        let what = match op.outcome {
+            Outcome::Ok if got != wanted => Some(if got.is_empty() {
+                "was acknowledged but is missing from the recovered statements".to_string()
+            } else {
+                format!("was acknowledged but its statement lines {got:?} are not the changes it asked for {wanted:?}")
+            }),
+            Outcome::Fail if !got.is_empty() => Some("was refused but its effect is in the statements".to_string()),
+            Outcome::Unknown | Outcome::Pending if !got.is_empty() && got != wanted => {
+                Some(format!("took effect in part: its statement lines {got:?}, the changes it asked for {wanted:?}"))
             }
+            _ => None,
+        };
+        if let Some(what) = what {
+            findings.push(finding(op, what));
         }
     }
     if history.dropped() == 0 {
-        for (key, value) in node.store.range(..ACCOUNT_KEYS_END) {
-            let want = expected.get(key).copied().unwrap_or(params.initial_balance);
-            if *value as i64 != want {
-                findings.push(Finding {
-                    kind: AnomalyKind::UncommittedEffect,
-                    ops: Vec::new(),
-                    at_us: u64::MAX,
-                    explanation: format!(
-                        "Account {key} ends at ₹{} on {}, but its committed transactions make it ₹{want}.",
-                        *value as i64, node.name
-                    ),
-                });
-            }
+        for (op, _) in posted {
+            findings.push(Finding {
+                kind: AnomalyKind::UncommittedEffect,
+                ops: vec![op],
+                at_us: u64::MAX,
+                explanation: format!("{}'s statements hold changes by #{op}, which no client asked for.", node.name),
+            });
         }
     }
+    findings
+        .extend(statement_mismatch(node).map(|mismatch| Finding { kind: AnomalyKind::UncommittedEffect, ..mismatch }));
     findings
 }
 
@@ -388,7 +382,7 @@ pub fn money_not_conserved(state: &FinalState, params: CheckParams) -> Vec<Findi
 }
 
 /// A holder whose statement does not add up to its balances (when it kept every line).
-fn statement_mismatch(holder: &FinalNode) -> Option<Finding> {
+pub(super) fn statement_mismatch(holder: &FinalNode) -> Option<Finding> {
     if holder.extras.ledger.is_empty() || holder.extras.ledger_dropped > 0 {
         return None;
     }

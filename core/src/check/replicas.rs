@@ -36,28 +36,34 @@ pub fn unready_reads(history: &History, state: &FinalState) -> Vec<Finding> {
     findings
 }
 
-/// Changes a consumer applied twice, from its ledger of what reached its durable state.
+/// Property (exactly-once apply): no node applied the same change twice. Judged from each
+/// node's final state: its counters and its record of the changes they are made of (each
+/// write's key and amount), which must add up to the counters — a node whose counters hold
+/// more than its record shows applied something it did not record. Each finding names the
+/// write applied twice.
 pub fn duplicate_applies(state: &FinalState) -> Vec<Finding> {
     let mut findings = Vec::new();
     for node in &state.nodes {
-        let Some(log) = node.sync.as_ref() else { continue };
-        for duplicate in &log.duplicates {
-            findings.push(Finding {
-                kind: AnomalyKind::DuplicateApply,
-                ops: vec![duplicate.op],
-                at_us: duplicate.at_us,
-                explanation: format!(
-                    "{} applied change {} (write #{}: key {} +{}) a second time at {}: after its restart it resumed from committed offset {} and was given the change again.",
-                    node.name,
-                    duplicate.offset,
-                    duplicate.op,
-                    duplicate.key,
-                    duplicate.amount,
-                    seconds(duplicate.at_us),
-                    duplicate.committed_offset
-                ),
-            });
+        let mut seen: BTreeMap<(OpId, Key), u32> = BTreeMap::new();
+        for posting in &node.extras.ledger {
+            let count = seen.entry((posting.op, posting.account)).or_insert(0);
+            *count += 1;
+            if *count == 2 {
+                findings.push(Finding {
+                    kind: AnomalyKind::DuplicateApply,
+                    ops: vec![posting.op],
+                    at_us: 0,
+                    explanation: format!(
+                        "{} applied write #{} (key {} +{}) twice: its counters are made of that change twice.",
+                        node.name, posting.op, posting.account, posting.delta
+                    ),
+                });
+            }
         }
+        findings.extend(
+            super::money::statement_mismatch(node)
+                .map(|mismatch| Finding { kind: AnomalyKind::DuplicateApply, ..mismatch }),
+        );
     }
     findings
 }

@@ -20,8 +20,8 @@
 
 use crate::mvcc::{Checkpoint, Lsn, Mvcc, MvccError, Record, Xid};
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
-    Reply, Role, RouteInfo, Value,
+    ClientRequest, Ctx, DiskDone, FailReason, Key, Ledger, Message, MessageKind, NodeId, NodeView, OpId, OpKind,
+    OpResult, Out, Protocol, Reply, Role, RouteInfo, StateExtras, Value,
 };
 use std::collections::{BTreeMap, VecDeque};
 
@@ -115,7 +115,7 @@ pub enum Timer {
 }
 
 /// What a statement leads to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Step {
     /// Another statement follows.
     Next,
@@ -123,8 +123,9 @@ enum Step {
     Done(Option<i64>),
     /// Refused by the application's rule; the transaction aborts.
     Refused(FailReason),
-    /// Logged; answered once the commit record at this LSN is durable.
-    Committing(Lsn),
+    /// Logged; answered once the commit record at this LSN is durable, with what the
+    /// transaction read and wrote.
+    Committing(Lsn, Option<OpResult>),
 }
 
 /// A transaction in progress: the client operation and the statement it is at.
@@ -140,8 +141,9 @@ pub struct Primary {
     config: BankingConfig,
     engine: Mvcc,
     running: BTreeMap<Xid, Box<Running>>,
-    /// Commits waiting for their record to be durable: commit LSN → operation.
-    waiting: BTreeMap<Lsn, OpId>,
+    /// Commits waiting for their record to be durable: commit LSN → operation and what it
+    /// read and wrote (its result for the client).
+    waiting: BTreeMap<Lsn, Box<(OpId, Option<OpResult>)>>,
     written: Lsn,
     durable: Lsn,
     syncing: bool,
@@ -156,6 +158,9 @@ pub struct Primary {
     last_recovery_us: u64,
     standby_acked: Lsn,
     store: BTreeMap<Key, Value>,
+    /// Every committed change, per account, as it became durable (the statements; on disk,
+    /// so a crash keeps them).
+    ledger: Ledger,
 }
 
 /// The standby: stores and replays the log it is shipped.
@@ -170,6 +175,10 @@ pub struct Standby {
     /// Writes of transactions whose commit record has not arrived.
     open: BTreeMap<Xid, Box<Vec<(Key, i64)>>>,
     store: BTreeMap<Key, Value>,
+    /// Every committed change it replayed, per account.
+    ledger: Ledger,
+    /// Each account's version: the client operation that wrote its value.
+    versions: BTreeMap<Key, OpId>,
     replayed: Lsn,
 }
 
@@ -179,10 +188,8 @@ pub enum BankingNode {
     /// The database.
     Primary(Box<Primary>),
     /// Its physical standby.
-    Standby(Standby),
+    Standby(Box<Standby>),
 }
-
-use crate::check::tx_mark_key as tx_key;
 
 fn initial_store(config: &BankingConfig) -> BTreeMap<Key, Value> {
     crate::compact::map_from((0..config.accounts).map(|account| (account, config.initial_balance as u64)))
@@ -208,12 +215,13 @@ impl BankingNode {
             last_recovery_us: 0,
             standby_acked: 0,
             store: initial_store(&config),
+            ledger: Ledger::default(),
         }))
     }
 
     /// The standby.
     pub fn standby(config: BankingConfig) -> Self {
-        BankingNode::Standby(Standby {
+        BankingNode::Standby(Box::new(Standby {
             config,
             received: 0,
             durable: 0,
@@ -221,8 +229,10 @@ impl BankingNode {
             pending: VecDeque::new(),
             open: BTreeMap::new(),
             store: initial_store(&config),
+            ledger: Ledger::default(),
+            versions: BTreeMap::new(),
             replayed: 0,
-        })
+        }))
     }
 }
 
@@ -261,10 +271,14 @@ impl Primary {
             (_, 0) => self.engine.read(xid, first).and_then(|_| self.engine.read(xid, other)).map(|_| Step::Next),
             (OpKind::Withdraw, 1) => self.withdraw(xid, first, other, amount),
             (_, 1) => self.transfer(xid, first, other, amount),
-            _ => self.engine.commit(xid).map(|lsn| match lsn {
-                Some(lsn) => Step::Committing(lsn),
-                None => Step::Done(None),
-            }),
+            _ => {
+                // What it read and will write, taken before the commit hands it over.
+                let result = self.engine.result_of(xid);
+                self.engine.commit(xid).map(|lsn| match lsn {
+                    Some(lsn) => Step::Committing(lsn, result),
+                    None => Step::Done(None),
+                })
+            }
         };
         match outcome {
             Ok(Step::Next) => {
@@ -278,9 +292,9 @@ impl Primary {
                 out.reply(request.op, Reply::Ok { read_value: read_value.map(|v| v as u64), epoch: 0 });
             }
             Ok(Step::Refused(reason)) => self.refuse(xid, request.op, reason, out),
-            Ok(Step::Committing(lsn)) => {
+            Ok(Step::Committing(lsn, result)) => {
                 self.running.remove(&xid);
-                self.waiting.insert(lsn, request.op);
+                self.waiting.insert(lsn, Box::new((request.op, result)));
                 self.flush(out);
             }
             Err(MvccError::SerializationFailure { .. }) => {
@@ -342,8 +356,10 @@ impl Primary {
         let newly: Vec<(Lsn, Record)> =
             self.engine.log_from(self.durable + 1).take_while(|(lsn, _)| *lsn <= durable).copied().collect();
         self.durable = durable;
-        for op in self.engine.durable(durable) {
-            self.store.insert(tx_key(op), crate::check::TX_MARKS.0);
+        for (op, changes) in self.engine.durable(durable) {
+            for (key, delta) in changes {
+                self.ledger.post(key, op, delta);
+            }
         }
         for (_, record) in &newly {
             if let Record::Write { key, .. } = record {
@@ -355,8 +371,13 @@ impl Primary {
         self.disk_log.extend(newly);
         let acked: Vec<Lsn> = self.waiting.range(..=durable).map(|(lsn, _)| *lsn).collect();
         for lsn in acked {
-            if let Some(op) = self.waiting.remove(&lsn) {
-                out.reply(op, Reply::Ok { read_value: None, epoch: 0 });
+            if let Some(waiting) = self.waiting.remove(&lsn) {
+                let (op, result) = *waiting;
+                let ok = Reply::Ok { read_value: None, epoch: 0 };
+                match result {
+                    Some(result) => out.reply_with(op, ok, result),
+                    None => out.reply(op, ok),
+                }
             }
         }
         self.flush(out);
@@ -416,9 +437,6 @@ impl Primary {
         let mut store = initial_store(&self.config);
         for (key, value) in self.engine.committed_values() {
             store.insert(key, value as u64);
-        }
-        for op in self.engine.committed_ops() {
-            store.insert(tx_key(*op), crate::check::TX_MARKS.0);
         }
         self.store = store;
         self.written = self.durable;
@@ -506,9 +524,10 @@ impl Standby {
                 Record::Write { xid, key, value } => self.open.entry(xid).or_default().push((key, value)),
                 Record::Commit { xid, op } => {
                     for (key, value) in *self.open.remove(&xid).unwrap_or_default() {
-                        self.store.insert(key, value as u64);
+                        let replaced = self.store.insert(key, value as u64).map_or(0, |old| old as i64);
+                        self.ledger.post(key, op, value - replaced);
+                        self.versions.insert(key, op);
                     }
-                    self.store.insert(tx_key(op), crate::check::TX_MARKS.0);
                 }
             }
             self.replayed = lsn;
@@ -652,6 +671,16 @@ impl Protocol for BankingNode {
             BankingNode::Primary(node) => &node.store,
             BankingNode::Standby(node) => &node.store,
         }
+    }
+
+    /// The statements and each account's version (the client operation that wrote it).
+    fn state_extras(&self) -> StateExtras {
+        let (ledger, versions) = match self {
+            BankingNode::Primary(node) => (&node.ledger, node.engine.committed_versions()),
+            BankingNode::Standby(node) => (&node.ledger, node.versions.clone()),
+        };
+        let (ledger, ledger_dropped) = ledger.export();
+        StateExtras { versions, ledger, ledger_dropped, held: Vec::new() }
     }
 
     fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {

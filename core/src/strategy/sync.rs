@@ -26,8 +26,8 @@
 //! and the `duplicate_apply` checker reads. This module must not look at the engine.
 
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, Reply,
-    Role, RouteInfo, Value,
+    ClientRequest, Ctx, DiskDone, FailReason, Key, Ledger, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol,
+    Reply, Role, RouteInfo, StateExtras, Value,
 };
 use crate::self_report::{DuplicateApplied, SyncLog, SyncRebuild};
 use std::collections::BTreeMap;
@@ -268,6 +268,8 @@ struct ConsumerState {
     log: SyncLog,
     /// Ledger (instrumentation): the highest offset that reached durable state.
     ledger_durable: u64,
+    /// How much of the node's ledger the durable snapshot covers (projection).
+    snapshot_ledger: u64,
 }
 
 /// A data-sync node.
@@ -276,6 +278,8 @@ pub struct SyncNode {
     config: SyncConfig,
     part: Part,
     store: BTreeMap<Key, Value>,
+    /// Every change applied to the store: what the node's counters are made of.
+    ledger: Ledger,
     source: SourceState,
     consumer: ConsumerState,
     source_node: NodeId,
@@ -286,7 +290,15 @@ impl SyncNode {
     pub fn new(config: SyncConfig, part: Part) -> Self {
         let mut consumer = ConsumerState::default();
         consumer.log.pattern = part.pattern();
-        Self { config, part, store: BTreeMap::new(), source: SourceState::default(), consumer, source_node: 0 }
+        Self {
+            config,
+            part,
+            store: BTreeMap::new(),
+            ledger: Ledger::default(),
+            source: SourceState::default(),
+            consumer,
+            source_node: 0,
+        }
     }
 
     fn add(store: &mut BTreeMap<Key, Value>, change: &Change, sign_positive: bool) {
@@ -325,6 +337,7 @@ impl SyncNode {
         let to = (end as usize).min(self.source.log.len());
         for change in &self.source.log[from.min(to)..to] {
             Self::add(&mut self.store, change, true);
+            self.ledger.post(change.key, change.op, change.amount as i64);
         }
         self.source.durable_end = self.source.durable_end.max(to as u64);
         let durable = self.source.durable_end;
@@ -420,6 +433,7 @@ impl SyncNode {
                 self.record_duplicate(change, now_us);
             }
             Self::add(&mut self.store, change, true);
+            self.ledger.post(change.key, change.op, change.amount as i64);
             self.consumer.undo.push(*change);
             self.consumer.applied = self.consumer.applied.max(change.offset);
             applied_any = true;
@@ -557,6 +571,7 @@ impl SyncNode {
         if every > 0 && since_snapshot >= every && !self.consumer.write_inflight && self.consumer.rebuilding.is_none() {
             self.consumer.write_inflight = true;
             self.consumer.snapshot = Some((self.store.clone(), self.consumer.applied));
+            self.consumer.snapshot_ledger = self.ledger.position();
             out.disk_write(16 * self.store.len() as u32 + 64, self.consumer.applied);
         }
         if let Some((started_us, from_offset, events)) = self.consumer.rebuilding {
@@ -739,9 +754,11 @@ impl Protocol for SyncNode {
                 self.source.sync_inflight = false;
             }
             Part::WalReplica | Part::Cdc => {
-                for change in std::mem::take(&mut self.consumer.undo) {
-                    Self::add(&mut self.store, &change, false);
+                let undone = std::mem::take(&mut self.consumer.undo);
+                for change in &undone {
+                    Self::add(&mut self.store, change, false);
                 }
+                self.ledger.rewind(self.ledger.position().saturating_sub(undone.len() as u64));
                 self.consumer.applied = self.consumer.durable;
                 self.consumer.write_inflight = false;
                 self.consumer.position = None;
@@ -751,6 +768,7 @@ impl Protocol for SyncNode {
             Part::Projection => {
                 let (store, offset) = self.consumer.snapshot.clone().unwrap_or_default();
                 self.store = store;
+                self.ledger.rewind(self.consumer.snapshot_ledger);
                 self.consumer.applied = offset;
                 self.consumer.write_inflight = false;
                 self.consumer.position = Some(offset);
@@ -834,6 +852,12 @@ impl Protocol for SyncNode {
 
     fn store(&self) -> &BTreeMap<Key, Value> {
         &self.store
+    }
+
+    /// What each counter is made of: every change applied, by the write that made it.
+    fn state_extras(&self) -> StateExtras {
+        let (ledger, ledger_dropped) = self.ledger.export();
+        StateExtras { ledger, ledger_dropped, ..StateExtras::default() }
     }
 
     fn sync_log(&self) -> Option<SyncLog> {
