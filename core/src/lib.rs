@@ -14,7 +14,8 @@
 //! - [`protocol`]: the contract between engine and strategies (inputs, effects).
 //! - [`strategy`]: the replication strategies themselves.
 //! - [`net`], [`geo`]: the network of India; [`workload`]: the clients.
-//! - [`history`], [`check`]: what clients saw, and the named properties over it.
+//! - [`history`], [`check`]: what clients saw, and the named properties over it; [`jepsen`]:
+//!   the history as Jepsen's EDN operation log; [`nemesis`]: hostile fault schedules and shrinking.
 //! - [`clock`], [`crdt`]: vector clocks and conflict-free replicated data types.
 //! - [`metrics`], [`snapshot`], [`report`]: what front ends show; [`spacetime`]: the
 //!   space-time diagram's record of recent events with their vector clocks.
@@ -38,6 +39,7 @@ pub mod crdt;
 pub mod engine;
 pub mod geo;
 pub mod history;
+pub mod jepsen;
 pub mod json;
 pub mod metrics;
 pub mod monitor;

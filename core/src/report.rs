@@ -86,6 +86,10 @@ pub struct RunReport {
     pub latency_by_kind_ms: BTreeMap<OpKind, LatencyReport>,
     /// The first findings, with the operations that prove them.
     pub findings: Vec<crate::check::Finding>,
+    /// What the linearizability search covered (scenarios that check it): keys checked,
+    /// keys with no linearization, keys it could not decide within its budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linearizability: Option<crate::check::LinearizabilityReport>,
     /// Concurrent writes detected and resolved (multi-leader scenarios), as the
     /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -486,6 +490,7 @@ pub fn report_quiet(config: &ScenarioConfig, quiet: Quiet, duration_us: u64) -> 
         promises: simulation.promises().iter().map(|kind| kind.name()).collect(),
         latency_by_kind_ms: latency_by_kind(simulation.history()),
         findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
+        linearizability: checks.linearizability,
         conflicts: authoritative_conflicts(&final_state),
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
         orders: orders(simulation.history()),

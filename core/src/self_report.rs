@@ -143,11 +143,12 @@ pub struct ConflictLog {
     pub resolved: u64,
     /// Siblings still waiting for a read to resolve them.
     pub open_siblings: u64,
-    /// Writes whose effect last-writer-wins threw away.
-    pub lww_discarded: u64,
+    /// Times a write lost under last-writer-wins when two met (a later write may still
+    /// have built on it: the `lww_discarded` checker counts the effects missing at the end).
+    pub lww_lost_at_merge: u64,
     /// Transfers the business rule bounced to the reconciliation queue.
     pub reconciliation: u64,
-    /// The discarded writes.
+    /// The writes that lost when two met (the first [`CONFLICT_RECORDS_MAX`]).
     pub discards: Vec<Discard>,
     /// Operation ids of the bounced transfers.
     pub reconciliation_ops: Vec<OpId>,

@@ -212,7 +212,7 @@ fn lww_discards_are_exactly_the_effects_missing_from_the_final_balances() {
             created == -missing,
             &format!("LWW changed the money by {created}, discards account for {}", -missing),
         );
-        let self_reported = finished.report.conflicts.as_ref().map_or(0, |log| log.lww_discarded);
+        let self_reported = finished.report.conflicts.as_ref().map_or(0, |log| log.lww_lost_at_merge);
         assert_case(
             &case,
             (report.len() as u64) < self_reported,

@@ -62,13 +62,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a scenario and write its full trace (history, final state, anomalies) as JSON.
+    /// Run a scenario and write its full trace (history, initial and final states,
+    /// anomalies) as JSON, or its history as Jepsen's EDN operation log (`--format jepsen`).
     Trace {
         #[command(flatten)]
         run: RunArgs,
         /// Output file.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// `json` (the trace file; see docs/trace-format.md) or `jepsen` (the history as
+        /// EDN, one operation map per line, for Knossos, Elle or Porcupine).
+        #[arg(long, default_value = "json")]
+        format: String,
     },
     /// Read a trace file (from `trace` or the page's "Export trace"), make its run again from
     /// its scenario, seed, config and controls, and check the digest is the file's: exit 0
@@ -190,7 +195,7 @@ fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
     match command {
         Command::Scenarios { json } => scenarios(json),
         Command::Run { run, json } => run_command(&run, json),
-        Command::Trace { run, out } => trace_command(&run, &out),
+        Command::Trace { run, out, format } => trace_command(&run, &out, &format),
         Command::Replay { file } => replay_command(&file),
         Command::Net { json } => net(json),
         Command::Perf { json } => perf(json),
@@ -287,11 +292,20 @@ fn print_report(report: &RunReport) {
     }
 }
 
-fn trace_command(args: &RunArgs, out: &std::path::Path) -> Result<ExitCode, UsageError> {
+fn trace_command(args: &RunArgs, out: &std::path::Path, format: &str) -> Result<ExitCode, UsageError> {
+    if !["json", "jepsen"].contains(&format) {
+        return Err(UsageError(format!("bad --format '{}' (json or jepsen)", control::shorten(format))));
+    }
     let (config, duration_us) = scenario_config(args)?;
     let finished = report::run(config, duration_us)?;
     let trace = report::trace(&finished);
-    std::fs::write(out, trace.to_json()).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
+    let text = if format == "jepsen" {
+        let simulation = finished.simulation.as_ref();
+        replica_core::jepsen::history_edn(simulation.history(), &simulation.node_names(), simulation.now_us())
+    } else {
+        trace.to_json()
+    };
+    std::fs::write(out, text).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
     say!("wrote {} ({} operations, digest {})", out.display(), trace.history.len(), trace.trace_digest);
     Ok(ExitCode::SUCCESS)
 }

@@ -696,7 +696,7 @@ fn count_verdict(log: &mut ConflictLog, policy: ConflictPolicy, entry: &Entry) {
         _ => verdict.concurrent,
     };
     for discard in verdict.discards.iter().flatten() {
-        log.lww_discarded += 1;
+        log.lww_lost_at_merge += 1;
         if log.discards.len() < CONFLICT_RECORDS_MAX {
             log.discards.push(*discard);
         }
@@ -786,12 +786,12 @@ impl Protocol for UpiNode {
             commit: self.lamport,
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status: format!(
-                "leader · {} tentative writes · {} conflicts, {} resolved · {} open siblings · {} discarded · {} to reconcile",
+                "leader · {} tentative writes · {} conflicts, {} resolved · {} open siblings · {} lost at merge · {} to reconcile",
                 self.log.len(),
                 log.detected,
                 log.resolved,
                 log.open_siblings,
-                log.lww_discarded,
+                log.lww_lost_at_merge,
                 log.reconciliation
             ),
             vector_clock: self.clock.entries().to_vec(),

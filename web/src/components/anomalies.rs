@@ -59,8 +59,8 @@ pub fn explain_pair(pair: &ConflictPair, names: &[String]) -> String {
 fn resolution(log: &ConflictLog) -> String {
     match log.policy {
         "lww" => format!(
-            "Last-writer-wins resolved all {} by wall clock and threw away {} writes' effects.",
-            log.resolved, log.lww_discarded
+            "Last-writer-wins resolved all {} by wall clock: {} times the write with the earlier stamp lost when two met (the discard badge counts the effects still missing once the run is quiet).",
+            log.resolved, log.lww_lost_at_merge
         ),
         "siblings" => {
             format!("Reads resolved {}; {} siblings wait for a read to merge them.", log.resolved, log.open_siblings)

@@ -105,7 +105,7 @@ pub fn BenchView(props: &BenchProps) -> Html {
                             <td>{ format!("{:.0}", row.throughput_ops_s) }{ bar(row.throughput_ops_s, throughput_max, "throughput") }</td>
                             <td>{ format!("{:.1} / {:.1} / {:.1}", row.p50_ms, row.p95_ms, row.p99_ms) }{ bar(row.p95_ms, p95_max, "p95") }</td>
                             <td>{ row.lag_p95_ms.map_or("—".to_string(), |lag| format!("{lag:.1}")) }</td>
-                            <td>{ row.consistency }</td>
+                            <td>{ row.consistency.clone() }</td>
                             <td>{ if row.anomalies.is_empty() { "none".to_string() } else {
                                 row.anomalies.iter().map(|(name, count)| format!("{name} {count}")).collect::<Vec<_>>().join(", ") } }</td>
                         </tr>
