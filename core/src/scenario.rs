@@ -333,12 +333,7 @@ fn build_upi(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simul
         .collect();
     let hooks = StrategyHooks {
         router: crate::strategy::flipkart::route_nearest,
-        checkers: vec![
-            AnomalyKind::LwwDiscarded,
-            AnomalyKind::NegativeBalance,
-            AnomalyKind::MoneyNotConserved,
-            AnomalyKind::Divergence,
-        ],
+        checkers: upi_checkers(policy),
         params: crate::check::CheckParams {
             accounts: u64::from(strategy.accounts),
             initial_balance: strategy.initial_balance,
@@ -361,12 +356,22 @@ pub fn upi_promises(policy: crate::strategy::upi::ConflictPolicy) -> Vec<Anomaly
     let mut promises = vec![AnomalyKind::Divergence];
     match policy {
         ConflictPolicy::Lww => promises.push(AnomalyKind::NegativeBalance),
-        ConflictPolicy::Siblings => promises.extend([AnomalyKind::LwwDiscarded, AnomalyKind::MoneyNotConserved]),
-        ConflictPolicy::BusinessRule => {
-            promises.extend([AnomalyKind::LwwDiscarded, AnomalyKind::NegativeBalance, AnomalyKind::MoneyNotConserved])
-        }
+        ConflictPolicy::Siblings => promises.push(AnomalyKind::MoneyNotConserved),
+        ConflictPolicy::BusinessRule => promises.extend([AnomalyKind::NegativeBalance, AnomalyKind::MoneyNotConserved]),
     }
     promises
+}
+
+/// What each conflict policy is checked for. Last-writer-wins discards are judged from the
+/// balances LWW transfers wrote; the merging policies keep every effect, and an effect they
+/// lost would show as money not conserved.
+pub fn upi_checkers(policy: crate::strategy::upi::ConflictPolicy) -> Vec<AnomalyKind> {
+    use crate::strategy::upi::ConflictPolicy;
+    let mut checkers = vec![AnomalyKind::NegativeBalance, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence];
+    if policy == ConflictPolicy::Lww {
+        checkers.insert(0, AnomalyKind::LwwDiscarded);
+    }
+    checkers
 }
 
 fn flipkart_info() -> ScenarioInfo {

@@ -122,18 +122,46 @@ fn trace_writes_the_documented_file() {
     let trace: Value = serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("JSON");
     let _ = std::fs::remove_file(&path);
     assert_eq!(trace["format"], "replica-lab-trace/1");
-    for key in
-        ["scenario", "seed", "config", "controls", "history", "final_state", "events", "anomalies", "trace_digest"]
-    {
+    for key in [
+        "scenario",
+        "seed",
+        "config",
+        "controls",
+        "history",
+        "nodes",
+        "initial_state",
+        "final_state",
+        "final_extras",
+        "events",
+        "anomalies",
+        "trace_digest",
+    ] {
         assert!(trace.get(key).is_some(), "missing {key}");
     }
     let first = &trace["history"][0];
-    for key in
-        ["id", "client", "city", "node", "op", "key", "value", "read_value", "invoke_us", "complete_us", "outcome"]
-    {
+    for key in [
+        "id",
+        "client",
+        "city",
+        "node",
+        "op",
+        "key",
+        "value",
+        "read_value",
+        "invoke_us",
+        "complete_us",
+        "outcome",
+        "epoch",
+        "acked_us",
+        "fail_reason",
+        "args",
+        "result",
+    ] {
         assert!(first.get(key).is_some(), "history entry lacks {key}");
     }
+    assert!(first["args"]["key"].is_u64(), "{first}");
     assert!(trace["final_state"]["mumbai"].is_object());
+    assert!(trace["initial_state"]["mumbai"].is_object());
 }
 
 #[test]
@@ -186,7 +214,7 @@ fn upi_reports_its_conflicts_and_names_lww_discards() {
         ["run", "--scenario", "upi", "--seed", "3", "--duration", "20s", "--fault", "skew:mumbai:+50ms@0s", "--json"];
     let report = json(&args);
     let conflicts = &report["conflicts"];
-    for key in ["policy", "detected", "resolved", "open_siblings", "lww_discarded", "reconciliation"] {
+    for key in ["policy", "detected", "resolved", "open_siblings", "lww_lost_at_merge", "reconciliation"] {
         assert!(conflicts.get(key).is_some(), "conflicts lacks {key}: {conflicts}");
     }
     assert!(conflicts["detected"].as_u64().unwrap_or(0) > 0, "no conflicts: {conflicts}");
@@ -248,4 +276,66 @@ fn the_operations_scenarios_report_their_sections_as_documented() {
     for policy in ["reactive", "prescaled"] {
         assert!(scaling["scaling"][policy]["replicas_over_time"].is_array(), "{policy} over time");
     }
+}
+
+#[test]
+fn run_json_writes_null_for_a_time_to_converge_it_does_not_have() {
+    let report = json(&["run", "--scenario", "hdfc", "--duration", "2s", "--json"]);
+    assert!(report.as_object().is_some_and(|object| object.contains_key("time_to_converge_ms")), "{report}");
+    assert!(report["time_to_converge_ms"].is_null());
+    let converged = json(&["run", "--scenario", "flipkart", "--duration", "2s", "--json"]);
+    assert!(converged["time_to_converge_ms"].is_f64(), "{converged}");
+}
+
+/// `sweep` on one core and on two prints the same (but for its wall time) and exits the same.
+#[test]
+fn sweep_gives_the_same_answer_on_any_number_of_jobs() {
+    let without_time = |output: &Output| {
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        text.lines().map(|line| line.split(" in ").next().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
+    for extra in [&["--scenario", "consensus"][..], &["--scenario", "hdfc", "--set", "failover=naive"][..]] {
+        let mut args = vec!["sweep", "--seeds", "6", "--faults", "nemesis", "--duration", "8s", "--no-shrink"];
+        args.extend_from_slice(extra);
+        let one = replica_lab(&[&args[..], &["--jobs", "1"]].concat());
+        let two = replica_lab(&[&args[..], &["--jobs", "2"]].concat());
+        assert_eq!(one.status.code(), two.status.code(), "{args:?}");
+        assert_eq!(without_time(&one), without_time(&two), "{args:?}");
+    }
+}
+
+/// A reader that closes the pipe early (`sweep | head -1`) ends the program quietly, with
+/// the status a shell gives a process killed by SIGPIPE, never a panic.
+#[test]
+fn a_closed_pipe_ends_a_sweep_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_replica-lab"))
+        .args(["sweep", "--seeds", "2", "--scenario", "all", "--duration", "2s", "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    drop(child.stdout.take());
+    let status = child.wait().expect("ends");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert_eq!(status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn trace_writes_the_history_as_a_jepsen_log() {
+    let path = std::env::temp_dir().join(format!("replica-lab-jepsen-{}.edn", std::process::id()));
+    let path_text = path.to_string_lossy().to_string();
+    let args = ["trace", "--scenario", "consensus", "--duration", "2s", "--format", "jepsen", "--out", &path_text];
+    let output = replica_lab(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&path).expect("written");
+    let _ = std::fs::remove_file(&path);
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.starts_with("{:type :invoke, :f :") && first.contains(":process 0"), "{first}");
+    let bad = replica_lab(&["trace", "--scenario", "hdfc", "--format", "xml", "--out", &path_text]);
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 }

@@ -38,6 +38,10 @@ pub const LOG_RECORDS_MAX: usize = 4_000_000;
 pub const BATCH_RECORDS_MAX: u64 = 500;
 /// Most shipments sent to the WAL replica at once (its acknowledgements bring more).
 pub const SHIP_BATCHES_MAX: usize = 64;
+/// Most records shipped to the WAL replica and not yet acknowledged (the window): without
+/// it, every gap the replica reported made the source send its backlog again, and on a slow
+/// link the copies queued behind each other for minutes (found by the nemesis).
+pub const SHIP_WINDOW_RECORDS: u64 = 8 * BATCH_RECORDS_MAX;
 /// Most records in one fetch answer while a projection rebuilds.
 pub const REPLAY_BATCH_MAX: u64 = 2_000;
 /// Most duplicate applications a consumer lists (it counts them all).
@@ -244,6 +248,8 @@ struct SourceState {
     replica_acked: u64,
     replica_sent: u64,
     replica_sent_us: u64,
+    /// When the source last went back to the replica's position on its request.
+    replica_rewound_us: Option<u64>,
 }
 
 /// A consumer's state (WAL replica, CDC consumer or projection).
@@ -270,6 +276,8 @@ struct ConsumerState {
     ledger_durable: u64,
     /// How much of the node's ledger the durable snapshot covers (projection).
     snapshot_ledger: u64,
+    /// When the WAL replica last asked the source to go back to its position.
+    resend_asked_us: Option<u64>,
 }
 
 /// A data-sync node.
@@ -370,7 +378,8 @@ impl SyncNode {
         }
         let batches_max = if resend { 1 } else { SHIP_BATCHES_MAX };
         for _ in 0..batches_max {
-            if self.source.replica_sent >= self.source.durable_end {
+            let in_flight = self.source.replica_sent.saturating_sub(self.source.replica_acked);
+            if self.source.replica_sent >= self.source.durable_end || in_flight >= SHIP_WINDOW_RECORDS {
                 break;
             }
             let (changes, next) = self.slice(self.source.replica_sent + 1, BATCH_RECORDS_MAX);
@@ -386,8 +395,13 @@ impl SyncNode {
             Msg::ShipAck { offset, resend } => {
                 self.source.replica = Some(from);
                 self.source.replica_acked = self.source.replica_acked.max(offset);
-                if resend || self.source.replica_sent < offset {
+                // Go back to the replica's position on request, at most once per resend
+                // interval: the requests a burst of gaps sends say the same thing.
+                let rewind =
+                    resend && self.source.replica_rewound_us.is_none_or(|at| now_us.saturating_sub(at) >= RESEND_US);
+                if rewind || self.source.replica_sent < offset {
                     self.source.replica_sent = offset;
+                    self.source.replica_rewound_us = Some(now_us);
                 }
                 self.ship(now_us, out, false);
             }
@@ -472,8 +486,13 @@ impl SyncNode {
         self.note_stream(end, next);
         let gap = changes.first().is_some_and(|first| first.offset > self.consumer.applied + 1);
         if gap {
-            // A shipment after a lost one: ask for everything from our position again.
-            out.send(self.source_node, Msg::ShipAck { offset: self.consumer.durable, resend: true });
+            // A shipment after a lost one: ask for everything from our position again, once
+            // per resend interval (the shipments behind the lost one all show the gap).
+            let asked = self.consumer.resend_asked_us;
+            if asked.is_none_or(|at| now_us.saturating_sub(at) >= RESEND_US) {
+                self.consumer.resend_asked_us = Some(now_us);
+                out.send(self.source_node, Msg::ShipAck { offset: self.consumer.durable, resend: true });
+            }
             return;
         }
         if self.consume(&changes, now_us) {
