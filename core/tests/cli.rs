@@ -63,7 +63,7 @@ fn same_command_same_digest_other_seed_other_digest() {
 
 #[test]
 fn bad_input_gets_one_line_and_status_2() {
-    let cases: [&[&str]; 12] = [
+    let cases: [&[&str]; 14] = [
         &["run", "--scenario", "nope"],
         &["run", "--scenario", "hdfc", "--set", "commit=eventually"],
         &["run", "--scenario", "hdfc", "--set", "replicas=99"],
@@ -76,6 +76,8 @@ fn bad_input_gets_one_line_and_status_2() {
         &["run", "--scenario", "hdfc", "--load", "NaN"],
         &["run", "--scenario", "hdfc", "--latency-x", "-3"],
         &["sweep", "--seeds", "2", "--faults", "chaos"],
+        &["sweep", "--seeds", "2", "--expect", "gremlins"],
+        &["trace", "--scenario", "hdfc", "--format", "yaml", "--out", "/dev/null"],
     ];
     for args in cases {
         let output = replica_lab(args);

@@ -209,3 +209,24 @@ async fn the_benchmark_view_runs_every_strategy_at_the_chosen_load() {
     assert_eq!(count(&root, ".bench-table .bar.p95"), rows, "a p95 bar per row");
     root.remove();
 }
+
+/// Asynchronous commit with reads at the nearest replica is not linearizable: the badge counts
+/// the keys with no linearization, names a set of operations that cannot be ordered, and its
+/// button rings them in the space-time diagram.
+#[test]
+async fn the_linearizability_badge_names_operations_and_rings_them() {
+    let root = mount_at("#scenario=hdfc&seed=3&t=3");
+    sleep(400).await;
+    let selector = "[data-anomaly=nonlinearizable]";
+    assert_eq!(count(&root, selector), 1, "a linearizability badge");
+    let badge = root.query_selector(selector).ok().flatten().expect("the badge");
+    let keys: u64 = badge.get_attribute("data-count").and_then(|c| c.parse().ok()).unwrap_or(0);
+    assert!(keys > 0, "replica reads under async commit are not linearizable");
+    let finding = text(&root, &format!("{selector} .badge-finding"));
+    assert!(finding.starts_with("Key ") && finding.contains("no order of these"), "{finding}");
+    let button = root.query_selector(&format!("{selector} .show-ops")).ok().flatten().expect("a show button");
+    button.dyn_into::<web_sys::HtmlElement>().expect("a button").click();
+    sleep(400).await;
+    assert!(count(&root, ".spacetime-svg .st-event.op-selected") >= 1, "its operations are ringed");
+    root.remove();
+}

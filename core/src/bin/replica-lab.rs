@@ -5,6 +5,7 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
+use replica_core::check::AnomalyKind;
 use replica_core::control::{self, controls_from_specs, crash_faults, parse_duration_us, random_faults};
 use replica_core::nemesis;
 use replica_core::replay;
@@ -144,6 +145,11 @@ struct SweepArgs {
     /// Print the nemesis's schedule as drawn, without shrinking it.
     #[arg(long)]
     no_shrink: bool,
+    /// Also hold every seed to this anomaly count being 0 (repeatable): a promise the
+    /// configuration does not make, to watch the nemesis break it and shrink the schedule
+    /// (e.g. `--set failover=naive --expect split_brain`).
+    #[arg(long = "expect", value_name = "ANOMALY")]
+    expect: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -508,7 +514,12 @@ impl SweepTarget {
     }
 }
 
-fn sweep_seed(target: &SweepTarget, seed: u64, schedule: Schedule, duration_us: u64) -> Result<SeedResult, UsageError> {
+fn sweep_seed(
+    target: &SweepTarget,
+    seed: u64,
+    (schedule, expect): (Schedule, &[AnomalyKind]),
+    duration_us: u64,
+) -> Result<SeedResult, UsageError> {
     let mut config = target.config(seed)?;
     let (finished, specs, faults) = match schedule {
         Schedule::Nemesis => {
@@ -528,14 +539,15 @@ fn sweep_seed(target: &SweepTarget, seed: u64, schedule: Schedule, duration_us: 
             (report::run(config, duration_us)?, specs, Vec::new())
         }
     };
-    let broken =
-        nemesis::broken(&finished.simulation.promises(), &finished.checks).first().map(|&(kind, count)| Broken {
-            kind,
-            count,
-            explanation: finished.checks.findings.iter().find(|f| f.kind == kind).map(|f| f.explanation.clone()),
-            specs,
-            faults,
-        });
+    let mut promises = finished.simulation.promises();
+    promises.extend(expect.iter().filter(|kind| !promises.contains(kind)).copied().collect::<Vec<_>>());
+    let broken = nemesis::broken(&promises, &finished.checks).first().map(|&(kind, count)| Broken {
+        kind,
+        count,
+        explanation: finished.checks.findings.iter().find(|f| f.kind == kind).map(|f| f.explanation.clone()),
+        specs,
+        faults,
+    });
     Ok(SeedResult {
         seed,
         anomalies: finished.report.anomalies.clone(),
@@ -549,7 +561,7 @@ fn sweep_seed(target: &SweepTarget, seed: u64, schedule: Schedule, duration_us: 
 fn sweep_seeds(
     target: &SweepTarget,
     seeds: u64,
-    schedule: Schedule,
+    (schedule, expect): (Schedule, &[AnomalyKind]),
     duration_us: u64,
     jobs: usize,
 ) -> Result<Vec<SeedResult>, UsageError> {
@@ -565,7 +577,7 @@ fn sweep_seeds(
                 if seed > seeds || seed > first_broken.load(Ordering::Relaxed) {
                     break;
                 }
-                match sweep_seed(target, seed, schedule, duration_us) {
+                match sweep_seed(target, seed, (schedule, expect), duration_us) {
                     Ok(result) => {
                         if result.broken.is_some() {
                             first_broken.fetch_min(seed, Ordering::Relaxed);
@@ -597,7 +609,7 @@ fn sweep_target(target: &SweepTarget, options: &SweepOptions) -> Result<bool, Us
     let duration_us = parse_duration_us(&options.duration)?;
     // Validate the configuration once, before any thread starts.
     scenario::build(target.config(1)?)?;
-    let results = sweep_seeds(target, options.seeds, options.schedule, duration_us, options.jobs)?;
+    let results = sweep_seeds(target, options.seeds, (options.schedule, &options.expect), duration_us, options.jobs)?;
     if let Some(last) = results.last() {
         if let Some(broken) = &last.broken {
             print_broken(target, last.seed, broken, options, duration_us)?;
@@ -645,6 +657,9 @@ fn print_broken(
         say!("  {explanation}");
     }
     say!("reproduce: {}", target.command(seed, &options.duration, &broken.specs));
+    if !options.expect.is_empty() {
+        say!("  (held to {} with --expect: the configuration does not promise it)", broken.kind.name());
+    }
     if options.schedule == Schedule::Nemesis && options.shrink {
         let shrunk = nemesis::shrink(&target.config(seed)?, duration_us, broken.faults.clone(), broken.kind);
         if !shrunk.reproduced {
@@ -674,6 +689,8 @@ struct SweepOptions {
     duration: String,
     jobs: usize,
     shrink: bool,
+    /// Anomalies held to 0 besides the configuration's own promises.
+    expect: Vec<AnomalyKind>,
 }
 
 fn sweep(args: SweepArgs) -> Result<ExitCode, UsageError> {
@@ -691,6 +708,14 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, UsageError> {
         duration: args.duration,
         jobs: jobs.min(usize::try_from(args.seeds).unwrap_or(usize::MAX)).max(1),
         shrink: !args.no_shrink,
+        expect: args
+            .expect
+            .iter()
+            .map(|name| {
+                AnomalyKind::from_name(name)
+                    .ok_or_else(|| UsageError(format!("unknown anomaly '{}' for --expect", control::shorten(name))))
+            })
+            .collect::<Result<_, _>>()?,
     };
     let targets: Vec<SweepTarget> = if args.scenario == "all" {
         if !args.knobs.is_empty() {

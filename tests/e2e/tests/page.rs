@@ -28,7 +28,7 @@ fn the_served_page_renders_the_map_nodes_and_moving_messages() {
     let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
     assert_eq!(occurrences(&dom, "data-node=\""), 6, "hdfc's six nodes");
     assert!(dom.contains("name=\"latency\"") && dom.contains("name=\"load\""), "the two sliders");
-    assert_eq!(occurrences(&dom, "data-anomaly=\""), 5, "a badge per checker");
+    assert_eq!(occurrences(&dom, "data-anomaly=\""), 6, "a badge per checker (five, and linearizability)");
     assert!(dom.contains("CC BY 4.0"), "the map's attribution is shown");
     let t_early = sim_time_s(&dom).expect("#sim-time shows a time");
     assert!(t_early >= 2.0, "the link's t=2 was honoured: {t_early}");
