@@ -509,3 +509,421 @@ fn uncommitted_effect_finds_lost_commits_refused_effects_and_balances_off_their_
     let report = check(&history, Some(&state), &kinds, CheckParams::default());
     assert!(report.findings.iter().any(|f| f.explanation.contains("its statement")), "{:?}", report.findings);
 }
+
+/// A hand-written run for one checker: what it is given, and what it must report.
+struct Example {
+    history: History,
+    state: FinalState,
+    params: CheckParams,
+    /// Findings expected (0 for the close call it must stay silent on).
+    count: u64,
+    /// The operations the first finding must name (empty: it names none, or none is expected).
+    ops: Vec<u64>,
+}
+
+impl Example {
+    fn rows(rows: &[Row], store: &[(u32, u64)], count: u64, ops: &[u64]) -> Self {
+        Example {
+            history: history(rows),
+            state: final_state(store),
+            params: CheckParams::default(),
+            count,
+            ops: ops.to_vec(),
+        }
+    }
+}
+
+/// For every checker, a history that makes it fire and a close call it must stay silent on.
+/// A checker without them makes `every_checker_fires_on_its_example_and_stays_silent_on_a_close_call`
+/// fail: add both when adding a checker.
+fn examples(kind: AnomalyKind) -> Option<(Example, Example)> {
+    use replica_core::protocol::{LwwSide, OpResult, Posting, StateExtras};
+    use replica_core::self_report::ScalingLog;
+    let amount = replica_core::workload::transfer_amount;
+    let bank =
+        |name: &str, ledger: Vec<Posting>, held: Vec<Posting>, balances: [(u32, u64); 1], initial: u64| FinalNode {
+            initial: [(balances[0].0, initial)].into_iter().collect(),
+            extras: StateExtras { ledger, held, ..StateExtras::default() },
+            ..FinalNode::new(name, Role::Primary, balances.into_iter().collect())
+        };
+    let partitioned = CheckParams { accounts_partitioned: true, ..CheckParams::default() };
+    Some(match kind {
+        AnomalyKind::StaleRead => (
+            Example::rows(
+                &[(1, W, 7, None, 0, Some(10), OK, 0, 1), (3, R, 7, Some(0), 40, Some(50), OK, 1, 1)],
+                &[(7, 1)],
+                1,
+                &[2, 1],
+            ),
+            Example::rows(
+                &[(1, W, 7, None, 0, Some(45), OK, 0, 1), (3, R, 7, Some(0), 40, Some(50), OK, 1, 1)],
+                &[(7, 1)],
+                0,
+                &[],
+            ),
+        ),
+        AnomalyKind::LostWrite => (
+            Example::rows(
+                &[(1, W, 2, None, 0, Some(10), OK, 0, 1), (1, W, 2, None, 20, Some(30), OK, 0, 1)],
+                &[(2, 1)],
+                1,
+                &[2],
+            ),
+            Example::rows(
+                &[(1, W, 2, None, 0, Some(10), OK, 0, 1), (1, W, 2, None, 5, Some(30), OK, 0, 1)],
+                &[(2, 1)],
+                0,
+                &[],
+            ),
+        ),
+        AnomalyKind::ReadYourWrites => (
+            Example::rows(
+                &[(5, W, 1, None, 0, Some(10), OK, 0, 1), (5, R, 1, Some(0), 20, Some(30), OK, 1, 1)],
+                &[(1, 1)],
+                1,
+                &[1, 2],
+            ),
+            Example::rows(
+                &[(5, W, 1, None, 0, Some(10), OK, 0, 1), (6, R, 1, Some(0), 20, Some(30), OK, 1, 1)],
+                &[(1, 1)],
+                0,
+                &[],
+            ),
+        ),
+        AnomalyKind::MonotonicRead => {
+            let base = [(1, W, 4, None, 0, Some(10), OK, 0, 1), (1, W, 4, None, 20, Some(30), OK, 0, 1)];
+            let later = |first_done: u64| {
+                let mut rows = base.to_vec();
+                rows.extend([
+                    (9, R, 4, Some(2), 40, Some(first_done), OK, 1, 1),
+                    (9, R, 4, Some(1), 60, Some(70), OK, 2, 1),
+                ]);
+                rows
+            };
+            (Example::rows(&later(50), &[(4, 2)], 1, &[3, 4]), Example::rows(&later(65), &[(4, 2)], 0, &[]))
+        }
+        AnomalyKind::SplitBrain => (
+            Example::rows(
+                &[
+                    (1, W, 1, None, 0, Some(10), OK, 0, 1),
+                    (2, W, 2, None, 15, Some(20), OK, 1, 2),
+                    (1, W, 3, None, 25, Some(30), OK, 0, 1),
+                ],
+                &[],
+                1,
+                &[2, 3],
+            ),
+            Example::rows(
+                &[
+                    (1, W, 1, None, 0, Some(10), OK, 0, 1),
+                    (1, W, 3, None, 11, Some(12), OK, 0, 1),
+                    (2, W, 2, None, 15, Some(20), OK, 1, 2),
+                ],
+                &[],
+                0,
+                &[],
+            ),
+        ),
+        AnomalyKind::TwoLeadersSameTerm => (
+            Example::rows(
+                &[(1, W, 1, None, 0, Some(5), OK, 0, 2), (2, W, 1, None, 1, Some(6), OK, 1, 2)],
+                &[],
+                1,
+                &[1, 2],
+            ),
+            Example::rows(&[(1, W, 1, None, 0, Some(5), OK, 0, 2), (2, W, 1, None, 1, Some(6), OK, 1, 3)], &[], 0, &[]),
+        ),
+        AnomalyKind::Nonlinearizable => (
+            Example::rows(
+                &[(1, W, 3, None, 0, Some(10), OK, 0, 1), (2, R, 3, Some(0), 20, Some(30), OK, 1, 1)],
+                &[],
+                1,
+                &[1, 2],
+            ),
+            Example::rows(
+                &[(1, W, 3, None, 0, Some(25), OK, 0, 1), (2, R, 3, Some(0), 20, Some(30), OK, 1, 1)],
+                &[],
+                0,
+                &[],
+            ),
+        ),
+        AnomalyKind::Divergence => {
+            let node = |name: &str, value: u64| FinalNode::new(name, Role::Replica, [(1, value)].into_iter().collect());
+            let state = |values: [u64; 2]| FinalState {
+                nodes: vec![node("mumbai", values[0]), node("delhi", values[1])],
+                authoritative: None,
+            };
+            let example = |values, count| Example {
+                history: history(&[]),
+                state: state(values),
+                params: CheckParams::default(),
+                count,
+                ops: Vec::new(),
+            };
+            (example([5, 6], 1), example([5, 5], 0))
+        }
+        AnomalyKind::Oversell => {
+            const O: OpKind = OpKind::Order;
+            let mut rows: Vec<Row> = vec![(1, O, 9, None, 0, Some(5), OK, 0, 0), (2, O, 9, None, 1, Some(6), OK, 1, 0)];
+            let mut history_of = |extra: Option<Row>| {
+                rows.extend(extra);
+                let mut history = history(&rows);
+                for id in 1..=rows.len() as u64 {
+                    if let Some(op) = history.get_mut(id) {
+                        op.amount = 1;
+                    }
+                }
+                history
+            };
+            let params = CheckParams { initial_stock: 1, ..CheckParams::default() };
+            let sold_out = history_of(None);
+            let refused = history_of(Some((3, O, 9, None, 7, Some(8), Outcome::Fail, 1, 0)));
+            (
+                Example { history: sold_out, state: final_state(&[]), params, count: 1, ops: vec![2] },
+                Example {
+                    history: refused,
+                    state: final_state(&[]),
+                    params: CheckParams { initial_stock: 2, ..params },
+                    count: 0,
+                    ops: Vec::new(),
+                },
+            )
+        }
+        AnomalyKind::NegativeBalance => {
+            let rows = |balance: i64| vec![(1, R, 0, Some(balance as u64), 0, Some(5), OK, 0, 0)];
+            (Example::rows(&rows(-40), &[(0, 10)], 1, &[1]), Example::rows(&rows(0), &[(0, 10)], 0, &[]))
+        }
+        AnomalyKind::MoneyNotConserved => {
+            let held = [Posting { account: 1, op: 7, delta: 30 }];
+            let state = |held: &[Posting]| FinalState {
+                nodes: vec![
+                    bank("bank-a", vec![Posting { account: 0, op: 7, delta: -30 }], Vec::new(), [(0, 70)], 100),
+                    bank("bank-b", Vec::new(), held.to_vec(), [(1, 100)], 100),
+                ],
+                authoritative: None,
+            };
+            (
+                Example { history: history(&[]), state: state(&[]), params: partitioned, count: 1, ops: Vec::new() },
+                Example { history: history(&[]), state: state(&held), params: partitioned, count: 0, ops: Vec::new() },
+            )
+        }
+        AnomalyKind::Atomicity => {
+            let history = transfers(&[(0, 10, OK)]);
+            let out = Posting { account: 0, op: 1, delta: -amount(1) };
+            let into = Posting { account: 1, op: 1, delta: amount(1) };
+            let state = |b: Vec<Posting>| FinalState {
+                nodes: vec![
+                    bank("bank-a", vec![out], Vec::new(), [(0, 0)], 0),
+                    bank("bank-b", b, Vec::new(), [(1, 0)], 0),
+                ],
+                authoritative: None,
+            };
+            (
+                Example {
+                    history: history.clone(),
+                    state: state(Vec::new()),
+                    params: partitioned,
+                    count: 1,
+                    ops: vec![1],
+                },
+                Example { history, state: state(vec![into]), params: partitioned, count: 0, ops: Vec::new() },
+            )
+        }
+        AnomalyKind::UncommittedEffect => {
+            let history = transfers(&[(0, 10, OK)]);
+            let both =
+                vec![Posting { account: 0, op: 1, delta: -amount(1) }, Posting { account: 1, op: 1, delta: amount(1) }];
+            let node = |ledger: Vec<Posting>, balances: [u64; 2]| FinalNode {
+                initial: [(0, 10_000), (1, 10_000)].into_iter().collect(),
+                extras: StateExtras { ledger, ..StateExtras::default() },
+                ..FinalNode::new("primary", Role::Primary, [(0, balances[0]), (1, balances[1])].into_iter().collect())
+            };
+            let moved = [(10_000 - amount(1)) as u64, (10_000 + amount(1)) as u64];
+            (
+                Example {
+                    history: history.clone(),
+                    state: FinalState::of(vec![node(Vec::new(), [10_000, 10_000])]),
+                    params: CheckParams::default(),
+                    count: 1,
+                    ops: vec![1],
+                },
+                Example {
+                    history,
+                    state: FinalState::of(vec![node(both, moved)]),
+                    params: CheckParams::default(),
+                    count: 0,
+                    ops: Vec::new(),
+                },
+            )
+        }
+        AnomalyKind::LwwDiscarded => {
+            let mut history = transfers(&[(0, 10, OK), (5, 12, OK)]);
+            let side = |account, balance, basis| LwwSide { account, balance, basis };
+            for (op, stamp_us, sides) in
+                [(1, 50, [side(0, 90, 0), side(1, 110, 0)]), (2, 40, [side(0, 80, 0), side(1, 120, 0)])]
+            {
+                if let Some(entry) = history.get_mut(op) {
+                    entry.result = Some(Box::new(OpResult::LwwTransfer { stamp_us, sides }));
+                }
+            }
+            let node = |versions: [(u32, u64); 2], balances: [(u32, u64); 2]| FinalNode {
+                initial: [(0, 100), (1, 100)].into_iter().collect(),
+                extras: StateExtras { versions: versions.into_iter().collect(), ..StateExtras::default() },
+                ..FinalNode::new("mumbai", Role::Primary, balances.into_iter().collect())
+            };
+            // #1 wins both accounts: #2 is gone from both. A silent close call: #2 is not on
+            // the chain of an account whose balance no chain explains (not judged).
+            let lost = FinalState::of(vec![node([(0, 1), (1, 1)], [(0, 90), (1, 110)])]);
+            let unexplained = FinalState::of(vec![node([(0, 1), (1, 1)], [(0, 91), (1, 111)])]);
+            (
+                Example {
+                    history: history.clone(),
+                    state: lost,
+                    params: CheckParams::default(),
+                    count: 2,
+                    ops: vec![2, 1],
+                },
+                Example { history, state: unexplained, params: CheckParams::default(), count: 0, ops: Vec::new() },
+            )
+        }
+        AnomalyKind::WriteSkew => {
+            // Withdrawals from a joint account (accounts 0 and 1): each reads both halves at
+            // their initial version and writes its own half.
+            let skew = |second_reads_after_first: bool| {
+                let mut history = transfers(&[(0, 10, OK), (2, 12, OK)]);
+                let reads_1 = if second_reads_after_first {
+                    vec![(0, 90, 1), (1, 100, 0)]
+                } else {
+                    vec![(0, 100, 0), (1, 100, 0)]
+                };
+                let results = [
+                    (1, OpResult::Transaction { reads: vec![(0, 100, 0), (1, 100, 0)], writes: vec![(0, 90)] }),
+                    (2, OpResult::Transaction { reads: reads_1, writes: vec![(1, 90)] }),
+                ];
+                for (op, result) in results {
+                    if let Some(entry) = history.get_mut(op) {
+                        entry.kind = OpKind::Withdraw;
+                        entry.result = Some(Box::new(result));
+                    }
+                }
+                history
+            };
+            (
+                Example {
+                    history: skew(false),
+                    state: final_state(&[]),
+                    params: CheckParams::default(),
+                    count: 1,
+                    ops: vec![1, 2],
+                },
+                Example {
+                    history: skew(true),
+                    state: final_state(&[]),
+                    params: CheckParams::default(),
+                    count: 0,
+                    ops: Vec::new(),
+                },
+            )
+        }
+        AnomalyKind::DuplicateApply => {
+            let consumer = |ledger: Vec<Posting>, value: u64| FinalNode {
+                extras: StateExtras { ledger, ..StateExtras::default() },
+                ..FinalNode::new("bangalore", Role::Replica, [(3, value)].into_iter().collect())
+            };
+            let once = Posting { account: 3, op: 8, delta: 5 };
+            (
+                Example {
+                    history: history(&[]),
+                    state: FinalState::of(vec![consumer(vec![once, once], 10)]),
+                    params: CheckParams::default(),
+                    count: 1,
+                    ops: vec![8],
+                },
+                Example {
+                    history: history(&[]),
+                    state: FinalState::of(vec![consumer(vec![once], 5)]),
+                    params: CheckParams::default(),
+                    count: 0,
+                    ops: Vec::new(),
+                },
+            )
+        }
+        AnomalyKind::UnreadyRead => {
+            let rows: Vec<Row> = vec![(1, R, 2, Some(0), 0, Some(10), OK, 1, 0)];
+            let replica = |intervals: Vec<(u64, u64)>| FinalNode {
+                scaling: Some(ScalingLog { serving_intervals: intervals, ..ScalingLog::default() }),
+                ..FinalNode::new("delhi-1", Role::Replica, BTreeMap::new())
+            };
+            let state = |intervals| FinalState {
+                nodes: vec![FinalNode::new("mumbai", Role::Primary, BTreeMap::new()), replica(intervals)],
+                authoritative: Some(0),
+            };
+            // The read was answered at 10 µs (acked_us is its completion here).
+            (
+                Example {
+                    history: history(&rows),
+                    state: state(vec![(20, 100)]),
+                    params: CheckParams::default(),
+                    count: 1,
+                    ops: vec![1],
+                },
+                Example {
+                    history: history(&rows),
+                    state: state(vec![(5, 100)]),
+                    params: CheckParams::default(),
+                    count: 0,
+                    ops: Vec::new(),
+                },
+            )
+        }
+    })
+}
+
+#[test]
+fn every_checker_fires_on_its_example_and_stays_silent_on_a_close_call() {
+    let mut missing = Vec::new();
+    for spec in replica_core::check::CHECKERS {
+        let Some((firing, silent)) = examples(spec.kind) else {
+            missing.push(spec.name);
+            continue;
+        };
+        let report = check(&firing.history, Some(&firing.state), &[spec.kind], firing.params);
+        assert_eq!(report.count(spec.kind), firing.count, "{} fires: {:?}", spec.name, report.findings);
+        let first = report.findings.first().unwrap_or_else(|| panic!("{} names a finding", spec.name));
+        assert_eq!(first.ops, firing.ops, "{}: {}", spec.name, first.explanation);
+        assert!(
+            first.explanation.ends_with('.') && first.explanation.len() > 20,
+            "{}: {}",
+            spec.name,
+            first.explanation
+        );
+        let report = check(&silent.history, Some(&silent.state), &[spec.kind], silent.params);
+        assert_eq!(report.count(spec.kind), silent.count, "{} stays silent: {:?}", spec.name, report.findings);
+    }
+    assert!(missing.is_empty(), "checkers without a firing and a silent example: {missing:?}");
+}
+
+/// The monitor's oracle: an alert raised and cleared faster than the hysteresis allows is
+/// reported; the same pair spaced as the rules require is not.
+#[test]
+fn the_hysteresis_oracle_rejects_a_flapping_pair() {
+    use replica_core::monitor::{hysteresis_respected, AlertEvent, AlertRule, MonitorConfig};
+    let config = MonitorConfig::banking();
+    let interval_ms = config.interval_us / 1000;
+    let event = |t_ms: u64, raised: bool| AlertEvent {
+        t_ms,
+        node: "delhi".to_string(),
+        region: "delhi",
+        rule: AlertRule::CriticalLag,
+        raised,
+        value: 0.0,
+        threshold: 0.0,
+    };
+    let clear_after = u64::from(config.clear_after) * interval_ms;
+    let flapping = [event(1_000, true), event(1_000 + clear_after - 1, false)];
+    assert!(hysteresis_respected(&config, &flapping).is_err(), "a clear too soon after the raise");
+    let spaced = [event(1_000, true), event(1_000 + clear_after, false)];
+    assert_eq!(hysteresis_respected(&config, &spaced), Ok(()));
+    let twice = [event(1_000, true), event(9_000, true)];
+    assert!(hysteresis_respected(&config, &twice).is_err(), "raised twice without a clear");
+}
