@@ -61,9 +61,9 @@ MUTANTS = [
 
 def run_tests():
     result = subprocess.run(
-        ["cargo", "test", "-p", "replica-core", "--tests", "--no-fail-fast", "-q"],
+        ["cargo", "test", "-p", "replica-core", "--tests", "--no-fail-fast"],
         capture_output=True, text=True)
-    failed = re.findall(r"^test (\S+) \.\.\. FAILED", result.stdout + result.stderr, re.M)
+    failed = sorted(set(re.findall(r"^test (\S+) \.\.\. FAILED", result.stdout + result.stderr, re.M)))
     targets = re.findall(r"error: test failed, to rerun pass `-p replica-core --test (\S+)`", result.stderr)
     built = "error[E" not in result.stderr
     return built, failed, targets, result
@@ -82,6 +82,9 @@ def main():
         try:
             open(path, "w").write(text.replace(original, mutated))
             built, failed, targets, _ = run_tests()
+        except KeyboardInterrupt:
+            open(path, "w").write(text)
+            raise
         finally:
             open(path, "w").write(text)
         verdict = "unviable (does not build)" if not built else ("caught" if failed else "MISSED")

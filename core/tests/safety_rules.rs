@@ -139,7 +139,7 @@ fn candidate(driven: &mut Driven, at_us: u64) -> u64 {
 #[test]
 fn figure_8_a_new_leader_does_not_commit_an_old_term_entry_by_counting() {
     let mut leader = Driven::new(true);
-    assert!(matches!(leader.request(1_000, 1, OpKind::Write), None), "a write waits for its commit");
+    assert!(leader.request(1_000, 1, OpKind::Write).is_none(), "a write waits for its commit");
     leader.finish_disk(1_000);
     assert_eq!(leader.commit(), 0, "no replica has it yet");
     // Deposed before any replica acknowledged it; then elected again, in a later epoch.
