@@ -21,7 +21,7 @@ MUTANTS = [
      "            Outcome::Ok if got != wanted =>", "            Outcome::Ok if false && got != wanted =>",
      "core-banking's no commit lost"),
     ("uncommitted_effects without the balance recomputation", "core/src/check/money.rs",
-     "    findings.extend(statement_mismatch(node).map(|mismatch| Finding { kind: AnomalyKind::UncommittedEffect, ..mismatch }));",
+     "    findings\n        .extend(statement_mismatch(node).map(|mismatch| Finding { kind: AnomalyKind::UncommittedEffect, ..mismatch }));\n",
      "",
      "balances that do not add up after recovery"),
     ("unready_reads returns nothing", "core/src/check/replicas.rs",
@@ -78,6 +78,7 @@ def main():
         text = open(path).read()
         if text.count(original) != 1:
             rows.append((name, "NOT APPLIED: the original text is not found exactly once", []))
+            print(f"{name}: NOT APPLIED: the original text is not found exactly once in {path}", flush=True)
             continue
         try:
             open(path, "w").write(text.replace(original, mutated))
