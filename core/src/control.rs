@@ -331,7 +331,7 @@ pub fn crash_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String
 }
 
 /// A random fault schedule in the fault grammar: one to three crashes (each restarted),
-/// isolations, lossy links or partitions between `nodes`. Each starts before
+/// isolations, lossy links or partitions between two different `nodes` (never an empty one). Each starts before
 /// `duration_us - 8 s` (or 3 s, for runs shorter than 11 s) and lasts 0.5–5.5 s, so all are
 /// healed by `duration_us - 2.5 s` and the run ends healthy. Drawn from the seed's fault stream, so a sweep's seed names its schedule.
 pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<String> {
@@ -344,24 +344,23 @@ pub fn random_faults(seed: u64, nodes: &[String], duration_us: u64) -> Vec<Strin
         let start = 1_000_000 + rng.below(window_end - 1_000_000);
         let end = start + 500_000 + rng.below(5_000_000);
         let a = &nodes[rng.below(nodes.len() as u64) as usize];
-        match rng.below(5) {
+        // The other end of a link: never `a` itself, so no fault is drawn empty.
+        let others: Vec<&String> = nodes.iter().filter(|node| *node != a).collect();
+        let kind = if others.is_empty() { 0 } else { rng.below(5) };
+        match kind {
             0 => {
                 specs.push(format!("crash:{a}@{}", ms(start)));
                 specs.push(format!("restart:{a}@{}", ms(end)));
             }
             1 => specs.push(format!("isolate:{a}@{}..{}", ms(start), ms(end))),
             2 => {
-                let b = &nodes[rng.below(nodes.len() as u64) as usize];
+                let b = others[rng.below(others.len() as u64) as usize];
                 let probability = 0.05 + 0.05 * rng.below(6) as f64;
-                if a != b {
-                    specs.push(format!("loss:{a}-{b}:{probability:.2}@{}..{}", ms(start), ms(end)));
-                }
+                specs.push(format!("loss:{a}-{b}:{probability:.2}@{}..{}", ms(start), ms(end)));
             }
             _ => {
-                let b = &nodes[rng.below(nodes.len() as u64) as usize];
-                if a != b {
-                    specs.push(format!("partition:{a}-{b}@{}..{}", ms(start), ms(end)));
-                }
+                let b = others[rng.below(others.len() as u64) as usize];
+                specs.push(format!("partition:{a}-{b}@{}..{}", ms(start), ms(end)));
             }
         }
     }

@@ -116,6 +116,7 @@ fn promises_hold_under_random_faults() {
         &[("commit", "remote_apply"), ("reads", "primary"), ("replicas", "2")],
         &[("commit", "local"), ("reads", "primary"), ("failover", "manual")],
     ];
+    let (mut bitten, mut runs) = (0, 0);
     for knobs in configurations {
         for seed in 1..=SEEDS {
             let mut case = Case::new("hdfc", seed).duration(20);
@@ -123,11 +124,16 @@ fn promises_hold_under_random_faults() {
                 case = case.knob(name, value);
             }
             let case = case.with_random_faults();
+            assert_case(&case, !case.faults.is_empty(), "every seed draws a fault");
             let finished = case.run();
             for kind in finished.simulation.promises() {
                 let count = finished.checks.count(kind);
                 assert_case(&case, count == 0, &format!("{} = {count}", kind.name()));
             }
+            // Reached: the faults cost some operation its answer or made one fail.
+            bitten += u64::from(finished.report.ops.unknown + finished.report.ops.failed > 0);
+            runs += 1;
         }
     }
+    assert!(SEEDS < 10 || bitten * 2 >= runs, "the faults touched operations on {bitten} of {runs} runs");
 }
