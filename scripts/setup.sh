@@ -12,6 +12,8 @@ TOOLS="${REPLICA_LAB_TOOLS:-${HOME:-/root}/.cache/replica-lab/tools}"
 TRUNK_VERSION="0.21.14"
 WASM_PACK_VERSION="0.15.1"
 BINARYEN_VERSION="132"
+# Only for scripts/mutants.sh (REPLICA_LAB_MUTANTS=1), not for the tests or CI.
+CARGO_MUTANTS_VERSION="27.1.0"
 mkdir -p "$TOOLS/bin" "$TOOLS/npm"
 export PATH="$TOOLS/bin:$TOOLS/npm/node_modules/.bin:${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 
@@ -59,6 +61,11 @@ fi
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
   (cd "$TOOLS/npm" && npm install --silent --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null)
+fi
+
+if [ "${REPLICA_LAB_MUTANTS:-0}" = "1" ] && [ "$(cargo mutants --version 2>/dev/null | awk '{print $2}')" != "$CARGO_MUTANTS_VERSION" ]; then
+  say "installing cargo-mutants $CARGO_MUTANTS_VERSION (for scripts/mutants.sh)"
+  cargo install cargo-mutants --version "$CARGO_MUTANTS_VERSION" --locked --root "$TOOLS" --quiet
 fi
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"

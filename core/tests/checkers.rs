@@ -834,9 +834,10 @@ fn examples(kind: AnomalyKind) -> Option<(Example, Example)> {
             (
                 Example {
                     history: history(&[]),
-                    state: FinalState::of(vec![consumer(vec![once, once], 10)]),
+                    // Applied twice, and the counter holds one more than its record says.
+                    state: FinalState::of(vec![consumer(vec![once, once], 11)]),
                     params: CheckParams::default(),
-                    count: 1,
+                    count: 2,
                     ops: vec![8],
                 },
                 Example {
@@ -889,6 +890,7 @@ fn every_checker_fires_on_its_example_and_stays_silent_on_a_close_call() {
         };
         let report = check(&firing.history, Some(&firing.state), &[spec.kind], firing.params);
         assert_eq!(report.count(spec.kind), firing.count, "{} fires: {:?}", spec.name, report.findings);
+        assert!(report.findings.iter().all(|f| f.kind == spec.kind), "{}: {:?}", spec.name, report.findings);
         let first = report.findings.first().unwrap_or_else(|| panic!("{} names a finding", spec.name));
         assert_eq!(first.ops, firing.ops, "{}: {}", spec.name, first.explanation);
         assert!(
@@ -926,4 +928,42 @@ fn the_hysteresis_oracle_rejects_a_flapping_pair() {
     assert_eq!(hysteresis_respected(&config, &spaced), Ok(()));
     let twice = [event(1_000, true), event(9_000, true)];
     assert!(hysteresis_respected(&config, &twice).is_err(), "raised twice without a clear");
+}
+
+/// The table's accessors say what the table says; the live check runs exactly the checkers that
+/// need no quiet run; the node answering for the system is the primary of the highest epoch,
+/// a running one first.
+#[test]
+fn the_table_s_accessors_the_live_set_and_the_authoritative_node() {
+    let kinds: Vec<AnomalyKind> = AnomalyKind::all().collect();
+    assert_eq!(kinds.len(), replica_core::check::CHECKERS.len());
+    for kind in &kinds {
+        let spec = kind.spec();
+        assert_eq!(
+            (kind.name(), kind.meaning(), kind.needs_quiescence()),
+            (spec.name, spec.meaning, spec.needs_quiescence)
+        );
+        assert_eq!(kind.checked_live(&CheckParams::default()), !spec.needs_quiescence, "{}", spec.name);
+    }
+    assert!(AnomalyKind::LostWrite.needs_quiescence() && AnomalyKind::Divergence.needs_quiescence());
+    assert!(!AnomalyKind::StaleRead.needs_quiescence() && !AnomalyKind::Nonlinearizable.needs_quiescence());
+    assert!(AnomalyKind::StaleRead.meaning().starts_with("A read returned an older value"));
+    let mut hdfc =
+        replica_core::scenario::build(replica_core::scenario::ScenarioConfig::new("hdfc", 1)).expect("builds");
+    hdfc.run_until(500_000);
+    let live = hdfc.live_checkers();
+    assert!(live.contains(&AnomalyKind::StaleRead) && !live.contains(&AnomalyKind::LostWrite), "{live:?}");
+    let (report, _) = hdfc.check_live();
+    assert!(report.counts.contains_key("stale_read") && !report.counts.contains_key("lost_write"));
+    // The node answering for the system.
+    let node = |role: Role, epoch: u64, up: bool| FinalNode { epoch, up, ..FinalNode::new("n", role, BTreeMap::new()) };
+    let nodes = vec![
+        node(Role::Replica, 9, true),
+        node(Role::Primary, 2, true),
+        node(Role::Primary, 3, false),
+        node(Role::Primary, 3, true),
+        node(Role::Primary, 3, true),
+    ];
+    assert_eq!(FinalState::authoritative_of(&nodes), Some(3), "highest epoch, running, first on a tie");
+    assert_eq!(FinalState::authoritative_of(&nodes[..1]), None, "no primary, no answer");
 }

@@ -88,12 +88,40 @@ fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
                 let name = format!("{scenario}-{size_name}-{lang}.png");
                 let out = folder.join(&name);
                 let _ = std::fs::remove_file(&out);
-                screenshot(&format!("{base}/#scenario={scenario}&seed=7&t=3&lang={lang}"), 3000, size, &out);
+                let url = format!("{base}/#scenario={scenario}&seed=7&t=3&lang={lang}");
+                screenshot(&url, 3000, size, &out);
                 let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
                 assert!(bytes > 20_000, "{name} looks empty ({bytes} bytes)");
+                if size_name == "phone" {
+                    continue;
+                }
+                // What the screenshot shows, read from the same page: its headings are in the
+                // language asked for (Devanagari in Hindi), and the scenario is the one named.
+                let dom = dump_dom(&url, 3000, size);
+                let headings = between_all(&dom, "<h2", "</h2>");
+                let devanagari = headings.chars().any(|c| ('\u{0900}'..='\u{097f}').contains(&c));
+                assert_eq!(devanagari, lang == "hi", "{name}: headings {headings}");
+                let info = replica_core::scenario::info(scenario).expect("a scenario of the catalogue");
+                let title = if lang == "hi" { info.title_hi } else { info.title };
+                let subtitle = between_all(&dom, "<span class=\"subtitle\">", "</span>");
+                assert!(subtitle.contains(title), "{name}: the subtitle names the scenario: {subtitle}");
             }
         }
     }
+}
+
+/// Every text between `start` and `end` in `text`, joined.
+fn between_all(text: &str, start: &str, end: &str) -> String {
+    let mut found = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(start) {
+        let tail = &rest[at..];
+        let Some(stop) = tail.find(end) else { break };
+        found.push_str(&tail[..stop]);
+        found.push(' ');
+        rest = &tail[stop..];
+    }
+    found
 }
 
 #[test]
@@ -121,6 +149,18 @@ fn embed_mode_runs_inside_a_sandboxed_iframe_at_640_by_400() {
     assert!(browser.wait_for(&advanced, WAIT), "the embedded simulation runs");
     let width = browser.eval("return document.documentElement.scrollWidth").as_f64().unwrap_or(f64::MAX);
     assert!(width <= 640.0, "no horizontal scrolling inside 640 px: {width}");
+    // Styled, not bare: the stylesheet loads inside the sandbox (an opaque origin refuses a
+    // stylesheet whose integrity it cannot check), so the page's own font and layout apply.
+    let sheets = browser.eval("return document.styleSheets.length").as_f64().unwrap_or(0.0);
+    assert!(sheets >= 1.0, "the stylesheet loads in the sandboxed frame ({sheets} sheets)");
+    let font =
+        browser.eval("return getComputedStyle(document.body).fontFamily").as_str().unwrap_or_default().to_string();
+    assert!(!font.to_lowercase().contains("times"), "the page's own font, not the browser's default: {font}");
+    let map_height = browser
+        .eval("const m = document.querySelector('.map'); return m ? m.getBoundingClientRect().height : 9999")
+        .as_f64()
+        .unwrap_or(f64::MAX);
+    assert!(map_height <= 400.0, "the map fits the 400 px frame: {map_height} px");
     let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
     assert!(!dom.contains("panic-overlay"), "no panic inside the sandbox");
     browser.switch_to_top();
