@@ -30,7 +30,7 @@ pub struct City {
 /// Index of a city in [`CITIES`].
 pub type CityIndex = usize;
 
-/// The seven cities, coordinates from DESIGN.md §3. Peak hours for Mumbai and
+/// The seven cities, coordinates as in docs/design.md. Peak hours for Mumbai and
 /// Bangalore are the seed's; the other cities' are an assumption (late morning and
 /// early evening) stated in README.md.
 pub const CITIES: [City; 7] = [

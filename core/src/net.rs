@@ -37,7 +37,7 @@ pub const LATENCY_MULTIPLIER_MIN: f64 = 0.1;
 pub const SLOW_FACTOR_MAX: f64 = 1000.0;
 
 /// Per-pair route factors where published figures call for a longer path than the
-/// default (see DESIGN.md §7): Pune–Chennai is measured at 24–25 ms RTT p95 between
+/// default (see the calibration figures in docs/design.md): Pune–Chennai is measured at 24–25 ms RTT p95 between
 /// Azure regions, far above its great-circle floor.
 const ROUTE_FACTOR_OVERRIDES: [(&str, &str, f64); 3] =
     [("pune", "chennai", 2.03), ("mumbai", "delhi", 1.75), ("hyderabad", "chennai", 1.9)];

@@ -1,4 +1,4 @@
-//! Reading a trace file back (DESIGN.md §5) and making its run again: the command line's
+//! Reading a trace file back (docs/trace-format.md) and making its run again: the command line's
 //! `replay` and the page's import.
 //!
 //! A trace's history, final state and findings are the run's output: they are made again,

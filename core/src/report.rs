@@ -1,5 +1,5 @@
 //! Running a scenario to the end and reporting it: the `run --json` object and the trace
-//! file of DESIGN.md §5. Shared by the command line and the page.
+//! file (docs/design.md, docs/trace-format.md). Shared by the command line and the page.
 
 use crate::check::{CheckReport, FinalState};
 use crate::geo::CITIES;

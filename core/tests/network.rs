@@ -1,4 +1,4 @@
-//! The network model against DESIGN.md §7: physical floors and published figures.
+//! The network model against the calibration figures of docs/design.md: physical floors and published figures.
 
 use replica_core::geo::{city_index, distance_km};
 use replica_core::net::link_table;
@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Great-circle distances of DESIGN.md §7 (haversine on its coordinates).
+/// Great-circle distances of docs/design.md (haversine on its coordinates).
 const DISTANCES_KM: [(&str, &str, f64); 7] = [
     ("mumbai", "delhi", 1148.0),
     ("mumbai", "chennai", 1033.0),
@@ -72,7 +72,7 @@ fn calibrated_pairs_fall_in_published_ranges() {
 
 #[test]
 fn tail_to_median_ratio_is_in_the_evening_peak_band() {
-    // P99/P50 of 1.3–1.8 in the evening peak (DESIGN.md §7), for inter-city links.
+    // P99/P50 of 1.3–1.8 in the evening peak (docs/design.md), for inter-city links.
     for row in link_table(2, 20_000).iter().filter(|r| r.distance_km > 400.0) {
         let ratio = row.rtt_p99_ms / row.rtt_p50_ms;
         assert!((1.3..=1.8).contains(&ratio), "{}-{} p99/p50 = {ratio:.2}", row.a, row.b);

@@ -1,4 +1,4 @@
-//! `replica-lab`: the command-line front end of the simulator (DESIGN.md §5).
+//! `replica-lab`: the command-line front end of the simulator (its contract is in docs/design.md).
 //!
 //! It parses arguments, builds scenarios through `replica_core`, and prints reports. Bad
 //! input gets a one-line error and exit status 2; a sweep that finds a broken promise

@@ -286,7 +286,7 @@ impl AnomalyKind {
         &CHECKERS[self as usize]
     }
 
-    /// Stable snake_case name (DESIGN.md §5).
+    /// Stable snake_case name (the command line's contract, docs/design.md).
     pub fn name(self) -> &'static str {
         self.spec().name
     }

@@ -3,7 +3,7 @@
 //! default load and speed it loads the page, lets it run, and reads the frame times the page
 //! records (`__replicaLabTiming`: the work of each animation frame — advancing the
 //! simulation, rendering, drawing): p50/p95/max frame time and the time to the first frame.
-//! Then the gzipped size of the wasm and of the whole page. Budgets (DESIGN.md §8): p95
+//! Then the gzipped size of the wasm and of the whole page. Budgets (docs/design.md): p95
 //! frame ≤ 8 ms, first frame ≤ 1 s, wasm ≤ 350 KB and page ≤ 450 KB gzipped.
 //!
 //! Last, the memory of a long run: the default scenario at its default load, fast-forwarded
