@@ -1053,7 +1053,7 @@ impl<P: Protocol> World<P> {
 
     /// The checkers a live check runs.
     pub fn live_checkers(&self) -> Vec<AnomalyKind> {
-        self.hooks.checkers.iter().copied().filter(|kind| kind.checked_live(&self.hooks.params)).collect()
+        self.hooks.checkers.iter().copied().filter(|kind| kind.checked_live()).collect()
     }
 
     /// The checkers that apply.

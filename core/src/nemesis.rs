@@ -24,7 +24,7 @@ use crate::history::Outcome;
 use crate::protocol::{OpKind, Role};
 use crate::report::{self, Finished};
 use crate::rng::{Purpose, Stream};
-use crate::scenario::{self, ScenarioConfig, ScenarioError, Simulation};
+use crate::scenario::{self, ScenarioConfig, ScenarioError, ScheduleError, Simulation};
 use std::collections::BTreeMap;
 
 /// Fewest faults a nemesis schedule draws.
@@ -527,25 +527,16 @@ pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<NemesisRun, Scena
 }
 
 /// `config` with a schedule's faults as its scheduled controls (what `run --fault …` builds).
-pub fn with_schedule(mut config: ScenarioConfig, faults: &[Fault]) -> Result<ScenarioConfig, ScenarioError> {
-    let probe = scenario::build(config.clone())?;
-    let known = probe.known_ids();
-    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    let mut controls = config.controls.clone();
-    // Faults the nemesis wrote always parse.
-    controls.extend(
-        controls_from_specs(&specs(faults), &known).unwrap_or_else(|error| panic!("bad nemesis fault spec: {error}")),
-    );
-    controls.sort_by_key(|timed| timed.at_us);
-    config.controls = controls;
-    Ok(config)
+pub fn with_schedule(config: ScenarioConfig, faults: &[Fault]) -> Result<ScenarioConfig, ScheduleError> {
+    config.with_fault_specs(&specs(faults))
 }
 
 /// Whether `config` under `faults` breaks the promise `kind` (one quiet run).
 fn breaks(config: &ScenarioConfig, duration_us: u64, faults: &[Fault], kind: AnomalyKind) -> bool {
     with_schedule(config.clone(), faults)
-        .and_then(|config| report::run_quiet(config, duration_us))
-        .is_ok_and(|quiet| quiet.checks.count(kind) > 0)
+        .ok()
+        .and_then(|config| report::run_quiet(config, duration_us).ok())
+        .is_some_and(|quiet| quiet.checks.count(kind) > 0)
 }
 
 /// What a shrink found.

@@ -173,6 +173,28 @@ impl ScenarioConfig {
         self.knobs.insert(name.to_string(), value.to_string());
         self
     }
+
+    /// Adds the controls of fault specs (`crash:mumbai@10s`, …) to those already scheduled,
+    /// in time order: what `run --fault SPEC…` does. Builds the scenario once to validate it and
+    /// learn the node and city ids the specs may name.
+    pub fn with_fault_specs(mut self, specs: &[String]) -> Result<Self, ScheduleError> {
+        let known = build(self.clone())?.known_ids();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        self.controls.extend(crate::control::controls_from_specs(specs, &known)?);
+        self.controls.sort_by_key(|timed| timed.at_us);
+        Ok(self)
+    }
+}
+
+/// Why fault specs could not be scheduled on a configuration.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ScheduleError {
+    /// The configuration itself is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A fault spec is invalid (or names a node the scenario does not have).
+    #[error(transparent)]
+    Fault(#[from] crate::control::FaultError),
 }
 
 /// The catalogue.
@@ -334,11 +356,7 @@ fn build_upi(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simul
     let hooks = StrategyHooks {
         router: crate::strategy::flipkart::route_nearest,
         checkers: upi_checkers(policy),
-        params: crate::check::CheckParams {
-            accounts: u64::from(strategy.accounts),
-            initial_balance: strategy.initial_balance,
-            ..Default::default()
-        },
+        params: Default::default(),
     };
     let mut controls = config.controls.clone();
     let skew_us = knobs.number("skew_ms") as i64 * 1000;
@@ -655,8 +673,6 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
         router: crate::strategy::neft::route_coordinator,
         checkers: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence],
         params: crate::check::CheckParams {
-            accounts: u64::from(strategy.accounts),
-            initial_balance: strategy.initial_balance,
             accounts_partitioned: true,
             replica_groups: NEFT_REPLICA_GROUPS,
             ..Default::default()
@@ -735,11 +751,7 @@ fn build_banking(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn S
     let hooks = StrategyHooks {
         router: crate::strategy::banking::route_primary,
         checkers: vec![AnomalyKind::UncommittedEffect, AnomalyKind::WriteSkew, AnomalyKind::Divergence],
-        params: crate::check::CheckParams {
-            accounts: u64::from(strategy.accounts),
-            initial_balance: strategy.initial_balance,
-            ..Default::default()
-        },
+        params: Default::default(),
     };
     let world = World::new(world, hooks, nodes, config.controls.clone());
     Box::new(Built {

@@ -304,7 +304,7 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
 
 #[test]
 fn money_not_conserved_compares_the_total_with_the_deposits() {
-    let params = CheckParams { accounts: 3, initial_balance: 100, ..CheckParams::default() };
+    let params = CheckParams::default();
     let kinds = [AnomalyKind::MoneyNotConserved];
     let moved = check(&history(&[]), Some(&bank(&[50, 150, 100])), &kinds, params);
     assert_eq!(moved.count(AnomalyKind::MoneyNotConserved), 0, "transfers only move money");
@@ -943,7 +943,7 @@ fn the_table_s_accessors_the_live_set_and_the_authoritative_node() {
             (kind.name(), kind.meaning(), kind.needs_quiescence()),
             (spec.name, spec.meaning, spec.needs_quiescence)
         );
-        assert_eq!(kind.checked_live(&CheckParams::default()), !spec.needs_quiescence, "{}", spec.name);
+        assert_eq!(kind.checked_live(), !spec.needs_quiescence, "{}", spec.name);
     }
     assert!(AnomalyKind::LostWrite.needs_quiescence() && AnomalyKind::Divergence.needs_quiescence());
     assert!(!AnomalyKind::StaleRead.needs_quiescence() && !AnomalyKind::Nonlinearizable.needs_quiescence());

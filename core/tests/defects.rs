@@ -26,6 +26,13 @@ fn bridge_cut(seed: u64) -> Case {
         .fault("load:3000@6600ms")
 }
 
+/// Reads a node answered while it was not primary (the role it claimed when it answered).
+fn reads_answered_by_a_non_primary(finished: &replica_core::report::Finished) -> usize {
+    let history = finished.simulation.history();
+    let not_primary = |role: replica_core::protocol::Role| role != replica_core::protocol::Role::Primary;
+    history.iter().filter(|op| op.kind.is_read() && op.served_role.is_some_and(not_primary)).count()
+}
+
 /// Defect 1: a deposed primary answered reads sent to it as primary (from its store, as a
 /// replica). Before the fix this run gave `stale_read` 2. Now the reads are refused.
 #[test]
@@ -39,14 +46,7 @@ fn a_deposed_primary_refuses_reads_sent_to_the_primary() {
             &format!("{} = {}", kind.name(), finished.checks.count(kind)),
         );
     }
-    let answered_as_replica = finished
-        .simulation
-        .history()
-        .iter()
-        .filter(|op| {
-            op.kind.is_read() && op.served_role.is_some_and(|role| role != replica_core::protocol::Role::Primary)
-        })
-        .count();
+    let answered_as_replica = reads_answered_by_a_non_primary(&finished);
     assert_case(&case, answered_as_replica == 0, &format!("{answered_as_replica} reads answered by a non-primary"));
 }
 
@@ -61,14 +61,7 @@ fn hdfc_reads_at_the_primary_are_never_answered_by_a_replica() {
         .fault("isolate:mumbai@4s..9s")
         .fault("load:4000@4500ms");
     let finished = case.run();
-    let answered_as_replica = finished
-        .simulation
-        .history()
-        .iter()
-        .filter(|op| {
-            op.kind.is_read() && op.served_role.is_some_and(|role| role != replica_core::protocol::Role::Primary)
-        })
-        .count();
+    let answered_as_replica = reads_answered_by_a_non_primary(&finished);
     assert_case(&case, answered_as_replica == 0, &format!("{answered_as_replica} reads answered by a non-primary"));
     assert_case(&case, finished.checks.count(AnomalyKind::Nonlinearizable) == 0, "nonlinearizable");
 }

@@ -6,7 +6,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use replica_core::check::AnomalyKind;
-use replica_core::control::{self, controls_from_specs, crash_faults, parse_duration_us, random_faults};
+use replica_core::control::{self, crash_faults, parse_duration_us, random_faults};
 use replica_core::nemesis;
 use replica_core::replay;
 use replica_core::report::{self, RunReport};
@@ -230,12 +230,7 @@ fn scenario_config(args: &RunArgs) -> Result<(ScenarioConfig, u64), UsageError> 
     config.load_ops_s = args.load;
     config.latency_multiplier = args.latency_x;
     parse_knobs(&args.knobs, &mut config)?;
-    // Build once to validate the scenario and learn its node ids for the fault grammar.
-    let probe = scenario::build(config.clone())?;
-    let known = probe.known_ids();
-    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    config.controls = controls_from_specs(&args.faults, &known)?;
-    Ok((config, duration_us))
+    Ok((config.with_fault_specs(&args.faults)?, duration_us))
 }
 
 fn scenarios(json: bool) -> Result<ExitCode, UsageError> {
@@ -520,23 +515,20 @@ fn sweep_seed(
     (schedule, expect): (Schedule, &[AnomalyKind]),
     duration_us: u64,
 ) -> Result<SeedResult, UsageError> {
-    let mut config = target.config(seed)?;
+    let config = target.config(seed)?;
     let (finished, specs, faults) = match schedule {
         Schedule::Nemesis => {
             let run = nemesis::run(config, duration_us)?;
             (run.finished, nemesis::specs(&run.faults), run.faults)
         }
         _ => {
-            let probe = scenario::build(config.clone())?;
+            let nodes = scenario::build(config.clone())?.node_names();
             let specs = match schedule {
-                Schedule::Random => random_faults(seed, &probe.node_names(), duration_us),
-                Schedule::Crashes => crash_faults(seed, &probe.node_names(), duration_us),
+                Schedule::Random => random_faults(seed, &nodes, duration_us),
+                Schedule::Crashes => crash_faults(seed, &nodes, duration_us),
                 _ => Vec::new(),
             };
-            let known = probe.known_ids();
-            let known: Vec<&str> = known.iter().map(String::as_str).collect();
-            config.controls = controls_from_specs(&specs, &known)?;
-            (report::run(config, duration_us)?, specs, Vec::new())
+            (report::run(config.with_fault_specs(&specs)?, duration_us)?, specs, Vec::new())
         }
     };
     let mut promises = finished.simulation.promises();

@@ -239,7 +239,7 @@ pub const CHECKERS: &[CheckerSpec] = &[
         check: |evidence, _| {
             evidence
                 .final_state
-                .map(|state| uncommitted_effects(evidence.history, state, evidence.params))
+                .map(|state| uncommitted_effects(evidence.history, state))
                 .unwrap_or_default()
         },
     },
@@ -303,7 +303,7 @@ impl AnomalyKind {
 
     /// Whether a live check (the run so far, the current state standing in for the final
     /// one) can decide the property.
-    pub fn checked_live(self, _params: &CheckParams) -> bool {
+    pub fn checked_live(self) -> bool {
         !self.needs_quiescence()
     }
 
@@ -449,10 +449,6 @@ pub struct CheckParams {
     pub initial_stock: u64,
     /// Units one restock adds (oversell).
     pub restock_units: u64,
-    /// Accounts in the bank (money conservation).
-    pub accounts: u64,
-    /// Balance of every account at time zero (money conservation).
-    pub initial_balance: i64,
     /// Accounts are partitioned across the primaries (banks), so money is summed over all
     /// of them rather than read from the authoritative node.
     pub accounts_partitioned: bool,

@@ -122,7 +122,7 @@ fn requested_changes(op: &Operation) -> Vec<(Key, i64)> {
 /// line belongs to an operation no client asked for, and every balance equals its initial
 /// value plus its statement. Judged from the history (each operation's accounts, amount and
 /// outcome) and the node's initial and final balances and statements.
-pub fn uncommitted_effects(history: &History, state: &FinalState, _params: CheckParams) -> Vec<Finding> {
+pub fn uncommitted_effects(history: &History, state: &FinalState) -> Vec<Finding> {
     let Some(node) = authoritative(state) else { return Vec::new() };
     let mut posted: BTreeMap<OpId, Vec<(Key, i64)>> = BTreeMap::new();
     for posting in &node.extras.ledger {

@@ -233,8 +233,6 @@ struct Account {
     writer: Writer,
     /// Versions held side by side (1 = no open conflict).
     siblings: u64,
-    /// The last write processed on the account, and its leader.
-    last: (OpId, NodeId),
     /// Per leader, the write that set its entry of `version` (its latest write here), and
     /// that leader's own entry of its clock at the write.
     dots: [(OpId, u64); LEADERS_MAX],
@@ -319,7 +317,6 @@ impl UpiNode {
             version: [0; LEADERS_MAX],
             writer: INITIAL_WRITER,
             siblings: 1,
-            last: (0, 0),
             dots: [(0, 0); LEADERS_MAX],
         };
         let accounts = vec![account; config.accounts as usize];
@@ -648,7 +645,6 @@ fn apply(policy: ConflictPolicy, accounts: &mut [Account], entry: &mut Entry) {
             account.version[write.origin] = side.counter;
             account.dots[write.origin] = (write.op, write.clock[write.origin]);
         }
-        account.last = (write.op, write.origin);
     }
     entry.verdict = verdict;
 }

@@ -6,7 +6,6 @@
 
 #![allow(dead_code)]
 
-use replica_core::control::{parse_fault, TimedControl};
 use replica_core::report::{self, Finished};
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 
@@ -79,16 +78,7 @@ impl Case {
         for (name, value) in &self.knobs {
             config = config.with_knob(name, value);
         }
-        let probe = scenario::build(config.clone()).unwrap_or_else(|e| panic!("{}: {e}", self.command()));
-        let known = probe.known_ids();
-        let known: Vec<&str> = known.iter().map(String::as_str).collect();
-        let mut controls: Vec<TimedControl> = Vec::new();
-        for fault in &self.faults {
-            controls.extend(parse_fault(fault, &known).unwrap_or_else(|e| panic!("{}: {e}", self.command())));
-        }
-        controls.sort_by_key(|timed| timed.at_us);
-        config.controls = controls;
-        config
+        config.with_fault_specs(&self.faults).unwrap_or_else(|e| panic!("{}: {e}", self.command()))
     }
 
     /// Runs to the end (with quiescence) and checks.
