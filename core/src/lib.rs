@@ -41,6 +41,7 @@ pub mod geo;
 pub mod history;
 pub mod jepsen;
 pub mod json;
+pub mod lesson;
 pub mod metrics;
 pub mod monitor;
 pub mod mvcc;

@@ -445,6 +445,26 @@ pub fn finish_quiet(mut simulation: Box<dyn Simulation>, duration_us: u64) -> Qu
     Quiet { simulation, final_state, checks }
 }
 
+/// What the checkers would find if `simulation`'s workload stopped now: the run rebuilt
+/// from its settings and the controls it has applied, replayed to now (at most `events_max`
+/// events), its workload stopped and taken through quiescence, then checked with every
+/// checker. The run itself is untouched: this is the page's "Check now", and how it counts
+/// the writes a failover lost the moment a new primary takes over.
+pub fn quiet_fork(simulation: &dyn Simulation, events_max: u64) -> Result<Quiet, ScenarioError> {
+    let at_us = simulation.now_us();
+    let mut config = simulation.config().clone();
+    config.controls = simulation.control_log().to_vec();
+    config.record_spacetime = false;
+    // The history cap stays the run's: the engine finds a pending operation's record in the
+    // history, so another cap could make the fork a different run. Checkers that need the
+    // whole history give no verdict when the oldest operations were dropped.
+    let mut fork = scenario::build(config)?;
+    if !fork.run_until_bounded(at_us, events_max) {
+        return Err(ScenarioError::ReplayTooLong(at_us));
+    }
+    Ok(finish_quiet(fork, at_us))
+}
+
 /// Runs one configuration as [`run`] does, without the other scaling policy beside it.
 pub fn run_one(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
     let quiet = run_quiet(config.clone(), duration_us)?;

@@ -95,6 +95,9 @@ pub struct ScenarioInfo {
     pub default_load_ops_s: f64,
     /// Knobs.
     pub knobs: Vec<KnobSpec>,
+    /// Its lesson: the steps the page offers a newcomer, each checked by a test.
+    #[serde(skip)]
+    pub lesson: &'static [crate::lesson::LessonStep],
 }
 
 /// Why a scenario could not be built.
@@ -130,6 +133,9 @@ pub enum ScenarioError {
     /// A duration of zero or beyond the maximum.
     #[error("bad duration (more than 0, at most one hour)")]
     BadDuration,
+    /// Replaying a run to the moment asked would take more events than allowed.
+    #[error("replaying to {0} µs would take too many events")]
+    ReplayTooLong(u64),
 }
 
 /// Everything needed to build a run.
@@ -221,6 +227,7 @@ pub fn info(id: &str) -> Option<ScenarioInfo> {
 fn hdfc_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "hdfc",
+        lesson: crate::lesson::HDFC,
         title: "HDFC: primary and replicas",
         title_hi: "HDFC: प्राइमरी और रेप्लिका",
         strategy: "primary/replica log shipping",
@@ -276,6 +283,7 @@ fn hdfc_info() -> ScenarioInfo {
 fn upi_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "upi",
+        lesson: crate::lesson::UPI,
         title: "UPI: leaders in three cities",
         title_hi: "UPI: तीन शहरों में लीडर",
         strategy: "multi-leader replication with version vectors",
@@ -395,6 +403,7 @@ pub fn upi_checkers(policy: crate::strategy::upi::ConflictPolicy) -> Vec<Anomaly
 fn flipkart_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "flipkart",
+        lesson: crate::lesson::FLIPKART,
         title: "Flipkart: warehouses that never wait",
         title_hi: "Flipkart: गोदाम जो कभी रुकते नहीं",
         strategy: "async replication with CRDTs and gossip",
@@ -480,6 +489,7 @@ fn build_flipkart(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn 
 fn myntra_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "myntra",
+        lesson: crate::lesson::MYNTRA,
         title: "Myntra: flash sale across regional warehouses",
         title_hi: "Myntra: क्षेत्रीय गोदामों में फ़्लैश सेल",
         strategy: "multi-variant inventory: optimistic counters vs reservations",
@@ -603,6 +613,7 @@ fn gossip_knob() -> KnobSpec {
 fn neft_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "neft-rtgs",
+        lesson: crate::lesson::NEFT,
         title: "NEFT/RTGS: two-phase commit between banks",
         title_hi: "NEFT/RTGS: बैंकों के बीच two-phase commit",
         strategy: "two-phase commit with synchronous standbys",
@@ -690,6 +701,7 @@ fn build_neft(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simu
 fn banking_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "core-banking",
+        lesson: crate::lesson::CORE_BANKING,
         title: "Core banking: WAL, MVCC and recovery",
         title_hi: "Core banking: WAL, MVCC और recovery",
         strategy: "single-node MVCC with WAL, checkpoints and a WAL-shipping standby",
@@ -765,6 +777,7 @@ fn build_banking(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn S
 fn consensus_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "consensus",
+        lesson: crate::lesson::CONSENSUS,
         title: "Consensus: a Raft group across five cities",
         title_hi: "Consensus: पाँच शहरों में एक Raft समूह",
         strategy: "Raft-style replication (majority commit, elections, terms)",

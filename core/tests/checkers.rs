@@ -245,6 +245,36 @@ fn oversell_counts_units_sold_beyond_supply() {
     assert_eq!(report.findings[0].ops, vec![5], "the last order sold a unit that never existed");
 }
 
+/// With the oldest operations dropped (the page keeps a window of the history), a restock
+/// may be gone: counting supply without it would call a legitimate sale oversold. The
+/// checker gives no verdict then; the page's quiet forks keep the whole history.
+#[test]
+fn oversell_gives_no_verdict_on_a_history_with_its_oldest_operations_dropped() {
+    const O: OpKind = OpKind::Order;
+    let rows: Vec<Row> = vec![
+        (1, OpKind::Restock, 9, None, 0, Some(1), OK, 0, 0),
+        (2, O, 9, None, 2, Some(3), OK, 0, 0),
+        (3, O, 9, None, 4, Some(5), OK, 1, 0),
+    ];
+    let params = CheckParams { initial_stock: 1, restock_units: 1, ..CheckParams::default() };
+    let whole = history(&rows);
+    assert_eq!(
+        check(&whole, None, &[AnomalyKind::Oversell], params).count(AnomalyKind::Oversell),
+        0,
+        "two supplied, two sold"
+    );
+    let mut window = History::new(2);
+    for op in whole.iter() {
+        window.push(op.clone());
+    }
+    assert_eq!(window.dropped(), 1, "the restock is gone");
+    assert_eq!(
+        check(&window, None, &[AnomalyKind::Oversell], params).count(AnomalyKind::Oversell),
+        0,
+        "no false oversell"
+    );
+}
+
 #[test]
 fn divergence_names_the_disagreeing_replicas() {
     let node = |name: &str, store: &[(u32, u64)], up: bool| FinalNode {

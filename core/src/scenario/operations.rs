@@ -29,6 +29,7 @@ pub const LAG_MONITOR_NODES: [(&str, &str); 7] = [
 pub(super) fn lag_monitor_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "lag-monitor",
+        lesson: crate::lesson::LAG_MONITOR,
         title: "Lag monitor: regional SLAs, health and alerts",
         title_hi: "Lag monitor: क्षेत्रीय SLA, health और alerts",
         strategy: "primary/replica log shipping, watched by an SLA monitor",
@@ -88,6 +89,7 @@ pub const DATA_SYNC_NODES: [(&str, &str, Part); 4] = [
 pub(super) fn data_sync_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "data-sync",
+        lesson: crate::lesson::DATA_SYNC,
         title: "Data sync: WAL shipping, change data capture, event sourcing",
         title_hi: "Data sync: WAL shipping, change data capture, event sourcing",
         strategy: "one source log read three ways: WAL shipping, CDC with offsets, event-sourced projection",
@@ -170,6 +172,7 @@ pub fn big_billion_day_nodes(slots: usize) -> Vec<(String, usize, bool)> {
 pub(super) fn big_billion_day_info() -> ScenarioInfo {
     ScenarioInfo {
         id: "big-billion-day",
+        lesson: crate::lesson::BIG_BILLION_DAY,
         title: "Big Billion Day: auto-scaling read replicas for a sale",
         title_hi: "Big Billion Day: sale के लिए read replicas का auto-scaling",
         strategy: "primary with read replicas added and removed per region by an auto-scaling controller",
