@@ -997,3 +997,27 @@ fn the_table_s_accessors_the_live_set_and_the_authoritative_node() {
     assert_eq!(FinalState::authoritative_of(&nodes), Some(3), "highest epoch, running, first on a tie");
     assert_eq!(FinalState::authoritative_of(&nodes[..1]), None, "no primary, no answer");
 }
+
+/// Every finding of every checker's firing example, word for word: the explanation is the
+/// proof a reader is given, so a change to it is a change to what the page and `run --json`
+/// say (a snapshot; after a deliberate change, `UPDATE_SNAPSHOTS=1 cargo test -p
+/// replica-core --test checkers` rewrites `tests/snapshots/explanations.txt`, to be read
+/// before it is committed).
+#[test]
+fn every_checker_explains_its_example_word_for_word() {
+    let mut text = String::new();
+    for spec in replica_core::check::CHECKERS {
+        let Some((firing, _)) = examples(spec.kind) else { continue };
+        let report = check(&firing.history, Some(&firing.state), &[spec.kind], firing.params);
+        for finding in &report.findings {
+            text.push_str(&format!("{} {:?}: {}\n", spec.name, finding.ops, finding.explanation));
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/explanations.txt");
+        std::fs::write(path, &text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        return;
+    }
+    assert_eq!(text, include_str!("snapshots/explanations.txt"), "the explanations changed");
+}

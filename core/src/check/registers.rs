@@ -164,7 +164,7 @@ fn monotonic_session(history: &History, reads: Vec<&Operation>) -> Vec<Finding> 
                 ops: vec![earlier.id, later.id],
                 at_us: later.complete_us.unwrap_or(later.invoke_us),
                 explanation: format!(
-                    "Client {} read key {} as {} (read #{}), then read #{} returned older {}.",
+                    "Client {} read key {} as {} (read #{}), then read #{} returned an older one, {}.",
                     later.client,
                     later.key,
                     read_value_text(earlier.read_value),
