@@ -446,13 +446,16 @@ pub const DATA_SYNC: &[LessonStep] = &[
         expect: Expect::Holds(AnomalyKind::DuplicateApply),
     },
     LessonStep {
-        action: LessonAction::Settings(&[("apply", "naive")]),
-        button: text("Switch to a naive apply", "naive apply पर जाएँ"),
+        action: LessonAction::Settings(&[("apply", "naive"), ("commit_ms", "5000")]),
+        button: text("Switch to a naive apply, offsets every 5 s", "naive apply, हर 5 s पर offset"),
         watch: text(
             "The run starts again; crash and restart Bangalore with the next two steps.",
             "रन फिर शुरू होता है; अगले दो चरणों से बेंगलुरु को क्रैश और फिर चालू करें।",
         ),
-        meaning: text("The index now applies whatever it is given.", "इंडेक्स अब जो मिले वही लागू करता है।"),
+        meaning: text(
+            "The index now applies whatever it is given, and commits its offset only every 5 s.",
+            "इंडेक्स अब जो मिले वही लागू करता है, और अपना offset केवल हर 5 s पर commit करता है।",
+        ),
         watch_s: 2,
         speed: 0.2,
         expect: Expect::Holds(AnomalyKind::DuplicateApply),
