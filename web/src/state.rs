@@ -5,6 +5,8 @@
 use crate::url::{self, PageParams};
 use replica_core::check::{AnomalyKind, CheckReport};
 use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
+use replica_core::lesson::{Expect, LessonAction};
+use replica_core::protocol::Role;
 use replica_core::replay::TraceHeader;
 use replica_core::scenario::{self, ScenarioConfig, Simulation};
 use replica_core::self_report::ConflictLog;
@@ -23,7 +25,7 @@ pub const FRAME_WALL_MS_MAX: f64 = 100.0;
 /// Messages drawn at most.
 pub const GLYPHS_MAX: usize = 400;
 /// Operations the page keeps for its checkers.
-pub const PAGE_HISTORY_OPS_MAX: usize = 50_000;
+pub const PAGE_HISTORY_OPS_MAX: usize = 200_000;
 /// Wall time between two runs of the checkers.
 pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 /// Wall time between two redraws of one chart.
@@ -77,6 +79,44 @@ pub struct AnomalyPoint {
     pub counts: Vec<(AnomalyKind, u64)>,
 }
 
+/// Most events a quiet fork may replay to reach the moment it checks (a bound, so a fork
+/// of a long run refuses with a message instead of freezing the tab).
+pub const FORK_EVENTS_MAX: u64 = replica_core::lesson::FORK_EVENTS_MAX;
+
+/// Why a quiet fork ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuietReason {
+    /// The reader pressed "Check now".
+    Asked,
+    /// A new primary took over: the writes the failover lost are counted at once.
+    Takeover,
+    /// A lesson step's watch time ran out.
+    Lesson,
+}
+
+/// What the checkers that need a quiet run found on a fork of the run: the run replayed to
+/// `at_us`, its workload stopped, run until quiet and checked. The live run goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuietCheck {
+    /// The moment forked.
+    pub at_us: u64,
+    /// Every checker's verdict on the quiet fork.
+    pub checks: CheckReport,
+    /// Why it ran.
+    pub reason: QuietReason,
+}
+
+/// The highest epoch of a running primary in a snapshot (0 when none runs).
+pub fn primary_epoch(snapshot: &Snapshot) -> u64 {
+    snapshot
+        .nodes
+        .iter()
+        .filter(|node| node.up && node.view.role == Role::Primary)
+        .map(|node| node.view.epoch)
+        .max()
+        .unwrap_or(0)
+}
+
 /// What the user can do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -123,6 +163,10 @@ pub enum Action {
     ImportTrace(String),
     /// A file could not be read; say why.
     Notice(String),
+    /// Fork the run, stop the fork's workload, run it until quiet and check it.
+    CheckNow,
+    /// Take step N (from 1) of the scenario's lesson.
+    LessonStep(usize),
 }
 
 /// The page's state.
@@ -159,6 +203,16 @@ pub struct AppState {
     pub controls: Rc<Vec<TimedControl>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
     pub horizon_us: u64,
+    /// The latest quiet fork's verdicts, if one ran on this run.
+    pub quiet: Rc<Option<QuietCheck>>,
+    /// Why the run paused by itself, in words (a lesson step's anomaly was found).
+    pub paused_because: Option<String>,
+    /// The highest primary epoch seen: a higher one is a takeover.
+    takeover_epoch: u64,
+    /// Pause once this anomaly is found (a lesson step that promises it).
+    pause_on: Option<AnomalyKind>,
+    /// When the taken lesson step's watch time ends: a quiet fork then shows its verdict.
+    lesson_check_at_us: Option<u64>,
     last_frame_ms: Option<f64>,
     /// Alert raises and clears already narrated.
     alerts_told: u64,
@@ -174,7 +228,12 @@ impl std::fmt::Debug for AppState {
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.snapshot, &other.snapshot) && self.playing == other.playing && self.notices == other.notices
+        Rc::ptr_eq(&self.snapshot, &other.snapshot)
+            && self.playing == other.playing
+            && self.notices == other.notices
+            && Rc::ptr_eq(&self.quiet, &other.quiet)
+            && self.params == other.params
+            && self.speed == other.speed
     }
 }
 
@@ -218,8 +277,10 @@ impl AppState {
             }
         }
         crate::remember_seed(seed);
+        let first = simulation.snapshot(GLYPHS_MAX);
         let mut state = Self {
-            snapshot: Rc::new(simulation.snapshot(GLYPHS_MAX)),
+            takeover_epoch: primary_epoch(&first),
+            snapshot: Rc::new(first),
             checks: Rc::new(CheckReport::default()),
             conflicts: Rc::new(None),
             anomaly_series: Rc::new(std::collections::VecDeque::new()),
@@ -232,6 +293,10 @@ impl AppState {
             chart_version: 0,
             horizon_us: controls.last().map_or(0, |last| last.at_us),
             controls: Rc::new(controls),
+            quiet: Rc::new(None),
+            paused_because: None,
+            pause_on: None,
+            lesson_check_at_us: None,
             last_frame_ms: None,
             alerts_told: 0,
             last_check_ms: f64::NEG_INFINITY,
@@ -301,6 +366,93 @@ impl AppState {
             log.drain(..excess);
         }
         self.snapshot = next;
+        self.notice_takeover();
+    }
+
+    /// A primary of a higher epoch than any before is a takeover: in a scenario that counts
+    /// lost writes, a quiet fork counts at once the acknowledged writes it lost.
+    fn notice_takeover(&mut self) {
+        let epoch = primary_epoch(&self.snapshot);
+        if epoch <= self.takeover_epoch {
+            return;
+        }
+        self.takeover_epoch = epoch;
+        if self.simulation.borrow().checkers().contains(&AnomalyKind::LostWrite) {
+            self.quiet_check(QuietReason::Takeover);
+        }
+    }
+
+    /// Forks the run at its moment, takes the fork through quiescence and keeps its
+    /// verdicts; the run itself is untouched.
+    fn quiet_check(&mut self, reason: QuietReason) {
+        let fork = replica_core::report::quiet_fork(self.simulation.borrow().as_ref(), FORK_EVENTS_MAX);
+        match fork {
+            Ok(quiet) => {
+                let at_us = self.simulation.borrow().now_us();
+                self.quiet = Rc::new(Some(QuietCheck { at_us, checks: quiet.checks, reason }));
+                self.pause_if_found();
+            }
+            Err(error) => self.notices.push(format!("Could not check a quiet fork of this run: {error}.")),
+        }
+    }
+
+    /// The count of `kind` as the page knows it: the live check's for a checker run live,
+    /// the latest quiet fork's for the others (none before a fork ran).
+    pub fn count_of(&self, kind: AnomalyKind) -> Option<u64> {
+        if kind.checked_live() {
+            Some(self.checks.count(kind))
+        } else {
+            self.quiet.as_ref().as_ref().map(|quiet| quiet.checks.count(kind))
+        }
+    }
+
+    /// A lesson step waiting for its anomaly pauses the run the moment it is found.
+    fn pause_if_found(&mut self) {
+        let Some(kind) = self.pause_on else { return };
+        if self.count_of(kind).is_some_and(|count| count > 0) {
+            self.pause_on = None;
+            self.playing = false;
+            self.last_frame_ms = None;
+            self.paused_because = Some(kind.name().replace('_', " "));
+        }
+    }
+
+    /// Takes step `number` (from 1) of the scenario's lesson: does what its button says,
+    /// sets the speed that makes its wait short, plays, and waits for what it promises.
+    fn lesson_step(&mut self, number: usize) {
+        let Some(step) =
+            scenario::info(&self.params.scenario).and_then(|info| info.lesson.get(number.wrapping_sub(1)).copied())
+        else {
+            self.notices.push(format!("This scenario's lesson has no step {number}."));
+            return;
+        };
+        match step.action {
+            LessonAction::Settings(knobs) => {
+                self.params.knobs = knobs.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+                self.rebuild();
+            }
+            _ => {
+                for control in step.action.controls() {
+                    self.apply(control);
+                }
+            }
+        }
+        self.params.lesson = number;
+        self.speed = step.speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
+        self.playing = true;
+        self.last_frame_ms = None;
+        self.paused_because = None;
+        let kind = match step.expect {
+            Expect::Shows(kind) | Expect::Holds(kind) => Some(kind),
+            Expect::AlertRaised => None,
+        };
+        self.pause_on = match step.expect {
+            Expect::Shows(kind) => Some(kind),
+            _ => None,
+        };
+        self.lesson_check_at_us = kind
+            .filter(|kind| !kind.checked_live())
+            .map(|_| self.simulation.borrow().now_us() + step.watch_s * 1_000_000);
     }
 
     /// Alerts raised or cleared since the last narration, in words.
@@ -372,6 +524,10 @@ impl AppState {
                 self.anomaly_series = Rc::new(std::collections::VecDeque::new());
                 // A new run is not news: start the narration from its first picture.
                 self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+                self.takeover_epoch = primary_epoch(&self.snapshot);
+                self.quiet = Rc::new(None);
+                self.lesson_check_at_us = None;
+                self.pause_on = None;
                 self.announcements = Rc::new(Vec::new());
                 self.alerts_told = 0;
                 self.params.t_s = 0.0;
@@ -468,6 +624,12 @@ impl AppState {
         if wall_ms - self.last_check_ms >= CHECK_INTERVAL_MS {
             self.last_check_ms = wall_ms;
             self.refresh_checks();
+            self.pause_if_found();
+        }
+        let now_us = self.simulation.borrow().now_us();
+        if self.lesson_check_at_us.is_some_and(|at_us| now_us >= at_us) {
+            self.lesson_check_at_us = None;
+            self.quiet_check(QuietReason::Lesson);
         }
         if wall_ms - self.last_chart_ms >= CHART_INTERVAL_MS / CHART_TURNS as f64 {
             self.last_chart_ms = wall_ms;
@@ -659,6 +821,8 @@ impl Reducible for AppState {
             Action::SetLang(lang) => next.params.lang = lang,
             Action::ImportTrace(text) => next.import_trace(&text),
             Action::Notice(text) => next.notices.push(text),
+            Action::CheckNow => next.quiet_check(QuietReason::Asked),
+            Action::LessonStep(number) => next.lesson_step(number),
             Action::LoadHash(hash) => {
                 if hash != next.hash_without_time() {
                     next = AppState::from_hash(&hash, next.seed, !next.playing);

@@ -1,6 +1,6 @@
 //! The page's whole state in the URL hash: parsing with safe defaults, and serialising.
 //!
-//! `#scenario=ID&seed=N&latency=F&load=OPS&t=SECONDS&lang=en|hi&embed=1&KNOB=VALUE...&ctl=LOG`
+//! `#scenario=ID&seed=N&latency=F&load=OPS&t=SECONDS&lang=en|hi&embed=1&lesson=N&KNOB=VALUE...&ctl=LOG`
 //!
 //! `latency` and `load` are the run's starting settings; everything done since (crashes, cuts,
 //! slider moves) is the control log `ctl`, in [`replica_core::control::encode_log`]'s format,
@@ -47,6 +47,8 @@ pub struct PageParams {
     pub lang: Lang,
     /// Compact layout for iframes.
     pub embed: bool,
+    /// The lesson step taken last (from 1; 0 before the first).
+    pub lesson: usize,
     /// Knob values (validated).
     pub knobs: BTreeMap<String, String>,
     /// The control log as written in the link (decoded once the run's node ids are known).
@@ -63,6 +65,7 @@ impl Default for PageParams {
             t_s: 0.0,
             lang: Lang::En,
             embed: false,
+            lesson: 0,
             knobs: BTreeMap::new(),
             controls: String::new(),
         }
@@ -129,6 +132,13 @@ fn apply_pair(params: &mut PageParams, info: &ScenarioInfo, key: &str, value: &s
             }
         }
         "embed" => params.embed = value == "1" || value == "true",
+        "lesson" => {
+            params.lesson = value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=info.lesson.len()).contains(n))
+                .ok_or_else(|| bad("lesson step"))?
+        }
         "ctl" => params.controls = value.to_string(),
         knob => {
             let spec = info
@@ -160,6 +170,9 @@ pub fn to_hash(params: &PageParams, seed: u64) -> String {
     }
     if params.embed {
         out.append_pair("embed", "1");
+    }
+    if params.lesson > 0 {
+        out.append_pair("lesson", &params.lesson.to_string());
     }
     for (name, value) in &params.knobs {
         out.append_pair(name, value);

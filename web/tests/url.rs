@@ -9,9 +9,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[test]
 fn a_full_link_parses() {
-    let (params, warnings) =
-        parse_hash("#scenario=hdfc&seed=42&latency=2.5&load=3000&t=12&lang=hi&embed=1&commit=on&reads=primary");
+    let (params, warnings) = parse_hash(
+        "#scenario=hdfc&seed=42&latency=2.5&load=3000&t=12&lang=hi&embed=1&lesson=2&commit=on&reads=primary",
+    );
     assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(params.lesson, 2);
     assert_eq!(params.seed, Some(42));
     assert_eq!(params.latency, 2.5);
     assert_eq!(params.load, Some(3000.0));
@@ -26,17 +28,18 @@ fn a_full_link_parses() {
 #[test]
 fn bad_parts_fall_back_with_a_warning_each() {
     let (params, warnings) =
-        parse_hash("#scenario=nope&seed=-3&latency=1e999&load=abc&t=99999&lang=fr&commit=maybe&colour=blue");
+        parse_hash("#scenario=nope&seed=-3&latency=1e999&load=abc&t=99999&lang=fr&commit=maybe&colour=blue&lesson=9");
     assert_eq!(params.scenario, "hdfc");
     assert_eq!(params.seed, None);
     assert_eq!(params.latency, 1.0);
     assert_eq!(params.load, None);
     assert_eq!(params.t_s, 0.0);
     assert!(params.knobs.is_empty());
-    assert_eq!(warnings.len(), 8, "{warnings:?}");
+    assert_eq!(params.lesson, 0, "hdfc's lesson has four steps");
+    assert_eq!(warnings.len(), 9, "{warnings:?}");
 }
 
-const FRAGMENTS: [&str; 30] = [
+const FRAGMENTS: [&str; 31] = [
     "scenario",
     "seed",
     "latency",
@@ -44,6 +47,7 @@ const FRAGMENTS: [&str; 30] = [
     "t",
     "lang",
     "embed",
+    "lesson",
     "commit",
     "reads",
     "failover",

@@ -180,6 +180,44 @@ impl Browser {
         self.call("POST", "/frame", Some(&json!({ "id": null })));
     }
 
+    /// A real pointer drag (WebDriver actions, so the browser's own input handling runs):
+    /// press at `from` (viewport pixels), move to `to` in `steps` moves `step_ms` apart,
+    /// release. Frames render between the moves, as under a hand.
+    pub fn drag(&self, from: (f64, f64), to: (f64, f64), steps: u32, step_ms: u64) {
+        let mut moves = vec![
+            json!({"type": "pointerMove", "duration": 0, "origin": "viewport", "x": from.0.round() as i64, "y": from.1.round() as i64}),
+            json!({"type": "pointerDown", "button": 0}),
+            json!({"type": "pause", "duration": step_ms}),
+        ];
+        let steps = steps.max(1);
+        for step in 1..=steps {
+            let fraction = f64::from(step) / f64::from(steps);
+            let x = from.0 + (to.0 - from.0) * fraction;
+            let y = from.1 + (to.1 - from.1) * fraction;
+            moves.push(json!({"type": "pointerMove", "duration": step_ms, "origin": "viewport", "x": x.round() as i64, "y": y.round() as i64}));
+            moves.push(json!({"type": "pause", "duration": step_ms}));
+        }
+        moves.push(json!({"type": "pointerUp", "button": 0}));
+        let actions = json!({"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": moves
+        }]});
+        self.call("POST", "/actions", Some(&actions));
+        self.call("DELETE", "/actions", None);
+    }
+
+    /// A PNG of the viewport as the browser shows it now (frames included), written to `out`.
+    pub fn screenshot(&self, out: &std::path::Path) {
+        use base64::Engine;
+        let encoded = self.call("GET", "/screenshot", None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("a base64 screenshot: {e}"));
+        if let Some(parent) = out.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        std::fs::write(out, png).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    }
+
     /// Polls `script` until it returns true, at most `timeout`; false if it never did.
     pub fn wait_for(&self, script: &str, timeout: Duration) -> bool {
         let started = Instant::now();

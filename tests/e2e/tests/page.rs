@@ -124,47 +124,187 @@ fn between_all(text: &str, start: &str, end: &str) -> String {
     found
 }
 
+/// A show-notes page on another origin embeds the player the way "Copy embed code" does, in a
+/// 640 × 400 frame and in a 330 px column: in both the frame has the page's computed styles,
+/// no sideways scrolling, the map within the frame's height, the anomaly counts, the
+/// lesson's next step, the hint and the link to the full lab. A screenshot of the show
+/// notes is kept.
 #[test]
-fn embed_mode_runs_inside_a_sandboxed_iframe_at_640_by_400() {
+fn embed_mode_runs_styled_inside_sandboxed_cross_origin_frames() {
     let base = serve(dist());
-    // A show-notes page on another origin embedding the player the way "Copy embed code" does.
     let host_root = std::env::temp_dir().join(format!("replica-e2e-embed-{}", std::process::id()));
     std::fs::create_dir_all(&host_root).expect("a temp folder");
-    let tag = format!(
-        "<iframe src=\"{base}/#scenario=upi&seed=2&embed=1\" width=\"640\" height=\"400\" sandbox=\"allow-scripts\" title=\"Replica Lab\"></iframe>"
+    let frame = |width: u32, height: u32| {
+        format!(
+            "<iframe src=\"{base}/#scenario=upi&seed=2&embed=1\" width=\"{width}\" height=\"{height}\" sandbox=\"allow-scripts\" title=\"Replica Lab\"></iframe>"
+        )
+    };
+    let notes = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Episode notes</title></head>\
+         <body style=\"font-family: Georgia, serif; max-width: 1000px; margin: 1rem auto\">\
+         <h1>Episode 12: replication across India</h1><p>Try it yourself: crash a leader and watch the conflicts.</p>\
+         <div style=\"display:flex; gap:16px; align-items:flex-start\">{}{}</div></body></html>",
+        frame(640, 400),
+        frame(330, 500)
     );
-    std::fs::write(host_root.join("index.html"), format!("<!doctype html><html><body>{tag}</body></html>"))
-        .expect("the host page");
+    std::fs::write(host_root.join("index.html"), notes).expect("the host page");
     let host = serve(host_root.clone());
     let browser = Browser::start(DESKTOP.0, DESKTOP.1);
     browser.goto(&format!("{host}/index.html"));
-    browser.switch_to_frame(0);
-    assert!(
-        browser.wait_for("return document.querySelectorAll('[data-node]').length === 3", WAIT),
-        "the embedded upi page renders its leaders"
-    );
-    assert!(browser.wait_for("return document.querySelector('.app.embed') !== null", WAIT), "the compact layout");
-    let time = browser.eval("return document.getElementById('sim-time').textContent");
-    let advanced = format!("return document.getElementById('sim-time').textContent !== {time}");
-    assert!(browser.wait_for(&advanced, WAIT), "the embedded simulation runs");
-    let width = browser.eval("return document.documentElement.scrollWidth").as_f64().unwrap_or(f64::MAX);
-    assert!(width <= 640.0, "no horizontal scrolling inside 640 px: {width}");
-    // Styled, not bare: the stylesheet loads inside the sandbox (an opaque origin refuses a
-    // stylesheet whose integrity it cannot check), so the page's own font and layout apply.
-    let sheets = browser.eval("return document.styleSheets.length").as_f64().unwrap_or(0.0);
-    assert!(sheets >= 1.0, "the stylesheet loads in the sandboxed frame ({sheets} sheets)");
-    let font =
-        browser.eval("return getComputedStyle(document.body).fontFamily").as_str().unwrap_or_default().to_string();
-    assert!(!font.to_lowercase().contains("times"), "the page's own font, not the browser's default: {font}");
-    let map_height = browser
-        .eval("const m = document.querySelector('.map'); return m ? m.getBoundingClientRect().height : 9999")
-        .as_f64()
-        .unwrap_or(f64::MAX);
-    assert!(map_height <= 400.0, "the map fits the 400 px frame: {map_height} px");
-    let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
-    assert!(!dom.contains("panic-overlay"), "no panic inside the sandbox");
-    browser.switch_to_top();
+    for (index, (width, height)) in [(640.0, 400.0), (330.0, 500.0)].into_iter().enumerate() {
+        browser.switch_to_frame(index as u32);
+        let at = format!("the {width} × {height} frame");
+        assert!(
+            browser.wait_for("return document.querySelectorAll('[data-node]').length === 3", WAIT),
+            "{at} renders upi's leaders"
+        );
+        assert!(browser.wait_for("return document.querySelector('.app.embed') !== null", WAIT), "{at}: compact");
+        let time = browser.eval("return document.getElementById('sim-time').textContent");
+        let advanced = format!("return document.getElementById('sim-time').textContent !== {time}");
+        assert!(browser.wait_for(&advanced, WAIT), "{at}: the simulation runs");
+        let number = |script: &str| browser.eval(script).as_f64().unwrap_or(f64::MAX);
+        let scroll = number("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assert!(scroll <= 0.0, "{at}: no sideways scrolling ({scroll} px too wide)");
+        // The page's computed styles, not the browser's defaults.
+        let style = |script: &str| browser.eval(script).as_str().unwrap_or_default().to_string();
+        let font = style("return getComputedStyle(document.body).fontFamily");
+        assert!(font.contains("system-ui"), "{at}: the page's font: {font}");
+        let next = style("return getComputedStyle(document.querySelector('.lesson-step.next button')).backgroundColor");
+        assert_eq!(next, "rgb(0, 114, 178)", "{at}: the next step's button in the page's accent");
+        let steps = number("return document.querySelectorAll('[data-lesson-step]').length");
+        assert_eq!(steps, 1.0, "{at}: the lesson's next step only");
+        let map = number("return document.querySelector('.map').getBoundingClientRect().bottom");
+        assert!(map <= height, "{at}: the map within the frame: bottom at {map} px");
+        for selector in [".anomaly-strip", ".open-full", ".embed-hint", "button[aria-pressed]"] {
+            let shown = number(&format!(
+                "const e = document.querySelector('{selector}'); const r = e.getBoundingClientRect(); \
+                 return getComputedStyle(e).display !== 'none' && r.width > 0 && r.right <= {width} ? 1 : 0"
+            ));
+            assert_eq!(shown, 1.0, "{at}: {selector} shown within the width");
+        }
+        let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();
+        assert!(!dom.contains("panic-overlay"), "{at}: no panic inside the sandbox");
+        browser.switch_to_top();
+    }
+    let out = repo_root().join("target/screenshots/embed-show-notes.png");
+    browser.screenshot(&out);
+    assert!(std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) > 20_000, "a screenshot of the show notes");
     let _ = std::fs::remove_dir_all(host_root);
+}
+
+/// The headline lesson, live: with async commit, crashing Mumbai by the lesson's button
+/// shows a lost-write count above 0 within five simulated seconds (the page pauses at it);
+/// after switching to quorum commit, the same crash shows 0 once a new primary serves.
+#[test]
+fn a_failover_shows_lost_writes_live_with_async_commit_and_none_with_quorum_commit() {
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=3&commit=async&t=1"));
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '1.000 s'", WAIT));
+    let click_step = |n: usize| {
+        browser.eval(&format!("document.querySelector('[data-lesson-step=\"{n}\"] button').click(); return true"));
+    };
+    let lost = "document.querySelector('[data-live=\"lost_write\"]')";
+    click_step(2);
+    assert!(
+        browser.wait_for(&format!("return Number({lost}?.textContent ?? 0) > 0"), Duration::from_secs(60)),
+        "a live lost-write count after the crash"
+    );
+    let at_s = sim_time_s(&text_of(&browser, "return document.documentElement.outerHTML")).unwrap_or(f64::MAX);
+    assert!(at_s <= 6.0, "within five simulated seconds of the crash at 1 s: at {at_s} s");
+    assert!(
+        browser.wait_for(
+            "return document.querySelector('button[aria-pressed]').getAttribute('aria-pressed') === 'false'",
+            WAIT
+        ),
+        "the lesson pauses at the first lost write"
+    );
+    click_step(3);
+    assert!(browser.wait_for("return location.hash.includes('commit=on')", WAIT), "quorum commit");
+    assert!(browser
+        .wait_for("return parseFloat(document.getElementById('sim-time').textContent) >= 1", Duration::from_secs(60)));
+    click_step(4);
+    let taken_over =
+        "return [...document.querySelectorAll('[data-node]')].some(n => n.getAttribute('data-node') !== 'mumbai' \
+         && n.getAttribute('data-role') === 'primary' && n.getAttribute('data-up') === 'true')";
+    assert!(browser.wait_for(taken_over, Duration::from_secs(60)), "a new primary serves");
+    assert!(browser.wait_for(&format!("return {lost} !== null"), WAIT), "the takeover was checked");
+    assert_eq!(text_of(&browser, &format!("return {lost}.textContent")), "0", "quorum commit loses nothing");
+}
+
+/// Every scenario's lesson, taken by its buttons in the browser (at the fastest speed, so
+/// the suite stays short): each step shows on the page what it promises — its anomaly's
+/// count above 0 (the page pauses at it), or 0 once its watch time is over and, for a
+/// checker that needs a quiet run, the lesson's quiet fork has spoken; an alert raised.
+#[test]
+fn every_lesson_step_runs_by_its_button_and_shows_what_it_promises() {
+    use replica_core::lesson::{Expect, LessonAction};
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    let number = |script: &str| browser.eval(script).as_f64().unwrap_or(f64::NAN);
+    for info in replica_core::scenario::catalogue() {
+        browser.goto(&format!("{base}/#scenario={}&seed=1", info.id));
+        let count = info.lesson.len();
+        assert!(
+            browser
+                .wait_for(&format!("return document.querySelectorAll('[data-lesson-step]').length === {count}"), WAIT),
+            "{}: {count} steps",
+            info.id
+        );
+        for (index, step) in info.lesson.iter().enumerate() {
+            let n = index + 1;
+            let at = format!("{} step {n} ({})", info.id, step.button.en);
+            let start_s = match step.action {
+                LessonAction::Settings(_) => 0.0,
+                _ => number("return parseFloat(document.getElementById('sim-time').textContent)"),
+            };
+            browser.eval(&format!("document.querySelector('[data-lesson-step=\"{n}\"] button').click(); return true"));
+            assert!(browser.wait_for(&format!("return location.hash.includes('lesson={n}')"), WAIT), "{at}: taken");
+            // The fastest speed: the lesson's own speed is for reading, the test only waits.
+            browser.eval(
+                "const s = document.querySelector('input[name=speed]'); s.value = '2'; \
+                          s.dispatchEvent(new Event('input', { bubbles: true })); return true",
+            );
+            let end_s = start_s + step.watch_s as f64;
+            let over = format!("parseFloat(document.getElementById('sim-time').textContent) >= {end_s}");
+            let paused = "document.querySelector('button[aria-pressed]').getAttribute('aria-pressed') === 'false'";
+            assert!(
+                browser.wait_for(&format!("return ({over}) || ({paused})"), Duration::from_secs(120)),
+                "{at}: watched"
+            );
+            let live = |kind: &str| format!("document.querySelector('[data-live=\"{kind}\"]')");
+            match step.expect {
+                Expect::Shows(kind) => {
+                    let found = format!("return Number({}?.textContent ?? 0) > 0", live(kind.name()));
+                    assert!(browser.wait_for(&found, Duration::from_secs(30)), "{at}: {} found", kind.name());
+                }
+                Expect::Holds(kind) => {
+                    // Checked after the watch time: by the live check, or by the lesson's fork.
+                    assert!(
+                        browser.wait_for(&format!("return {over}"), Duration::from_secs(120)),
+                        "{at}: watched to the end"
+                    );
+                    let spoken = if kind.checked_live() {
+                        format!("return {} !== null", live(kind.name()))
+                    } else {
+                        // This step's fork: checked at the end of its watch time, not an earlier one.
+                        format!(
+                            "const m = /Checked at t = ([0-9.]+) s/.exec(document.querySelector('[data-anomaly=\"{name}\"]')?.textContent ?? ''); \
+                             return {} !== null && m !== null && parseFloat(m[1]) >= {end_s} - 0.05",
+                            live(kind.name()),
+                            name = kind.name()
+                        )
+                    };
+                    assert!(browser.wait_for(&spoken, Duration::from_secs(30)), "{at}: {} checked", kind.name());
+                    let text = text_of(&browser, &format!("return {}.textContent", live(kind.name())));
+                    assert_eq!(text, "0", "{at}: {} holds", kind.name());
+                }
+                Expect::AlertRaised => {
+                    assert!(browser.wait_for("return document.querySelector('[data-alert]') !== null || /raised/.test(document.querySelector('.monitor')?.textContent ?? '')", Duration::from_secs(60)), "{at}: an alert");
+                }
+            }
+        }
+    }
 }
 
 /// Simulated seconds and acknowledged operations as the page shows them.
@@ -198,6 +338,49 @@ fn the_load_slider_changes_the_running_simulation() {
     std::thread::sleep(Duration::from_millis(500));
     let after = ops_rate(&browser, 3000);
     assert!(after > 3.0 * before, "8000 ops/s offered: {after:.0} ops per simulated second, was {before:.0}");
+}
+
+/// A real pointer drag of the load slider while the simulation plays (frames render
+/// between the moves): the thumb follows the hand and the run takes the load it was
+/// released at.
+#[test]
+fn a_real_drag_of_the_load_slider_while_playing_changes_the_load() {
+    let base = serve(dist());
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=3&t=1"));
+    assert!(browser.wait_for("return document.querySelectorAll('[data-node]').length === 6", WAIT), "hdfc loads");
+    browser.eval("document.querySelector('input[name=load]').scrollIntoView({ block: 'center' }); return true");
+    let rect = browser.eval(
+        "const r = document.querySelector('input[name=load]').getBoundingClientRect(); \
+         return [r.left, r.top + r.height / 2, r.width]",
+    );
+    let number = |i: usize| rect[i].as_f64().unwrap_or_default();
+    let (left, y, width) = (number(0), number(1), number(2));
+    assert!(width > 50.0, "a slider to drag: {rect}");
+    assert!(
+        browser.eval("return document.querySelector('button[aria-pressed]').getAttribute('aria-pressed')") == "true"
+    );
+    // From the thumb (1000 of 0–20000 ops/s) to 45 % of the track, in 12 moves 60 ms apart.
+    let thumb_x = left + 8.0 + (width - 16.0) * 0.05;
+    browser.drag((thumb_x, y), (left + 8.0 + (width - 16.0) * 0.45, y), 12, 60);
+    assert!(
+        browser.wait_for("return /ctl=[0-9]+:load:[0-9]+/.test(location.hash)", WAIT),
+        "released, the slider is a control in the link: {}",
+        text_of(&browser, "return location.hash")
+    );
+    let hash = text_of(&browser, "return location.hash");
+    let load: f64 = hash
+        .split("load:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_default();
+    assert!((7000.0..=11000.0).contains(&load), "the load follows the hand to about 45 % of 20000: {hash}");
+    assert_eq!(
+        text_of(&browser, "return document.querySelector('input[name=load]').value"),
+        format!("{load}"),
+        "the thumb stays where it was released"
+    );
 }
 
 #[test]

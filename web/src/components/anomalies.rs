@@ -2,9 +2,11 @@
 //! the first finding naming the operations that prove it; for multi-leader scenarios a
 //! conflict badge that explains the latest pair of concurrent writes by their version
 //! vectors. "Show in diagram" rewinds to the finding's moment and rings its operations in
-//! the space-time diagram.
+//! the space-time diagram. A checker that needs a quiet run shows the verdict of the latest
+//! quiet fork (its count in `data-live`), and offers "Check now" to fork again.
 
-use replica_core::check::{AnomalyKind, CheckReport};
+use crate::state::{QuietCheck, QuietReason};
+use replica_core::check::{AnomalyKind, CheckReport, Finding};
 use replica_core::self_report::{ConflictLog, ConflictPair};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,6 +28,10 @@ pub struct AnomaliesProps {
     pub names: Vec<String>,
     /// Show these operations in the space-time diagram, as of this simulated time (µs).
     pub on_show: Callback<(Vec<u64>, u64)>,
+    /// The latest quiet fork's verdicts.
+    pub quiet: Rc<Option<QuietCheck>>,
+    /// Fork the run and check it quiet.
+    pub on_check_now: Callback<()>,
 }
 
 impl PartialEq for AnomaliesProps {
@@ -37,6 +43,7 @@ impl PartialEq for AnomaliesProps {
             && self.promises == other.promises
             && Rc::ptr_eq(&self.conflicts, &other.conflicts)
             && self.names == other.names
+            && Rc::ptr_eq(&self.quiet, &other.quiet)
     }
 }
 
@@ -86,29 +93,71 @@ fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u
     }
 }
 
+fn quiet_note(quiet: Option<&QuietCheck>, on_check_now: &Callback<()>) -> Html {
+    let click = on_check_now.reform(|_: MouseEvent| ());
+    let said = match quiet {
+        Some(quiet) => {
+            let why = match quiet.reason {
+                QuietReason::Asked => "",
+                QuietReason::Takeover => " (a new primary had just taken over)",
+                QuietReason::Lesson => " (the lesson step's wait was over)",
+            };
+            format!(
+                " Checked at t = {:.2} s{why} on a quiet fork: the run replayed to then, its workload stopped and run until quiet. The live run goes on.",
+                quiet.at_us as f64 / 1e6
+            )
+        }
+        None => " Needs a quiet run: Check now forks this run, stops the fork's workload and runs it until quiet."
+            .to_string(),
+    };
+    html! {
+        <>
+            { said }
+            <button class="check-now" onclick={click}>{ if quiet.is_some() { "Check again" } else { "Check now" } }</button>
+        </>
+    }
+}
+
+fn finding_view(finding: Option<&Finding>, on_show: &Callback<(Vec<u64>, u64)>) -> Html {
+    let Some(finding) = finding else { return Html::default() };
+    html! {
+        <>
+            <p class="badge-finding">{ &finding.explanation }</p>
+            if !finding.ops.is_empty() {
+                { show_button(&finding.ops, finding.at_us, on_show) }
+            }
+        </>
+    }
+}
+
 /// The badges.
 #[component]
 pub fn Anomalies(props: &AnomaliesProps) -> Html {
+    let quiet = props.quiet.as_ref().as_ref();
     let badges = props.kinds.iter().map(|kind| {
-        let count = props.checks.count(*kind);
-        let finding = props.checks.findings.iter().find(|f| f.kind == *kind);
-        let promised = props.promises.contains(kind);
         let later = !props.live.contains(kind);
+        // A live checker's verdict on the run so far; the others', the latest quiet fork's.
+        let source = if later { quiet.map(|quiet| &quiet.checks) } else { Some(props.checks.as_ref()) };
+        let count = source.map(|checks| checks.count(*kind));
+        let finding = source.and_then(|checks| checks.findings.iter().find(|f| f.kind == *kind));
+        let promised = props.promises.contains(kind);
+        let found = count.is_some_and(|count| count > 0);
         html! {
-            <li class={classes!("badge", (count > 0).then_some("found"), promised.then_some("promised"))} data-anomaly={kind.name()} data-count={count.to_string()}>
+            <li class={classes!("badge", found.then_some("found"), promised.then_some("promised"))} data-anomaly={kind.name()} data-count={count.unwrap_or(0).to_string()}>
                 <span class="badge-name">{ kind.name().replace('_', " ") }</span>
-                <span class="badge-count">{ if later { "—".to_string() } else { count.to_string() } }</span>
+                if let Some(count) = count {
+                    <span class="badge-count" data-live={kind.name()}>{ count }</span>
+                } else {
+                    <span class="badge-count">{ "—" }</span>
+                }
                 <p class="badge-meaning">
                     { kind.meaning() }
                     { if promised { " This configuration promises it never happens." } else { "" } }
-                    { if later { " Checked once the run is quiet: run it with replica-lab run." } else { "" } }
-                </p>
-                if let Some(finding) = finding {
-                    <p class="badge-finding">{ &finding.explanation }</p>
-                    if !finding.ops.is_empty() {
-                        { show_button(&finding.ops, finding.at_us, &props.on_show) }
+                    if later {
+                        { quiet_note(quiet, &props.on_check_now) }
                     }
-                }
+                </p>
+                { finding_view(finding, &props.on_show) }
             </li>
         }
     });

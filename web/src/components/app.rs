@@ -5,6 +5,7 @@ use super::anomalies::Anomalies;
 use super::bench::BenchView;
 use super::charts::{Chart, ChartKind};
 use super::controls::Controls;
+use super::lesson::Lesson;
 use super::map::MapView;
 use super::monitor::MonitorPanel;
 use super::nodes::NodeList;
@@ -76,8 +77,41 @@ fn legend() -> Html {
     }
 }
 
+/// What a copy button did: copied, or refused by the browser (the text is then shown to
+/// copy by hand).
+#[derive(Debug, Clone, PartialEq)]
+enum Copied {
+    /// On the clipboard; says what.
+    Done(&'static str),
+    /// Refused: the text to copy by hand.
+    Refused(String),
+}
+
+/// Writes `text` to the clipboard and reports the outcome (a frame without clipboard
+/// access, or a browser without the API, refuses).
+fn copy_to_clipboard(text: String, what: &'static str, report: Callback<Copied>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsValue;
+    let Some(window) = web_sys::window() else { return report.emit(Copied::Refused(text)) };
+    let navigator = window.navigator();
+    let has_clipboard =
+        js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).is_ok_and(|v| !v.is_undefined());
+    if !has_clipboard {
+        return report.emit(Copied::Refused(text));
+    }
+    let ok = {
+        let report = report.clone();
+        Closure::once(move |_: JsValue| report.emit(Copied::Done(what)))
+    };
+    let promise = navigator.clipboard().write_text(&text);
+    let refused = Closure::once(move |_: JsValue| report.emit(Copied::Refused(text)));
+    let _ = promise.then2(&ok, &refused);
+    ok.forget();
+    refused.forget();
+}
+
 /// The iframe tag that embeds the current settings: the compact layout, 640 × 400, in a
-/// sandbox that allows scripts and nothing else.
+/// sandbox that allows scripts, and popups for "Open the full lab" (a click opens it in a tab of its own).
 pub fn embed_code(base: &str, state: &AppState, title: &str) -> String {
     let mut params = state.params.clone();
     params.embed = true;
@@ -85,10 +119,45 @@ pub fn embed_code(base: &str, state: &AppState, title: &str) -> String {
     let src = format!("{base}{}", crate::url::to_hash(&params, state.seed));
     let escape = |text: &str| text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     format!(
-        "<iframe src=\"{}\" width=\"640\" height=\"400\" sandbox=\"allow-scripts\" loading=\"lazy\" title=\"Replica Lab: {}\"></iframe>",
+        "<iframe src=\"{}\" width=\"640\" height=\"400\" sandbox=\"allow-scripts allow-popups allow-popups-to-escape-sandbox\" loading=\"lazy\" title=\"Replica Lab: {}\"></iframe>",
         escape(&src),
         escape(title)
     )
+}
+
+/// What the map's marks mean.
+fn marks(hindi: bool) -> &'static str {
+    if hindi {
+        "P प्राइमरी · R रेप्लिका · C उम्मीदवार · TC ट्रांज़ैक्शन कोऑर्डिनेटर · e1 epoch (term) 1 · ✕ क्रैश · डैश वाला घेरा: संदेह में (लॉक पकड़े) · ऊपर का hex कोड: रन का digest (वही seed और नियंत्रण, वही digest)"
+    } else {
+        "P primary · R replica · C candidate · TC transaction coordinator · e1 epoch (term) 1 · ✕ crashed · dashed ring: in doubt, holding locks · the hex code at the top: the run's digest (same seed and controls, same digest)"
+    }
+}
+
+/// The full page for the embed's settings, for "Open the full lab".
+fn full_lab_url(state: &AppState) -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    let mut params = state.params.clone();
+    params.embed = false;
+    params.t_s = 0.0;
+    params.controls = replica_core::control::encode_log(&state.controls);
+    format!("{base}{}", crate::url::to_hash(&params, state.seed))
+}
+
+fn copied_view(outcome: &Copied, dismiss: Callback<MouseEvent>) -> Html {
+    match outcome {
+        Copied::Done(what) => html! {
+            <span class="copied" role="status">{ format!("Copied the {what}.") }</span>
+        },
+        Copied::Refused(text) => html! {
+            <div class="copy-by-hand" role="status">
+                <label for="copy-text">{ "The browser refused the clipboard; select and copy this:" }</label>
+                <textarea id="copy-text" readonly=true rows="3" value={text.clone()} />
+                <button onclick={dismiss}>{ "Close" }</button>
+            </div>
+        },
+    }
 }
 
 /// The whole page.
@@ -98,6 +167,15 @@ pub fn App() -> Html {
     let dispatcher = state.dispatcher();
     let dispatch = Callback::from(move |action: Action| dispatcher.dispatch(action));
     use_animation_frame(dispatch.reform(Action::Frame), state.playing);
+    {
+        // The document's language is the page's (screen readers and fonts follow it).
+        let lang = if state.params.lang == Lang::Hi { "hi" } else { "en" };
+        use_effect_with(lang, |lang| {
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("lang", lang);
+            }
+        });
+    }
     {
         // The link follows the settings (not every frame's time).
         use_effect_with(state.hash_without_time(), |hash| write_hash(hash));
@@ -145,28 +223,34 @@ pub fn App() -> Html {
     // every step.
     let diagram_version =
         if state.playing { state.chart_version_for(6) / 4 } else { state.chart_version + state.snapshot.events };
+    let copied = use_state(|| None::<Copied>);
+    let report_copy = {
+        let set = copied.setter();
+        Callback::from(move |outcome: Copied| set.set(Some(outcome)))
+    };
+    let page_base = || {
+        let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        href.split('#').next().unwrap_or_default().to_string()
+    };
     let copy_link = {
-        let state = state.clone();
+        let (state, report) = (state.clone(), report_copy.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(window) = web_sys::window() {
-                let base = window.location().href().unwrap_or_default();
-                let base = base.split('#').next().unwrap_or_default().to_string();
-                let _ = window.navigator().clipboard().write_text(&format!("{base}{}", state.hash()));
-            }
+            copy_to_clipboard(format!("{}{}", page_base(), state.hash()), "link", report.clone())
         })
     };
     let copy_embed = {
-        let state = state.clone();
+        let (state, report) = (state.clone(), report_copy.clone());
         let title = info.title;
         Callback::from(move |_: MouseEvent| {
-            if let Some(window) = web_sys::window() {
-                let base = window.location().href().unwrap_or_default();
-                let base = base.split('#').next().unwrap_or_default().to_string();
-                let code = embed_code(&base, &state, title);
-                let _ = window.navigator().clipboard().write_text(&code);
-            }
+            copy_to_clipboard(embed_code(&page_base(), &state, title), "embed code", report.clone())
         })
     };
+    let dismiss_copied = {
+        let set = copied.setter();
+        Callback::from(move |_: MouseEvent| set.set(None))
+    };
+    let on_check_now = dispatch.reform(|()| Action::CheckNow);
+    let on_step = dispatch.reform(Action::LessonStep);
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotices);
     let export_trace = {
         let state = state.clone();
@@ -202,6 +286,11 @@ pub fn App() -> Html {
                 </div>
                 <button class="share" onclick={copy_link}>{ "Copy link" }</button>
                 <button class="share" onclick={copy_embed} title="An iframe for show notes: 640 × 400, scripts only">{ "Copy embed code" }</button>
+                <span class="embed-hint">{ if hindi { "किसी शहर पर टैप करके उसे क्रैश करें" } else { "Tap a city to crash it" } }</span>
+                <a class="open-full" href={full_lab_url(&state)} target="_blank" rel="noopener">{ if hindi { "पूरी लैब खोलें ↗" } else { "Open the full lab ↗" } }</a>
+                if let Some(outcome) = &*copied {
+                    { copied_view(outcome, dismiss_copied) }
+                }
                 if !state.params.embed {
                     <button id="export-trace" onclick={export_trace}
                             title="Save the run so far as JSON, in the format of replica-lab trace">{ "Export trace" }</button>
@@ -211,6 +300,13 @@ pub fn App() -> Html {
                     </label>
                 }
             </header>
+            <p class="about">
+                { if hindi {
+                    "भारत भर में डेटाबेस रेप्लिकेशन का सिम्युलेटर: असली शहरों में नोड, असली देरी पर संदेश। पाठ के चरण लें, या किसी शहर पर क्लिक करके उसे क्रैश करें।"
+                } else {
+                    "A simulator of database replication across India: nodes in real cities, messages at real inter-city latencies. Take the lesson's steps, or click a city to crash it."
+                } }
+            </p>
             <p class="visually-hidden" aria-live="polite" id="narration">{ state.announcements.last().cloned().unwrap_or_default() }</p>
             if !state.notices.is_empty() {
                 <div class="notices" role="alert">
@@ -222,6 +318,17 @@ pub fn App() -> Html {
                 <div class="stage">
                     <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} {on_link} {on_partition} highlight={*highlight} />
                     { legend() }
+                    <ul class="anomaly-strip" aria-label="Anomaly counts">
+                        { for kinds.iter().map(|kind| {
+                            let count = state.count_of(*kind);
+                            html! {
+                                <li class={classes!(count.is_some_and(|c| c > 0).then_some("found"))} data-strip={kind.name()}>
+                                    { format!("{} {}", kind.name().replace('_', " "), count.map_or("—".to_string(), |c| c.to_string())) }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    <p class="marks">{ marks(hindi) }</p>
                     <p class="stats">
                         { format!("ops ok {} · failed {} · unknown {} · {} messages in flight",
                             snapshot.ops_ok, snapshot.ops_failed, snapshot.ops_unknown, snapshot.in_flight) }
@@ -232,8 +339,11 @@ pub fn App() -> Html {
                     }
                 </div>
                 <aside>
+                    <Lesson steps={info.lesson} taken={state.params.lesson} {hindi} compact={state.params.embed}
+                            paused_because={state.paused_because.clone()} {on_step} />
                     <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
-                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show} />
+                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show}
+                               quiet={state.quiet.clone()} {on_check_now} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(5)} />
                     <Storage snapshot={snapshot.clone()} />

@@ -2,6 +2,7 @@
 //! here", seed, reset), the latency and load sliders, healing links, the language, and the
 //! scenario's knobs. Every slider is a native range input with a label, so arrows move it.
 
+use super::slider::Slider;
 use crate::state::{Action, AppState, SPEED_RANGE};
 use crate::url::Lang;
 use replica_core::scenario::{KnobSpec, KnobValues, ScenarioInfo};
@@ -38,15 +39,20 @@ fn number_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Call
     })
 }
 
-/// A callback for a slider's `change` (released, or moved by a key): one control per
-/// decision, not one per pixel dragged, so the link's control log stays short.
-fn change_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Callback<Event> {
+/// A callback for a slider's release (or a key's move): one control per decision, not one
+/// per pixel dragged, so the link's control log stays short.
+fn change_callback(dispatch: &Callback<Action>, make: fn(f64) -> Action) -> Callback<String> {
     let dispatch = dispatch.clone();
-    Callback::from(move |event: Event| {
-        if let Some(value) = input_value(&event).and_then(|v| v.parse::<f64>().ok()) {
+    Callback::from(move |value: String| {
+        if let Ok(value) = value.parse::<f64>() {
             dispatch.emit(make(value));
         }
     })
+}
+
+fn knob_callback(dispatch: &Callback<Action>, name: &str) -> Callback<String> {
+    let (dispatch, name) = (dispatch.clone(), name.to_string());
+    Callback::from(move |value: String| dispatch.emit(Action::SetKnob(name.clone(), value)))
 }
 
 fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> Html {
@@ -66,15 +72,10 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
                 </select>
             }
         }
-        KnobValues::Integer { min, max } if max - min <= 20 => {
-            let dispatch = dispatch.clone();
-            let onchange = Callback::from(move |event: Event| {
-                if let Some(v) = input_value(&event) {
-                    dispatch.emit(Action::SetKnob(name.clone(), v));
-                }
-            });
-            html! { <input id={id.clone()} type="range" name={spec.name} min={min.to_string()} max={max.to_string()} step="1" value={value.clone()} {onchange} /> }
-        }
+        KnobValues::Integer { min, max } if max - min <= 20 => html! {
+            <Slider id={id.clone()} name={spec.name} min={min.to_string()} max={max.to_string()} step="1"
+                    value={value.clone()} onchange={knob_callback(dispatch, spec.name)} />
+        },
         KnobValues::Integer { min, max } => {
             let dispatch = dispatch.clone();
             let onchange = Callback::from(move |event: Event| {
@@ -84,15 +85,10 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
             });
             html! { <input id={id.clone()} type="number" name={spec.name} min={min.to_string()} max={max.to_string()} value={value.clone()} {onchange} /> }
         }
-        KnobValues::Number { min, max } => {
-            let dispatch = dispatch.clone();
-            let onchange = Callback::from(move |event: Event| {
-                if let Some(v) = input_value(&event) {
-                    dispatch.emit(Action::SetKnob(name.clone(), v));
-                }
-            });
-            html! { <input id={id.clone()} type="range" name={spec.name} min={min.to_string()} max={max.to_string()} step="0.05" value={value.clone()} {onchange} /> }
-        }
+        KnobValues::Number { min, max } => html! {
+            <Slider id={id.clone()} name={spec.name} min={min.to_string()} max={max.to_string()} step="0.05"
+                    value={value.clone()} onchange={knob_callback(dispatch, spec.name)} />
+        },
     };
     html! {
         <div class="field" title={spec.help}>
@@ -175,9 +171,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </div>
             <div class="field scrubber">
                 <label for="scrubber">{ "rewind" }<output>{ format!("{now_s:.3} of {horizon_s:.3} s") }</output></label>
-                <input id="scrubber" type="range" name="scrubber" min="0" max={format!("{horizon_s:.3}")} step="0.001"
-                       value={format!("{now_s:.3}")} onchange={seek}
-                       title="Any moment, exactly: the run is replayed from its seed with the controls" />
+                <Slider id="scrubber" name="scrubber" min="0" max={format!("{horizon_s:.3}")} step="0.001"
+                        value={format!("{now_s:.3}")} onchange={seek}
+                        title="Any moment, exactly: the run is replayed from its seed with the controls" />
                 <button onclick={fork} disabled={future == 0 && state.horizon_us <= state.snapshot.now_us}
                         title="Discard what happened after this moment and the controls scheduled there; continue from here">
                     { if future > 0 { format!("Fork from here ({future} later controls dropped)") } else { "Fork from here".to_string() } }
@@ -190,11 +186,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </div>
             <div class="field">
                 <label for="latency">{ "latency" }<output>{ format!("×{latency:.1}") }</output></label>
-                <input id="latency" type="range" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} onchange={latency_change} />
+                <Slider id="latency" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} onchange={latency_change} />
             </div>
             <div class="field">
                 <label for="load">{ "load" }<output>{ format!("{load:.0} ops/s") }</output></label>
-                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={load_change} />
+                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={ { let c = load_change.clone(); Callback::from(move |e: Event| if let Some(v) = input_value(&e) { c.emit(v) }) } } />
             </div>
             <div class="buttons">
                 <button onclick={heal_all} disabled={state.snapshot.cuts.is_empty()} title="Heal every cut, slowed or lossy link">{ "Heal all links" }</button>

@@ -94,6 +94,9 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
         <g class={classes!("node", (!node.up).then_some("down"), (node.view.in_doubt > 0).then_some("in-doubt"))} data-node={id} data-role={node.view.role.name()} data-in-doubt={node.view.in_doubt.to_string()}
            data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
             <title>{ format!("{} — {}", node.id, node.view.status) }</title>
+            // A wide transparent target under the glyph: taps land on the node (drawn above the
+            // links) from 44 px away, on a phone too (the stylesheet widens it there).
+            <circle class="node-hit" cx={x.to_string()} cy={y.to_string()} r="22" fill="transparent" />
             if node.view.conflicts > 0 {
                 <circle key={format!("flash-{}", node.view.conflicts)} class="conflict-flash" cx={x.to_string()} cy={y.to_string()} r="13" />
             }
