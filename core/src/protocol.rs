@@ -523,6 +523,11 @@ pub struct NodeView {
     pub conflicts: u64,
     /// Transactions prepared here and not yet decided (two-phase commit; 0 otherwise).
     pub in_doubt: u64,
+    /// Of those, the ones in doubt longer than the coordinator's vote timeout: blocked,
+    /// holding their locks while they wait for a decision.
+    pub blocked: u64,
+    /// How long the oldest of them has been in doubt, µs (0 when none is).
+    pub in_doubt_longest_us: u64,
     /// Lines on the node's internals for the page's panel (the WAL tail, the checkpoint,
     /// version chains); empty for most strategies.
     pub detail: Vec<String>,

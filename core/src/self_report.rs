@@ -152,7 +152,9 @@ pub struct ConflictLog {
     pub discards: Vec<Discard>,
     /// Operation ids of the bounced transfers.
     pub reconciliation_ops: Vec<OpId>,
-    /// The latest conflict detected, for the page to explain.
+    /// The first conflict detected: the page's example, which stays while the run goes on.
+    pub first: Option<ConflictPair>,
+    /// The latest conflict detected, for the page to explain on request.
     pub latest: Option<ConflictPair>,
 }
 
@@ -207,7 +209,13 @@ fn vector_text(entries: &[u64]) -> String {
 impl ConflictLog {
     /// The counts, without the lists.
     pub fn clone_counts(&self) -> Self {
-        Self { discards: Vec::new(), reconciliation_ops: Vec::new(), latest: self.latest.clone(), ..*self }
+        Self {
+            discards: Vec::new(),
+            reconciliation_ops: Vec::new(),
+            first: self.first.clone(),
+            latest: self.latest.clone(),
+            ..*self
+        }
     }
 }
 

@@ -1021,3 +1021,219 @@ fn every_checker_explains_its_example_word_for_word() {
     }
     assert_eq!(text, include_str!("snapshots/explanations.txt"), "the explanations changed");
 }
+
+/// Split brain at its boundaries: reigns that touch at one microsecond overlap (both nodes
+/// were acknowledging then), whichever node's id is lower; a reign's first and last
+/// acknowledgements are the earliest-recorded writes at those microseconds, and a finding
+/// names the later reign's first write and the earlier reign's last.
+#[test]
+fn split_brain_at_its_boundaries() {
+    let split = |rows: &[Row]| check(&history(rows), None, &[AnomalyKind::SplitBrain], CheckParams::default());
+    // Acknowledged at (complete − 1): node 0 in epoch 1 at 10 and 20 (twice), node 1 in epoch 2
+    // from 20 (twice) to 30.
+    let touching = |old: usize, new: usize| -> Vec<Row> {
+        vec![
+            (1, W, 1, None, 0, Some(11), OK, old, 1),
+            (1, W, 1, None, 0, Some(21), OK, old, 1),
+            (2, W, 2, None, 0, Some(21), OK, new, 2),
+            (2, W, 2, None, 0, Some(21), OK, new, 2),
+            (1, W, 1, None, 0, Some(21), OK, old, 1),
+            (2, W, 2, None, 0, Some(31), OK, new, 2),
+        ]
+    };
+    for (old, new) in [(0, 1), (1, 0)] {
+        let report = split(&touching(old, new));
+        assert_eq!(
+            report.count(AnomalyKind::SplitBrain),
+            1,
+            "touching reigns overlap ({old} → {new}): {:?}",
+            report.findings
+        );
+        assert_eq!(report.findings[0].ops, vec![3, 2], "the new reign's first write, the old one's last");
+    }
+    // Apart by one microsecond: no overlap.
+    let mut apart = touching(0, 1);
+    apart[2].5 = Some(22);
+    apart[3].5 = Some(22);
+    assert_eq!(split(&apart).count(AnomalyKind::SplitBrain), 0, "{:?}", split(&apart).findings);
+    // Reigns starting at the same microsecond: the one listed first (lower node id) is the
+    // earlier.
+    let same_start: Vec<Row> = vec![
+        (1, W, 1, None, 0, Some(11), OK, 0, 1),
+        (2, W, 2, None, 0, Some(11), OK, 1, 2),
+        (1, W, 1, None, 0, Some(21), OK, 0, 1),
+    ];
+    let report = split(&same_start);
+    assert_eq!(
+        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>(),
+        vec![vec![2, 3]],
+        "{:?}",
+        report.findings
+    );
+}
+
+/// Monotonic reads at their boundaries: a read is "earlier" only if it completed strictly
+/// before the later one began; a value is older only if its write was answered strictly
+/// before the newer value's write began; reading the initial value twice is no regression;
+/// of two earlier reads of the same value, the first is named.
+#[test]
+fn monotonic_reads_at_their_boundaries() {
+    let monotonic = |rows: &[Row]| {
+        let report = check(&history(rows), None, &[AnomalyKind::MonotonicRead], CheckParams::default());
+        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>()
+    };
+    // Write #1 acknowledged at 9; write #2 begins at 20. Client 9 reads #2, then #1.
+    let regression = |second_invoke: u64| -> Vec<Row> {
+        vec![
+            (1, W, 4, None, 0, Some(10), OK, 0, 1),
+            (2, W, 4, None, 20, Some(30), OK, 0, 1),
+            (9, R, 4, Some(2), 31, Some(40), OK, 1, 1),
+            (9, R, 4, Some(1), second_invoke, Some(50), OK, 1, 1),
+        ]
+    };
+    assert_eq!(monotonic(&regression(41)), vec![vec![3, 4]], "a regression");
+    assert!(monotonic(&regression(40)).is_empty(), "begun as the first read ended: not after it");
+    // Write #1 answered at exactly the moment write #2 began: not older.
+    let mut touching = regression(41);
+    touching[0].5 = Some(20);
+    assert!(monotonic(&touching).is_empty(), "answered as the newer write began: not older");
+    touching[0].5 = Some(19);
+    assert_eq!(monotonic(&touching), vec![vec![3, 4]], "answered just before it began: older");
+    // The initial value, read twice.
+    let initial: Vec<Row> = vec![(9, R, 4, Some(0), 0, Some(10), OK, 1, 1), (9, R, 4, Some(0), 20, Some(30), OK, 1, 1)];
+    assert!(monotonic(&initial).is_empty(), "the initial value twice is no regression");
+    // Two earlier reads of the same value: the first is named.
+    let twice: Vec<Row> = vec![
+        (1, W, 4, None, 0, Some(10), OK, 0, 1),
+        (2, W, 4, None, 20, Some(30), OK, 0, 1),
+        (9, R, 4, Some(2), 31, Some(35), OK, 1, 1),
+        (9, R, 4, Some(2), 32, Some(36), OK, 1, 1),
+        (9, R, 4, Some(1), 41, Some(50), OK, 1, 1),
+    ];
+    assert_eq!(monotonic(&twice), vec![vec![3, 5]]);
+    // Of earlier reads, the newest value counts: #1, then #2, then #1 again regresses from #2;
+    // and #2 then the initial value regresses too.
+    let newest: Vec<Row> = vec![
+        (1, W, 4, None, 0, Some(10), OK, 0, 1),
+        (2, W, 4, None, 20, Some(30), OK, 0, 1),
+        (9, R, 4, Some(1), 31, Some(35), OK, 1, 1),
+        (9, R, 4, Some(2), 36, Some(40), OK, 1, 1),
+        (9, R, 4, Some(1), 41, Some(50), OK, 1, 1),
+        (9, R, 4, Some(0), 51, Some(60), OK, 1, 1),
+    ];
+    assert_eq!(monotonic(&newest), vec![vec![4, 5], vec![4, 6]]);
+}
+
+/// Two leaders in one term, at its boundaries: each node's first acknowledgement in the term
+/// is its earliest (the first recorded of equal ones), and the finding names the two
+/// earliest leaders' first writes in time order.
+#[test]
+fn two_leaders_in_one_term_name_their_earliest_writes() {
+    let rows: Vec<Row> = vec![
+        (1, W, 1, None, 0, Some(21), OK, 0, 2),
+        (1, W, 1, None, 0, Some(11), OK, 0, 2),
+        (1, W, 1, None, 0, Some(11), OK, 0, 2),
+        (2, W, 2, None, 0, Some(16), OK, 1, 2),
+    ];
+    let report = check(&history(&rows), None, &[AnomalyKind::TwoLeadersSameTerm], CheckParams::default());
+    assert_eq!(
+        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>(),
+        vec![vec![2, 4]],
+        "{:?}",
+        report.findings
+    );
+}
+
+/// The linearizability search reports what it covered: keys with an operation, keys that
+/// failed, keys it could not decide.
+#[test]
+fn the_linearizability_report_counts_keys_covered_and_failed() {
+    let rows: Vec<Row> = vec![
+        // Key 3: a read of the initial value after a write was acknowledged: not linearizable.
+        (1, W, 3, None, 0, Some(10), OK, 0, 1),
+        (2, R, 3, Some(0), 20, Some(30), OK, 0, 1),
+        // Keys 5 and 6: fine.
+        (1, W, 5, None, 0, Some(10), OK, 0, 1),
+        (2, R, 5, Some(3), 20, Some(30), OK, 0, 1),
+        (2, R, 6, Some(0), 20, Some(30), OK, 0, 1),
+    ];
+    let report = check(&history(&rows), None, &[AnomalyKind::Nonlinearizable], CheckParams::default());
+    let covered = report.linearizability.expect("the search ran");
+    assert_eq!((covered.keys, covered.failed, covered.unknown), (3, 1, 0), "{covered:?}");
+    assert_eq!(report.count(AnomalyKind::Nonlinearizable), 1);
+    assert_eq!(report.findings[0].ops, vec![1, 2], "{}", report.findings[0].explanation);
+}
+
+/// Stale reads and lost writes at their boundaries: a write answered at the very microsecond a
+/// read began was not acknowledged before it; a newer write that began at the very moment
+/// the read's value was answered is not newer than it; a final value whose write was
+/// answered as the lost one began is not provably older.
+#[test]
+fn stale_reads_and_lost_writes_at_their_boundaries() {
+    let found = |rows: &[Row], store: &[(u32, u64)], kind: AnomalyKind| {
+        check(&history(rows), Some(&final_state(store)), &[kind], CheckParams::default()).count(kind)
+    };
+    // Write #1 answered at 10; a read of the initial value begun at 10, then one begun at 11.
+    let read_at = |invoke: u64| -> Vec<Row> {
+        vec![(1, W, 7, None, 0, Some(10), OK, 0, 1), (2, R, 7, Some(0), invoke, Some(invoke + 5), OK, 1, 1)]
+    };
+    assert_eq!(found(&read_at(10), &[(7, 1)], AnomalyKind::StaleRead), 0, "answered as the read began");
+    assert_eq!(found(&read_at(11), &[(7, 1)], AnomalyKind::StaleRead), 1, "answered before the read began");
+    // Write #1 answered at 10; write #2 begun at 10 or 11; a read of #1 at 20.
+    let newer_from = |invoke: u64| -> Vec<Row> {
+        vec![
+            (1, W, 7, None, 0, Some(10), OK, 0, 1),
+            (1, W, 7, None, invoke, Some(15), OK, 0, 1),
+            (2, R, 7, Some(1), 20, Some(25), OK, 1, 1),
+        ]
+    };
+    assert_eq!(found(&newer_from(10), &[(7, 2)], AnomalyKind::StaleRead), 0, "begun as #1 was answered");
+    assert_eq!(found(&newer_from(11), &[(7, 2)], AnomalyKind::StaleRead), 1, "begun after #1 was answered");
+    // Write #1 answered at 10; write #2 begun at 10 or 11 and acknowledged; the store ends at #1.
+    let lost_from = |invoke: u64| -> Vec<Row> {
+        vec![(1, W, 2, None, 0, Some(10), OK, 0, 1), (1, W, 2, None, invoke, Some(30), OK, 0, 1)]
+    };
+    assert_eq!(found(&lost_from(10), &[(2, 1)], AnomalyKind::LostWrite), 0, "#1 may have come after #2");
+    assert_eq!(found(&lost_from(11), &[(2, 1)], AnomalyKind::LostWrite), 1, "#1 was answered before #2 began");
+}
+
+/// Money not conserved, in its other directions: money that appeared, and a shortfall beside
+/// money in flight — the explanation says which way and how much, less what is in flight.
+#[test]
+fn money_not_conserved_says_which_way_and_counts_money_in_flight_apart() {
+    use replica_core::protocol::{Posting, StateExtras};
+    let bank = |name: &str, ledger: Vec<Posting>, held: Vec<Posting>, balance: (u32, u64)| FinalNode {
+        initial: [(balance.0, 100)].into_iter().collect(),
+        extras: StateExtras { ledger, held, ..StateExtras::default() },
+        ..FinalNode::new(name, Role::Primary, [balance].into_iter().collect())
+    };
+    let params = CheckParams { accounts_partitioned: true, ..CheckParams::default() };
+    let explain = |nodes: Vec<FinalNode>| {
+        let report = check(
+            &history(&[]),
+            Some(&FinalState { nodes, authoritative: None }),
+            &[AnomalyKind::MoneyNotConserved],
+            params,
+        );
+        report.findings.iter().map(|f| f.explanation.clone()).collect::<Vec<_>>()
+    };
+    // ₹30 credited at bank-b with no debit anywhere: it appeared.
+    let appeared = explain(vec![
+        bank("bank-a", Vec::new(), Vec::new(), (0, 100)),
+        bank("bank-b", vec![Posting { account: 1, op: 7, delta: 30 }], Vec::new(), (1, 130)),
+    ]);
+    assert_eq!(
+        appeared,
+        vec!["The accounts at bank-a and bank-b hold ₹230 in total, but ₹200 was deposited: ₹30 appeared."]
+    );
+    // Transfer #7 debited ₹30 at bank-a and is held at bank-b (in flight); besides, ₹5 vanished.
+    let short = explain(vec![
+        bank("bank-a", vec![Posting { account: 0, op: 7, delta: -30 }], Vec::new(), (0, 65)),
+        bank("bank-b", Vec::new(), vec![Posting { account: 1, op: 7, delta: 30 }], (1, 100)),
+    ]);
+    assert_eq!(
+        short.first().map(String::as_str),
+        Some("The accounts at bank-a and bank-b hold ₹165 in total, with ₹30 in flight in 1 transfer in doubt (#7), but ₹200 was deposited: ₹5 vanished."),
+        "{short:?}"
+    );
+}

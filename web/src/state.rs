@@ -56,8 +56,11 @@ pub fn announcements(before: &Snapshot, after: &Snapshot) -> Vec<String> {
         if old.view.conflicts == 0 && node.view.conflicts > 0 {
             said.push(format!("{} detected its first conflict: two concurrent writes to one account.", node.id));
         }
-        if old.view.in_doubt == 0 && node.view.in_doubt > 0 && node.view.in_doubt >= 5 {
-            said.push(format!("{} has {} transfers in doubt, holding their locks.", node.id, node.view.in_doubt));
+        if old.view.blocked == 0 && node.view.blocked > 0 {
+            said.push(format!(
+                "{} is blocked: {} transfers in doubt past the vote timeout, holding their locks.",
+                node.id, node.view.blocked
+            ));
         }
     }
     said
@@ -207,6 +210,9 @@ pub struct AppState {
     pub quiet: Rc<Option<QuietCheck>>,
     /// Why the run paused by itself, in words (a lesson step's anomaly was found).
     pub paused_because: Option<String>,
+    /// What the last `Step` ran: the simulated time it reached and the events it recorded on
+    /// the nodes' lines (none for a timer or disk completion that sent nothing).
+    pub stepped: Option<(u64, Vec<replica_core::spacetime::SpaceTimeEvent>)>,
     /// The highest primary epoch seen: a higher one is a takeover.
     takeover_epoch: u64,
     /// Pause once this anomaly is found (a lesson step that promises it).
@@ -295,6 +301,7 @@ impl AppState {
             controls: Rc::new(controls),
             quiet: Rc::new(None),
             paused_because: None,
+            stepped: None,
             pause_on: None,
             lesson_check_at_us: None,
             last_frame_ms: None,
@@ -750,11 +757,24 @@ impl Reducible for AppState {
             Action::Frame(wall_ms) => next.frame(wall_ms),
             Action::TogglePlay => {
                 next.playing = !next.playing;
+                next.stepped = None;
                 next.last_frame_ms = None;
             }
             Action::Step => {
                 next.playing = false;
+                let last_id = |simulation: &dyn Simulation| {
+                    simulation.spacetime().and_then(|recorder| recorder.events().next_back()).map_or(0, |e| e.id)
+                };
+                let before = last_id(next.simulation.borrow().as_ref());
                 next.simulation.borrow_mut().step();
+                let simulation = next.simulation.borrow();
+                let recorded = simulation
+                    .spacetime()
+                    .map(|recorder| recorder.events().filter(|event| event.id > before).cloned().collect())
+                    .unwrap_or_default();
+                let at_us = simulation.now_us();
+                drop(simulation);
+                next.stepped = Some((at_us, recorded));
                 next.horizon_us = next.horizon_us.max(next.simulation.borrow().now_us());
                 next.refresh_snapshot();
             }

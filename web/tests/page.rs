@@ -63,6 +63,17 @@ async fn the_page_has_its_hooks_and_runs() {
     for chart in ["lag-chart", "throughput-chart", "latency-chart", "anomaly-chart"] {
         assert_eq!(count(&root, &format!("canvas.{chart}")), 1, "{chart}");
     }
+    // Step says which event it ran: a few steps in, one of them has sent or received.
+    let step = root.query_selector("button[title='Handle exactly one simulation event']").ok().flatten();
+    let step = step.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()).expect("a Step button");
+    let mut said = Vec::new();
+    for _ in 0..6 {
+        step.click();
+        sleep(50).await;
+        said.push(text(&root, ".stepped"));
+    }
+    assert!(said.iter().all(|s| s.starts_with("Ran")), "each step says what it ran: {said:?}");
+    assert!(said.iter().any(|s| s.contains(" at ") && s.contains("clock [")), "an event with its clock: {said:?}");
     root.remove();
 }
 
@@ -123,6 +134,9 @@ async fn upi_shows_a_conflict_badge_that_names_two_concurrent_writes() {
         explanation.contains("concurrent") && explanation.contains("transfer #"),
         "explains the pair: {explanation}"
     );
+    // The example holds still while the run goes on and finds newer conflicts.
+    sleep(1500).await;
+    assert_eq!(text(&root, "[data-anomaly=conflict] .badge-finding"), explanation, "the first example stays");
     for anomaly in ["lww_discarded", "negative_balance", "money_not_conserved", "divergence"] {
         assert_eq!(count(&root, &format!("[data-anomaly={anomaly}]")), 1, "{anomaly} badge");
     }

@@ -360,7 +360,8 @@ pub fn money_not_conserved(state: &FinalState, params: CheckParams) -> Vec<Findi
             String::new()
         } else {
             format!(
-                ", of which ₹{in_flight} is in flight in {} transfer{} in doubt ({})",
+                ", with ₹{} in flight in {} transfer{} in doubt ({})",
+                in_flight.abs(),
                 in_flight_ops.len(),
                 if in_flight_ops.len() == 1 { "" } else { "s" },
                 op_list(&in_flight_ops)

@@ -412,6 +412,8 @@ impl Protocol for FlipkartNode {
             vector_clock: self.clock.entries().to_vec(),
             conflicts: 0,
             in_doubt: 0,
+            blocked: 0,
+            in_doubt_longest_us: 0,
             detail: Vec::new(),
         }
     }

@@ -1389,6 +1389,8 @@ impl Protocol for HdfcNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt: 0,
+            blocked: 0,
+            in_doubt_longest_us: 0,
             detail: Vec::new(),
         }
     }

@@ -852,7 +852,15 @@ impl Protocol for NeftNode {
         }
     }
 
-    fn view(&self, _now_us: u64) -> NodeView {
+    fn view(&self, now_us: u64) -> NodeView {
+        let (blocked, in_doubt_longest_us) = match self {
+            NeftNode::Bank(node) => {
+                let waits = node.prepared.values().map(|prepared| now_us.saturating_sub(prepared.since_us));
+                let blocked = waits.clone().filter(|waited| *waited > node.config.vote_timeout_us).count() as u64;
+                (blocked, waits.max().unwrap_or(0))
+            }
+            _ => (0, 0),
+        };
         let (role, status, in_doubt) = match self {
             NeftNode::Coordinator(node) => (
                 Role::Coordinator,
@@ -897,6 +905,8 @@ impl Protocol for NeftNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt,
+            blocked,
+            in_doubt_longest_us,
             detail: Vec::new(),
         }
     }

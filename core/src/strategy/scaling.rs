@@ -844,6 +844,8 @@ impl Protocol for ScalingNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt: 0,
+            blocked: 0,
+            in_doubt_longest_us: 0,
             detail: if self.is_primary { self.detail() } else { Vec::new() },
         }
     }

@@ -845,6 +845,8 @@ impl Protocol for SyncNode {
             vector_clock: Vec::new(),
             conflicts: 0,
             in_doubt: 0,
+            blocked: 0,
+            in_doubt_longest_us: 0,
             detail: self.detail(),
         }
     }

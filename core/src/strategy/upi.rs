@@ -437,6 +437,9 @@ impl UpiNode {
                 }
                 if entry.verdict.concurrent > 0 {
                     self.settled.latest = conflict_pair(entry, now_us, self.peers.len()).or(self.settled.latest.take());
+                    if self.settled.first.is_none() {
+                        self.settled.first = self.settled.latest.clone();
+                    }
                 }
             }
         }
@@ -793,6 +796,8 @@ impl Protocol for UpiNode {
             vector_clock: self.clock.entries().to_vec(),
             conflicts: log.detected,
             in_doubt: 0,
+            blocked: 0,
+            in_doubt_longest_us: 0,
             detail: Vec::new(),
         }
     }

@@ -307,6 +307,64 @@ fn every_lesson_step_runs_by_its_button_and_shows_what_it_promises() {
     }
 }
 
+/// At 1280 px the header holds one line in both languages (every button in one row), and the
+/// message legend names only what the scenario has sent: hdfc ships and votes but never gossips
+/// or prepares; neft-rtgs prepares and decides but never gossips.
+#[test]
+fn the_header_holds_one_line_and_the_legend_names_what_the_scenario_sends() {
+    let base = serve(dist());
+    let browser = Browser::start_with(1280, 800, &["--force-prefers-reduced-motion"]);
+    for (scenario, sent, never) in
+        [("hdfc", "replicate", "gossip"), ("neft-rtgs", "prepare", "gossip"), ("flipkart", "gossip", "vote")]
+    {
+        for lang in ["en", "hi"] {
+            browser.goto(&format!("{base}/#scenario={scenario}&seed=1&t=2&lang={lang}"));
+            assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '2.000 s'", WAIT));
+            // Items below the bottom of the shortest one have wrapped onto a second row.
+            let wrapped = browser
+                .eval(
+                    "const items = [...document.querySelectorAll('header > *')].filter(e => e.getClientRects().length > 0); \
+                     const bottom = Math.min(...items.map(e => e.getBoundingClientRect().bottom)); \
+                     return items.filter(e => e.getBoundingClientRect().top >= bottom).length",
+                )
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            assert_eq!(wrapped, 0.0, "{scenario} {lang}: the header's items in one row");
+            let kinds = text_of(
+                &browser,
+                "return [...document.querySelectorAll('.legend [data-kind]')].map(e => e.dataset.kind).join(' ')",
+            );
+            assert!(kinds.split(' ').any(|k| k == sent), "{scenario}: {sent} in the legend: {kinds}");
+            assert!(!kinds.split(' ').any(|k| k == never), "{scenario}: no {never} in the legend: {kinds}");
+        }
+    }
+}
+
+/// Two-phase commit on the map: in normal operation a bank's prepared transfers wait a round
+/// trip and nothing reads "blocked"; with the clearing house crashed, a bank is blocked past
+/// the vote timeout, its ring red and its label saying how many and for how long.
+#[test]
+fn neft_rtgs_tells_prepared_from_blocked() {
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    let blocked = "return [...document.querySelectorAll('[data-node^=bank]')].map(n => Number(n.getAttribute('data-blocked'))).reduce((a, b) => a + b, 0)";
+    browser.goto(&format!("{base}/#scenario=neft-rtgs&seed=2&t=4"));
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '4.000 s'", WAIT));
+    assert_eq!(browser.eval(blocked).as_f64(), Some(0.0), "nothing blocked in normal operation");
+    assert_eq!(browser.eval("return document.querySelectorAll('.node.blocked').length").as_f64(), Some(0.0));
+    browser.goto("about:blank");
+    browser.goto(&format!("{base}/#scenario=neft-rtgs&seed=2&t=4&ctl=1000000:crash:clearing"));
+    assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '4.000 s'", WAIT));
+    assert!(browser.eval(blocked).as_f64().unwrap_or(0.0) > 0.0, "banks blocked three seconds after the crash");
+    let label = text_of(&browser, "return document.querySelector('.node.blocked .node-label')?.textContent ?? ''");
+    assert!(label.starts_with("blocked: ") && label.contains("longest"), "{label}");
+    let stroke = text_of(
+        &browser,
+        "return getComputedStyle(document.querySelector('.node.blocked circle:not(.node-hit)')).stroke",
+    );
+    assert_eq!(stroke, "rgb(213, 94, 0)", "a red ring");
+}
+
 /// Simulated seconds and acknowledged operations as the page shows them.
 fn time_and_ops(browser: &Browser) -> (f64, f64) {
     let dom = browser.eval("return document.documentElement.outerHTML").as_str().unwrap_or_default().to_string();

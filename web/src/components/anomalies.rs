@@ -1,8 +1,9 @@
 //! Anomaly badges: one per checker that applies, with its live count, what it means, and
 //! the first finding naming the operations that prove it; for multi-leader scenarios a
-//! conflict badge that explains the latest pair of concurrent writes by their version
-//! vectors. "Show in diagram" rewinds to the finding's moment and rings its operations in
-//! the space-time diagram. A checker that needs a quiet run shows the verdict of the latest
+//! conflict badge that explains the first pair of concurrent writes by their version
+//! vectors (it stays while the run goes on; the latest is one click away). "Show in
+//! diagram" rewinds to the finding's moment and rings its operations in the space-time
+//! diagram. A checker that needs a quiet run shows the verdict of the latest
 //! quiet fork (its count in `data-live`), and offers "Check now" to fork again.
 
 use crate::state::{QuietCheck, QuietReason};
@@ -85,9 +86,16 @@ fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u
             <span class="badge-name">{ "conflicts" }</span>
             <span class="badge-count">{ log.detected }</span>
             <p class="badge-meaning">{ "Writes to one account made by two leaders before either had heard of the other, found by comparing version vectors. " }{ resolution(log) }</p>
-            if let Some(pair) = &log.latest {
-                <p class="badge-finding">{ explain_pair(pair, names) }</p>
+            if let Some(pair) = &log.first {
+                <p class="badge-finding">{ "The first: " }{ explain_pair(pair, names) }</p>
                 { show_button(&pair.ops, u64::MAX, on_show) }
+            }
+            if let Some(pair) = log.latest.as_ref().filter(|latest| Some(*latest) != log.first.as_ref()) {
+                <details class="badge-latest">
+                    <summary>{ "The latest" }</summary>
+                    <p class="badge-finding">{ explain_pair(pair, names) }</p>
+                    { show_button(&pair.ops, u64::MAX, on_show) }
+                </details>
             }
         </li>
     }

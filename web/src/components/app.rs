@@ -67,11 +67,13 @@ fn narrative(scenario: &str, hindi: bool) -> String {
     })
 }
 
-fn legend() -> Html {
+/// The colours of the message kinds this run has sent so far (`sent` counts each kind, in
+/// [`MessageKind::ALL`]'s order): a scenario's legend names only what it sends.
+fn legend(sent: &[u64]) -> Html {
     html! {
         <ul class="legend" aria-label="Message colours">
-            { for MessageKind::ALL.iter().map(|kind| html! {
-                <li><span class="swatch" style={format!("background:{}", palette::message_colour(*kind))}></span>{ kind.name() }</li>
+            { for MessageKind::ALL.iter().zip(sent).filter(|(_, count)| **count > 0).map(|(kind, _)| html! {
+                <li data-kind={kind.name()}><span class="swatch" style={format!("background:{}", palette::message_colour(*kind))}></span>{ kind.name() }</li>
             }) }
         </ul>
     }
@@ -317,7 +319,7 @@ pub fn App() -> Html {
             <main>
                 <div class="stage">
                     <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} {on_link} {on_partition} highlight={*highlight} />
-                    { legend() }
+                    { legend(&state.simulation.borrow().metrics().messages_by_kind) }
                     <ul class="anomaly-strip" aria-label="Anomaly counts">
                         { for kinds.iter().map(|kind| {
                             let count = state.count_of(*kind);

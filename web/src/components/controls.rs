@@ -98,6 +98,21 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
     }
 }
 
+/// What one Step ran, in words: the events it put on the nodes' lines, or a timer or disk
+/// completion that sent nothing.
+fn stepped_text(
+    at_us: u64,
+    events: &[replica_core::spacetime::SpaceTimeEvent],
+    snapshot: &replica_core::snapshot::Snapshot,
+) -> String {
+    let names: Vec<String> = snapshot.nodes.iter().map(|node| node.id.clone()).collect();
+    if events.is_empty() {
+        return format!("Ran a timer or a disk completion at {:.6} s (nothing sent).", at_us as f64 / 1e6);
+    }
+    let said: Vec<String> = events.iter().map(|event| super::spacetime::describe(event, &names)).collect();
+    format!("Ran: {}.", said.join("; "))
+}
+
 /// The control panel.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
@@ -166,6 +181,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="buttons">
                 <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ if state.playing { "Pause" } else { "Play" } }</button>
                 <button onclick={step} title="Handle exactly one simulation event">{ "Step" }</button>
+                if let Some((at_us, events)) = &state.stepped {
+                    <span class="stepped" role="status">{ stepped_text(*at_us, events, &state.snapshot) }</span>
+                }
                 <button onclick={reset} title="Start over at time zero, without the controls">{ "Reset" }</button>
                 <button onclick={switch_lang} lang={if hindi { "en" } else { "hi" }} title="Narrative language">{ if hindi { "English" } else { "हिन्दी" } }</button>
             </div>
@@ -190,7 +208,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </div>
             <div class="field">
                 <label for="load">{ "load" }<output>{ format!("{load:.0} ops/s") }</output></label>
-                <input id="load" type="range" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={ { let c = load_change.clone(); Callback::from(move |e: Event| if let Some(v) = input_value(&e) { c.emit(v) }) } } />
+                <Slider id="load" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={load_change} />
             </div>
             <div class="buttons">
                 <button onclick={heal_all} disabled={state.snapshot.cuts.is_empty()} title="Heal every cut, slowed or lossy link">{ "Heal all links" }</button>

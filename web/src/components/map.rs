@@ -46,8 +46,12 @@ fn node_label(node: &NodeSnapshot) -> String {
     if !node.up {
         return "down".to_string();
     }
+    if node.view.blocked > 0 {
+        return format!("blocked: {}, longest {:.1} s", node.view.blocked, node.view.in_doubt_longest_us as f64 / 1e6);
+    }
     if node.view.in_doubt > 0 {
-        return format!("in doubt: {}", node.view.in_doubt);
+        // Normal two-phase commit: prepared, waiting a round trip for the decision.
+        return format!("prepared: {}", node.view.in_doubt);
     }
     if node.view.role == Role::Coordinator {
         return "coordinator".to_string();
@@ -91,7 +95,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
     let label =
         format!("{} node {}: {}, {}. Press to {action}.", node.city, node.id, node.view.role.name(), node_label(node));
     html! {
-        <g class={classes!("node", (!node.up).then_some("down"), (node.view.in_doubt > 0).then_some("in-doubt"))} data-node={id} data-role={node.view.role.name()} data-in-doubt={node.view.in_doubt.to_string()}
+        <g class={classes!("node", (!node.up).then_some("down"), (node.view.in_doubt > 0).then_some("in-doubt"), (node.view.blocked > 0).then_some("blocked"))} data-node={id} data-role={node.view.role.name()} data-in-doubt={node.view.in_doubt.to_string()} data-blocked={node.view.blocked.to_string()}
            data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
             <title>{ format!("{} — {}", node.id, node.view.status) }</title>
             // A wide transparent target under the glyph: taps land on the node (drawn above the
