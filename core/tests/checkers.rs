@@ -1237,3 +1237,70 @@ fn money_not_conserved_says_which_way_and_counts_money_in_flight_apart() {
         "{short:?}"
     );
 }
+
+/// Recovery's other cases: a transfer whose outcome the client never learned may be there
+/// whole or not at all, not in part; a refused one with no effect and an acknowledged
+/// withdrawal with its line are fine; a line no client asked for is a finding; and a balance
+/// off its statement is reported under the same anomaly.
+#[test]
+fn uncommitted_effect_judges_unknown_outcomes_withdrawals_and_strangers() {
+    use replica_core::protocol::{Posting, StateExtras};
+    // #1 unknown, debited only; #2 unknown, nothing; #3 refused, nothing; #4 a withdrawal.
+    let mut history =
+        transfers(&[(0, 10, Outcome::Unknown), (1, 11, Outcome::Unknown), (2, 12, Outcome::Fail), (3, 13, OK)]);
+    if let Some(op) = history.get_mut(4) {
+        op.kind = OpKind::Withdraw;
+    }
+    let amount = |op: u64| replica_core::workload::transfer_amount(op);
+    let ledger = vec![
+        Posting { account: 0, op: 1, delta: -amount(1) },
+        Posting { account: 0, op: 4, delta: -amount(4) },
+        Posting { account: 1, op: 9, delta: 5 },
+    ];
+    let node = |skew: i64| {
+        let balance = |account: u32| {
+            let posted: i64 = ledger.iter().filter(|p| p.account == account).map(|p| p.delta).sum();
+            (1_000_000 + posted + if account == 0 { skew } else { 0 }) as u64
+        };
+        FinalNode {
+            initial: [(0, 1_000_000), (1, 1_000_000)].into_iter().collect(),
+            extras: StateExtras { ledger: ledger.clone(), ..StateExtras::default() },
+            ..FinalNode::new("primary", Role::Primary, [(0, balance(0)), (1, balance(1))].into_iter().collect())
+        }
+    };
+    let kinds = [AnomalyKind::UncommittedEffect];
+    let report = check(&history, Some(&FinalState::of(vec![node(0)])), &kinds, CheckParams::default());
+    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    assert_eq!(ops, vec![vec![1], vec![9]], "{:?}", report.findings);
+    assert!(report.findings[0].explanation.contains("took effect in part"), "{}", report.findings[0].explanation);
+    assert!(report.findings[1].explanation.contains("which no client asked for"), "{}", report.findings[1].explanation);
+    let report = check(&history, Some(&FinalState::of(vec![node(-1)])), &kinds, CheckParams::default());
+    assert_eq!(report.findings.len(), 3, "{:?}", report.findings);
+    assert!(report.findings.iter().all(|f| f.kind == AnomalyKind::UncommittedEffect), "{:?}", report.findings);
+}
+
+/// A balance of exactly ₹0 is not negative; a statement whose oldest lines were dropped gives
+/// no verdict on the balances (it no longer adds up to them by construction).
+#[test]
+fn a_zero_balance_and_a_truncated_statement_are_not_findings() {
+    use replica_core::protocol::{Posting, StateExtras};
+    let zero = FinalState::of(vec![FinalNode::new("mumbai", Role::Primary, [(0, 0)].into_iter().collect())]);
+    let report = check(&history(&[]), Some(&zero), &[AnomalyKind::NegativeBalance], CheckParams::default());
+    assert_eq!(report.count(AnomalyKind::NegativeBalance), 0, "{:?}", report.findings);
+    let truncated = |dropped: u64| {
+        FinalState::of(vec![FinalNode {
+            initial: [(0, 100)].into_iter().collect(),
+            extras: StateExtras {
+                ledger: vec![Posting { account: 0, op: 7, delta: -30 }],
+                ledger_dropped: dropped,
+                ..StateExtras::default()
+            },
+            ..FinalNode::new("primary", Role::Primary, [(0, 50)].into_iter().collect())
+        }])
+    };
+    let count = |state: &FinalState| {
+        check(&history(&[]), Some(state), &[AnomalyKind::UncommittedEffect], CheckParams::default()).findings.len()
+    };
+    assert_eq!(count(&truncated(0)), 2, "a stranger's line and a balance off its whole statement");
+    assert_eq!(count(&truncated(1)), 1, "the stranger's line only: the statement is not whole");
+}

@@ -88,7 +88,8 @@ fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u
             <p class="badge-meaning">{ "Writes to one account made by two leaders before either had heard of the other, found by comparing version vectors. " }{ resolution(log) }</p>
             if let Some(pair) = &log.first {
                 <p class="badge-finding">{ "The first: " }{ explain_pair(pair, names) }</p>
-                { show_button(&pair.ops, u64::MAX, on_show) }
+                // Rewinds to the moment it was detected, when the diagram holds its writes.
+                { show_button(&pair.ops, pair.detected_us, on_show) }
             }
             if let Some(pair) = log.latest.as_ref().filter(|latest| Some(*latest) != log.first.as_ref()) {
                 <details class="badge-latest">
