@@ -1304,3 +1304,39 @@ fn a_zero_balance_and_a_truncated_statement_are_not_findings() {
     assert_eq!(count(&truncated(0)), 2, "a stranger's line and a balance off its whole statement");
     assert_eq!(count(&truncated(1)), 1, "the stranger's line only: the statement is not whole");
 }
+
+/// Write skew at its boundaries: a transaction that reads a key and writes it is not a skew
+/// with itself; two that would skew are not concurrent when the second began at the very
+/// moment the first was answered.
+#[test]
+fn write_skew_at_its_boundaries() {
+    use replica_core::protocol::OpResult;
+    // #1 reads accounts 0 and 1 (initial versions) and writes 0; #2 begins at `second_invoke`,
+    // reads both at their initial versions and writes 1. #1 is answered at 10.
+    let pair = |second_invoke: u64| {
+        let mut history = transfers(&[(0, 10, OK), (second_invoke, 20, OK)]);
+        let results = [
+            (1, OpResult::Transaction { reads: vec![(0, 100, 0), (1, 100, 0)], writes: vec![(0, 90)] }),
+            (2, OpResult::Transaction { reads: vec![(0, 100, 0), (1, 100, 0)], writes: vec![(1, 90)] }),
+        ];
+        for (op, result) in results {
+            if let Some(entry) = history.get_mut(op) {
+                entry.kind = OpKind::Withdraw;
+                entry.result = Some(Box::new(result));
+            }
+        }
+        history
+    };
+    let skews = |history: &History| {
+        let report = check(history, None, &[AnomalyKind::WriteSkew], CheckParams::default());
+        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(skews(&pair(9)), vec![vec![1, 2]], "overlapping: a skew");
+    assert!(skews(&pair(10)).is_empty(), "begun as the first was answered: not concurrent");
+    // One read-modify-write transaction alone.
+    let mut alone = transfers(&[(0, 10, OK)]);
+    if let Some(entry) = alone.get_mut(1) {
+        entry.result = Some(Box::new(OpResult::Transaction { reads: vec![(0, 100, 0)], writes: vec![(0, 90)] }));
+    }
+    assert!(skews(&alone).is_empty(), "no skew with itself");
+}
