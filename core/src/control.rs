@@ -109,6 +109,12 @@ impl Control {
     }
 }
 
+/// The cities a node or city is cut from to isolate it: every other one (the fault spec
+/// `isolate:` and the lessons' "cut off" steps).
+pub fn isolation_peers(node: &str) -> impl Iterator<Item = &'static str> + '_ {
+    crate::geo::CITIES.iter().map(|city| city.id).filter(move |city| *city != node)
+}
+
 /// A control at a simulated time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimedControl {
@@ -252,9 +258,9 @@ pub fn parse_fault(spec: &str, known: &[&str]) -> Result<Vec<TimedControl>, Faul
             let (start, end) = ranged()?;
             let node = known_node(args, known)?;
             let mut controls = Vec::new();
-            for city in crate::geo::CITIES.iter().filter(|city| city.id != node) {
-                controls.push(at(start, Control::Cut { from: node.clone(), to: city.id.to_string(), both: true }));
-                controls.push(at(end, Control::Heal { a: node.clone(), b: city.id.to_string() }));
+            for city in isolation_peers(&node) {
+                controls.push(at(start, Control::Cut { from: node.clone(), to: city.to_string(), both: true }));
+                controls.push(at(end, Control::Heal { a: node.clone(), b: city.to_string() }));
             }
             Ok(controls)
         }

@@ -57,10 +57,8 @@ impl LessonAction {
             LessonAction::Watch | LessonAction::Settings(_) => Vec::new(),
             LessonAction::Crash(node) => vec![Control::Crash { node: node.to_string() }],
             LessonAction::Restart(node) => vec![Control::Restart { node: node.to_string() }],
-            LessonAction::Isolate(node) => crate::geo::CITIES
-                .iter()
-                .filter(|city| city.id != node)
-                .map(|city| Control::Cut { from: node.to_string(), to: city.id.to_string(), both: true })
+            LessonAction::Isolate(node) => crate::control::isolation_peers(node)
+                .map(|city| Control::Cut { from: node.to_string(), to: city.to_string(), both: true })
                 .collect(),
             LessonAction::HealAll => vec![Control::HealAll],
             LessonAction::Latency(multiplier) => vec![Control::Latency { multiplier }],

@@ -47,6 +47,11 @@ fn history(rows: &[Row]) -> History {
     history
 }
 
+/// The operations each finding names, in order.
+fn finding_ops(report: &replica_core::check::CheckReport) -> Vec<Vec<u64>> {
+    report.findings.iter().map(|f| f.ops.clone()).collect()
+}
+
 fn final_state(store: &[(u32, u64)]) -> FinalState {
     FinalState {
         nodes: vec![FinalNode {
@@ -388,7 +393,7 @@ fn lww_discarded_finds_the_effects_missing_from_the_final_chain() {
     // #5 wins both accounts: #2 and #4 are gone from both (four effects), #1 is in both chains.
     let state = FinalState { nodes: vec![node([85, 115], [5, 5])], authoritative: Some(0) };
     let report = check(&history, Some(&state), &kinds, CheckParams::default());
-    let lost: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    let lost = finding_ops(&report);
     assert_eq!(lost, vec![vec![4, 1], vec![4, 1], vec![2, 1], vec![2, 1]], "{:?}", report.findings);
     assert!(
         report.findings[2].explanation.contains("a later write lost to an earlier one"),
@@ -441,7 +446,7 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
     };
     let params = CheckParams { accounts_partitioned: true, ..CheckParams::default() };
     let report = check(&history, Some(&state), &[AnomalyKind::Atomicity], params);
-    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    let ops = finding_ops(&report);
     assert_eq!(ops, vec![vec![2], vec![4], vec![5]], "{:?}", report.findings);
     assert!(report.findings[0].explanation.contains("refused to the client but is applied at bank-a"));
     assert!(report.findings[2].explanation.contains("not ₹"), "{}", report.findings[2].explanation);
@@ -531,7 +536,7 @@ fn uncommitted_effect_finds_lost_commits_refused_effects_and_balances_off_their_
     let kinds = [AnomalyKind::UncommittedEffect];
     let state = FinalState::of(vec![node([balance(0), balance(1)])]);
     let report = check(&history, Some(&state), &kinds, CheckParams::default());
-    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    let ops = finding_ops(&report);
     assert_eq!(ops, vec![vec![2], vec![3]], "{:?}", report.findings);
     assert!(report.findings[0].explanation.contains("acknowledged but is missing"));
     // A balance that moved without a statement line.
@@ -1064,12 +1069,7 @@ fn split_brain_at_its_boundaries() {
         (1, W, 1, None, 0, Some(21), OK, 0, 1),
     ];
     let report = split(&same_start);
-    assert_eq!(
-        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>(),
-        vec![vec![2, 3]],
-        "{:?}",
-        report.findings
-    );
+    assert_eq!(finding_ops(&report), vec![vec![2, 3]], "{:?}", report.findings);
 }
 
 /// Monotonic reads at their boundaries: a read is "earlier" only if it completed strictly
@@ -1080,7 +1080,7 @@ fn split_brain_at_its_boundaries() {
 fn monotonic_reads_at_their_boundaries() {
     let monotonic = |rows: &[Row]| {
         let report = check(&history(rows), None, &[AnomalyKind::MonotonicRead], CheckParams::default());
-        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>()
+        finding_ops(&report)
     };
     // Write #1 acknowledged at 9; write #2 begins at 20. Client 9 reads #2, then #1.
     let regression = |second_invoke: u64| -> Vec<Row> {
@@ -1136,12 +1136,7 @@ fn two_leaders_in_one_term_name_their_earliest_writes() {
         (2, W, 2, None, 0, Some(16), OK, 1, 2),
     ];
     let report = check(&history(&rows), None, &[AnomalyKind::TwoLeadersSameTerm], CheckParams::default());
-    assert_eq!(
-        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>(),
-        vec![vec![2, 4]],
-        "{:?}",
-        report.findings
-    );
+    assert_eq!(finding_ops(&report), vec![vec![2, 4]], "{:?}", report.findings);
 }
 
 /// The linearizability search reports what it covered: keys with an operation, keys that
@@ -1270,7 +1265,7 @@ fn uncommitted_effect_judges_unknown_outcomes_withdrawals_and_strangers() {
     };
     let kinds = [AnomalyKind::UncommittedEffect];
     let report = check(&history, Some(&FinalState::of(vec![node(0)])), &kinds, CheckParams::default());
-    let ops: Vec<Vec<u64>> = report.findings.iter().map(|f| f.ops.clone()).collect();
+    let ops = finding_ops(&report);
     assert_eq!(ops, vec![vec![1], vec![9]], "{:?}", report.findings);
     assert!(report.findings[0].explanation.contains("took effect in part"), "{}", report.findings[0].explanation);
     assert!(report.findings[1].explanation.contains("which no client asked for"), "{}", report.findings[1].explanation);
@@ -1329,7 +1324,7 @@ fn write_skew_at_its_boundaries() {
     };
     let skews = |history: &History| {
         let report = check(history, None, &[AnomalyKind::WriteSkew], CheckParams::default());
-        report.findings.iter().map(|f| f.ops.clone()).collect::<Vec<_>>()
+        finding_ops(&report)
     };
     assert_eq!(skews(&pair(9)), vec![vec![1, 2]], "overlapping: a skew");
     assert!(skews(&pair(10)).is_empty(), "begun as the first was answered: not concurrent");
