@@ -9,25 +9,7 @@ use crate::control::Control;
 use crate::report::quiet_fork;
 use crate::scenario::{ScenarioError, Simulation};
 
-/// A text in both of the page's languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Text {
-    /// English.
-    pub en: &'static str,
-    /// Hindi.
-    pub hi: &'static str,
-}
-
-impl Text {
-    /// The text in Hindi (`true`) or English.
-    pub fn get(&self, hindi: bool) -> &'static str {
-        if hindi {
-            self.hi
-        } else {
-            self.en
-        }
-    }
-}
+pub use crate::i18n::Text;
 
 /// What a step's button does.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,7 +91,7 @@ pub const HDFC: &[LessonStep] = &[
         button: text("Play: reads go to the nearest replica", "चलाएँ: रीड सबसे नज़दीकी रेप्लिका पर जाते हैं"),
         watch: text(
             "The stale read badge counts reads that returned an older value than one already acknowledged.",
-            "stale read बैज उन रीड को गिनता है जिन्हें पहले से स्वीकार किए गए मान से पुराना मान मिला।",
+            "पुराना पढ़ना बैज उन रीड को गिनता है जिन्हें पहले से स्वीकार किए गए मान से पुराना मान मिला।",
         ),
         meaning: text(
             "Replicas apply the primary's log a little later: reading from one is fast and may be behind.",
@@ -124,7 +106,7 @@ pub const HDFC: &[LessonStep] = &[
         button: text("Crash Mumbai, the primary, now", "मुंबई (प्राइमरी) को अभी क्रैश करें"),
         watch: text(
             "A replica is elected primary in a new epoch; the lost write count appears the moment it takes over.",
-            "एक रेप्लिका नए epoch में प्राइमरी चुनी जाती है; उसके संभालते ही lost write की गिनती दिखती है।",
+            "एक रेप्लिका नए epoch में प्राइमरी चुनी जाती है; उसके संभालते ही खोया लेखन की गिनती दिखती है।",
         ),
         meaning: text(
             "With async commit Mumbai said \"done\" before any replica had the write: those acknowledged writes are gone.",
@@ -139,7 +121,7 @@ pub const HDFC: &[LessonStep] = &[
         button: text("Switch to quorum commit, reads at the primary", "quorum commit और प्राइमरी से रीड पर जाएँ"),
         watch: text(
             "The run starts again. Writes now wait for a majority's disks; stale reads stay at 0.",
-            "रन फिर से शुरू होता है। write अब बहुमत की डिस्क का इंतज़ार करते हैं; stale read 0 रहते हैं।",
+            "रन फिर से शुरू होता है। write अब बहुमत की डिस्क का इंतज़ार करते हैं; पुराना पढ़ना 0 रहते हैं।",
         ),
         meaning: text(
             "Every read is answered by the primary, which has every acknowledged write.",
@@ -154,7 +136,7 @@ pub const HDFC: &[LessonStep] = &[
         button: text("Crash Mumbai again", "मुंबई को फिर क्रैश करें"),
         watch: text(
             "The new primary takes over with every acknowledged write: lost writes stay at 0.",
-            "नया प्राइमरी हर स्वीकार किए गए write के साथ संभालता है: lost write 0 रहते हैं।",
+            "नया प्राइमरी हर स्वीकार किए गए write के साथ संभालता है: खोया लेखन 0 रहते हैं।",
         ),
         meaning: text(
             "The price of that promise is latency: each write waited for the round trip to the replicas.",
@@ -174,7 +156,7 @@ pub const UPI: &[LessonStep] = &[
         button: text("Play: three leaders, last writer wins", "चलाएँ: तीन लीडर, अंतिम लेखक जीतता है"),
         watch: text(
             "The conflicts badge explains two transfers to one account that neither leader knew of; Check now counts the effects discarded.",
-            "conflicts बैज एक ही खाते के दो ऐसे ट्रांसफ़र समझाता है जिनका किसी लीडर को पता नहीं था; Check now मिटे हुए असर गिनता है।",
+            "conflicts बैज एक ही खाते के दो ऐसे ट्रांसफ़र समझाता है जिनका किसी लीडर को पता नहीं था; «अभी जाँचें» मिटे हुए असर गिनता है।",
         ),
         meaning: text(
             "Last writer wins keeps one balance and throws the other transfer's effect away: money vanishes.",
@@ -189,7 +171,7 @@ pub const UPI: &[LessonStep] = &[
         button: text("Switch to siblings", "siblings पर जाएँ"),
         watch: text(
             "Concurrent transfers are both kept and merged by the next read; watch negative balance.",
-            "समवर्ती ट्रांसफ़र दोनों रखे जाते हैं और अगला रीड उन्हें जोड़ता है; negative balance देखें।",
+            "समवर्ती ट्रांसफ़र दोनों रखे जाते हैं और अगला रीड उन्हें जोड़ता है; ऋणात्मक बैलेंस देखें।",
         ),
         meaning: text(
             "No rupee is lost, but two debits that each saw enough money can together overdraw the account.",
@@ -204,7 +186,7 @@ pub const UPI: &[LessonStep] = &[
         button: text("Switch to the business rule", "business rule पर जाएँ"),
         watch: text(
             "A debit that would overdraw bounces to reconciliation: negative balance stays at 0.",
-            "जो डेबिट खाता ऋणात्मक करता, वह reconciliation में लौटता है: negative balance 0 रहता है।",
+            "जो डेबिट खाता ऋणात्मक करता, वह reconciliation में लौटता है: ऋणात्मक बैलेंस 0 रहता है।",
         ),
         meaning: text(
             "Merging by amount and checking the rule at merge time keeps money and balances right, with some transfers bounced.",
@@ -223,7 +205,7 @@ pub const FLIPKART: &[LessonStep] = &[
         button: text("Cut Mumbai's warehouse off", "मुंबई के गोदाम को अलग करें"),
         watch: text(
             "Both sides keep taking orders; Check now, with Mumbai still cut off, finds the warehouses disagreeing.",
-            "दोनों तरफ़ ऑर्डर लेते रहते हैं; मुंबई के कटे रहते Check now गोदामों को असहमत पाता है।",
+            "दोनों तरफ़ ऑर्डर लेते रहते हैं; मुंबई के कटे रहते «अभी जाँचें» गोदामों को असहमत पाता है।",
         ),
         meaning: text(
             "Nothing waits for the network: the shop stays open, and the replicas disagree while the cut lasts.",
@@ -238,7 +220,7 @@ pub const FLIPKART: &[LessonStep] = &[
         button: text("Heal the links", "लिंक जोड़ें"),
         watch: text(
             "Gossip merges the CRDTs; Check now runs the warehouses until quiet and finds no divergence.",
-            "gossip CRDT को जोड़ता है; Check now गोदामों को शांत होने तक चलाकर कोई divergence नहीं पाता।",
+            "gossip CRDT को जोड़ता है; «अभी जाँचें» गोदामों को शांत होने तक चलाकर कोई divergence नहीं पाता।",
         ),
         meaning: text(
             "CRDT merges are order-free, so every warehouse ends with the same carts and counts: eventual consistency.",
@@ -257,7 +239,7 @@ pub const MYNTRA: &[LessonStep] = &[
         button: text("Play the flash sale (10–30 s)", "फ़्लैश सेल चलाएँ (10–30 s)"),
         watch: text(
             "Five times the load from 10 s; each region sells from its own copy of the stock. Check now counts oversold units.",
-            "10 s से पाँच गुना लोड; हर क्षेत्र स्टॉक की अपनी प्रति से बेचता है। Check now ज़्यादा बिकी इकाइयाँ गिनता है।",
+            "10 s से पाँच गुना लोड; हर क्षेत्र स्टॉक की अपनी प्रति से बेचता है। «अभी जाँचें» ज़्यादा बिकी इकाइयाँ गिनता है।",
         ),
         meaning: text(
             "Two regions can sell the last unit before either hears of the other's sale.",
@@ -303,7 +285,7 @@ pub const NEFT: &[LessonStep] = &[
         button: text("Crash the clearing house", "क्लियरिंग हाउस को क्रैश करें"),
         watch: text(
             "Banks that voted yes are in doubt: they hold their locks and wait (dashed rings). Check now: no rupee lost.",
-            "जिन बैंकों ने हाँ कहा वे संदेह में हैं: लॉक पकड़े इंतज़ार करते हैं (डैश वाले घेरे)। Check now: कोई रुपया नहीं खोया।",
+            "जिन बैंकों ने हाँ कहा वे संदेह में हैं: लॉक पकड़े इंतज़ार करते हैं (डैश वाले घेरे)। «अभी जाँचें»: कोई रुपया नहीं खोया।",
         ),
         meaning: text(
             "Two-phase commit blocks when its coordinator dies after the votes: safe, but stuck.",
@@ -337,7 +319,7 @@ pub const CORE_BANKING: &[LessonStep] = &[
         button: text("Play with many joint-account withdrawals", "कई संयुक्त-खाता निकासी के साथ चलाएँ"),
         watch: text(
             "Two withdrawals each check that the pair of accounts covers them, and both commit: write skew.",
-            "दो निकासी अलग-अलग जाँचती हैं कि खातों की जोड़ी पर्याप्त है, और दोनों commit होती हैं: write skew।",
+            "दो निकासी अलग-अलग जाँचती हैं कि खातों की जोड़ी पर्याप्त है, और दोनों commit होती हैं: राइट स्क्यू।",
         ),
         meaning: text(
             "Snapshot isolation stops lost updates but not a rule spread over two rows.",
@@ -364,7 +346,7 @@ pub const CORE_BANKING: &[LessonStep] = &[
         button: text("Restart it", "फिर चालू करें"),
         watch: text(
             "Recovery loads the checkpoint and redoes the durable log; Check now finds every acknowledged commit.",
-            "रिकवरी checkpoint लोड करके टिकाऊ लॉग दोबारा चलाती है; Check now हर स्वीकार किया गया commit पाता है।",
+            "रिकवरी checkpoint लोड करके टिकाऊ लॉग दोबारा चलाती है; «अभी जाँचें» हर स्वीकार किया गया commit पाता है।",
         ),
         meaning: text(
             "A commit is acknowledged only once its log records are on disk (WAL): none is lost, none half-done.",
@@ -387,7 +369,7 @@ pub const CONSENSUS: &[LessonStep] = &[
         ),
         meaning: text(
             "Terms and leases fence the old leader: never two leaders acknowledging at once (split brain stays 0).",
-            "term और lease पुराने लीडर को रोकते हैं: कभी दो लीडर एक साथ स्वीकार नहीं करते (split brain 0 रहता है)।",
+            "term और lease पुराने लीडर को रोकते हैं: कभी दो लीडर एक साथ स्वीकार नहीं करते (स्प्लिट ब्रेन 0 रहता है)।",
         ),
         watch_s: 6,
         speed: 0.5,
@@ -402,7 +384,7 @@ pub const CONSENSUS: &[LessonStep] = &[
         ),
         meaning: text(
             "A majority commit survives any minority's failure: Check now finds no lost write.",
-            "बहुमत का commit किसी भी अल्पमत की विफलता झेल लेता है: Check now कोई lost write नहीं पाता।",
+            "बहुमत का commit किसी भी अल्पमत की विफलता झेल लेता है: «अभी जाँचें» कोई खोया लेखन नहीं पाता।",
         ),
         watch_s: 4,
         speed: 0.5,
@@ -475,7 +457,7 @@ pub const DATA_SYNC: &[LessonStep] = &[
         button: text("Restart Bangalore", "बेंगलुरु फिर चालू करें"),
         watch: text(
             "The redelivered changes are applied a second time: Check now counts duplicate applies.",
-            "दोबारा आए बदलाव दूसरी बार लागू होते हैं: Check now duplicate apply गिनता है।",
+            "दोबारा आए बदलाव दूसरी बार लागू होते हैं: «अभी जाँचें» दो बार लागू गिनता है।",
         ),
         meaning: text(
             "At-least-once delivery without an idempotent apply double-counts orders.",

@@ -39,6 +39,7 @@ pub mod crdt;
 pub mod engine;
 pub mod geo;
 pub mod history;
+pub mod i18n;
 pub mod jepsen;
 pub mod json;
 pub mod lesson;

@@ -9,6 +9,7 @@ use crate::control::{Control, TimedControl};
 use crate::engine::{ControlError, DiskConfig, StrategyHooks, World, WorldConfig};
 use crate::geo::city_index;
 use crate::history::History;
+use crate::i18n::Text;
 use crate::metrics::Metrics;
 use crate::protocol::{NodeView, Protocol};
 use crate::snapshot::Snapshot;
@@ -50,6 +51,9 @@ pub const DATA_SYNC_QUIET_US: u64 = 60_000_000;
 pub struct KnobSpec {
     /// Name, as in `--set NAME=VALUE` and the URL.
     pub name: &'static str,
+    /// Its name in words, for the page (English and Hindi).
+    #[serde(skip)]
+    pub label: Text,
     /// Allowed values: a list, or a numeric range `min..=max`.
     pub values: KnobValues,
     /// Default value.
@@ -235,30 +239,35 @@ fn hdfc_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "commit",
+                label: Text { en: "commit", hi: "कमिट कब" },
                 values: KnobValues::Choice(CommitMode::VALUES.to_vec()),
                 default: "async",
                 help: "When the primary acknowledges: at once, flushing every 200 ms (async, PostgreSQL's asynchronous commit); after its own fsync (local); after one replica has it (semi-sync); or after a majority wrote / flushed / applied it.",
             },
             KnobSpec {
                 name: "reads",
+                label: Text { en: "reads", hi: "पढ़ना कहाँ से" },
                 values: KnobValues::Choice(ReadRouting::VALUES.to_vec()),
                 default: "nearest",
                 help: "Where reads go: the primary, a random replica, or the nearest replica.",
             },
             KnobSpec {
                 name: "failover",
+                label: Text { en: "failover", hi: "फ़ेलओवर" },
                 values: KnobValues::Choice(FailoverMode::VALUES.to_vec()),
                 default: "auto",
                 help: "auto: majority election with leases and epochs; naive: promote on missed heartbeats; manual: wait for an operator.",
             },
             KnobSpec {
                 name: "replicas",
+                label: Text { en: "replicas", hi: "रेप्लिका की संख्या" },
                 values: KnobValues::Integer { min: 1, max: 6 },
                 default: "5",
                 help: "Replicas, in Delhi, Bangalore, Hyderabad, Chennai, Kolkata, Pune order.",
             },
             KnobSpec {
                 name: "write_ratio",
+                label: Text { en: "write ratio", hi: "लेखन का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.4",
                 help: "Fraction of operations that are writes.",
@@ -266,12 +275,14 @@ fn hdfc_info() -> ScenarioInfo {
             hour_knob("10"),
             KnobSpec {
                 name: "fsync_us",
+                label: Text { en: "fsync us", hi: "fsync का समय (µs)" },
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "250",
                 help: "fsync latency in microseconds (NVMe ≈ 250, SSD without power-loss protection ≈ 900).",
             },
             KnobSpec {
                 name: "semi_sync_timeout_ms",
+                label: Text { en: "semi sync timeout ms", hi: "semi-sync की समय-सीमा (ms)" },
                 values: KnobValues::Integer { min: 1, max: 60_000 },
                 default: "1000",
                 help: "Semi-sync wait before falling back to async (MySQL's default is 10000).",
@@ -291,30 +302,35 @@ fn upi_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "policy",
+                label: Text { en: "policy", hi: "नीति" },
                 values: KnobValues::Choice(crate::strategy::upi::ConflictPolicy::VALUES.to_vec()),
                 default: "lww",
                 help: "How concurrent writes to an account are resolved: last writer wins by wall clock; keep siblings until a read merges them; or merge amounts and bounce overdrafts to reconciliation.",
             },
             KnobSpec {
                 name: "leaders",
+                label: Text { en: "leaders", hi: "लीडरों की संख्या" },
                 values: KnobValues::Integer { min: 3, max: 5 },
                 default: "3",
                 help: "Leaders, in Mumbai, Delhi, Bangalore, Chennai, Kolkata order.",
             },
             KnobSpec {
                 name: "skew_ms",
+                label: Text { en: "skew ms", hi: "घड़ियों का अंतर (ms)" },
                 values: KnobValues::Integer { min: -1000, max: 1000 },
                 default: "0",
                 help: "How far Mumbai's wall clock runs ahead (negative: behind), in milliseconds.",
             },
             KnobSpec {
                 name: "write_ratio",
+                label: Text { en: "write ratio", hi: "लेखन का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.5",
                 help: "Fraction of operations that are transfers (the rest are balance reads).",
             },
             KnobSpec {
                 name: "accounts",
+                label: Text { en: "accounts", hi: "खाते" },
                 values: KnobValues::Integer { min: 10, max: 10_000 },
                 default: "1000",
                 help: "Accounts (Zipf-popular: a few are hot), each starting with ₹5,000.",
@@ -412,18 +428,21 @@ fn flipkart_info() -> ScenarioInfo {
             gossip_knob(),
             KnobSpec {
                 name: "fanout",
+                label: Text { en: "fanout", hi: "हर दौर में साथी" },
                 values: KnobValues::Integer { min: 1, max: 6 },
                 default: "2",
                 help: "Peers each warehouse gossips with per round.",
             },
             KnobSpec {
                 name: "stock",
+                label: Text { en: "stock", hi: "स्टॉक" },
                 values: KnobValues::Integer { min: 1, max: 10_000 },
                 default: "20",
                 help: "Units of every item at time zero.",
             },
             KnobSpec {
                 name: "order_ratio",
+                label: Text { en: "order ratio", hi: "ऑर्डर का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.3",
                 help: "Fraction of operations that are orders (the rest: stock reads, cart changes, restocks, price updates).",
@@ -497,18 +516,21 @@ fn myntra_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "policy",
+                label: Text { en: "policy", hi: "नीति" },
                 values: KnobValues::Choice(vec!["optimistic", "reservation"]),
                 default: "optimistic",
                 help: "optimistic: sell from the local replica at once; reservation: reserve the unit at its owning warehouse first.",
             },
             KnobSpec {
                 name: "sale",
+                label: Text { en: "sale", hi: "सेल" },
                 values: KnobValues::Choice(vec!["on", "off"]),
                 default: "on",
                 help: "Flash sale: five times the load from 10 s to 30 s.",
             },
             KnobSpec {
                 name: "stock",
+                label: Text { en: "stock", hi: "स्टॉक" },
                 values: KnobValues::Integer { min: 1, max: 1000 },
                 default: "5",
                 help: "Units of every variant at time zero.",
@@ -594,6 +616,7 @@ fn add_scenario_control(controls: &mut Vec<TimedControl>, timed: TimedControl) {
 fn hour_knob(default: &'static str) -> KnobSpec {
     KnobSpec {
         name: "hour",
+        label: Text { en: "hour", hi: "दिन का घंटा" },
         values: KnobValues::Integer { min: 0, max: 23 },
         default,
         help: "Hour of day at time zero: cities in their peak hours send three times their share of the load.",
@@ -604,6 +627,7 @@ fn hour_knob(default: &'static str) -> KnobSpec {
 fn gossip_knob() -> KnobSpec {
     KnobSpec {
         name: "gossip_ms",
+        label: Text { en: "gossip ms", hi: "गॉसिप का अंतराल (ms)" },
         values: KnobValues::Integer { min: 10, max: 5000 },
         default: "200",
         help: "Interval between gossip rounds, in milliseconds.",
@@ -621,18 +645,21 @@ fn neft_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "fsync_us",
+                label: Text { en: "fsync us", hi: "fsync का समय (µs)" },
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "250",
                 help: "fsync latency in microseconds: every prepare and commit is forced on the bank, its standby and the clearing house.",
             },
             KnobSpec {
                 name: "vote_timeout_ms",
+                label: Text { en: "vote timeout ms", hi: "वोट की समय-सीमा (ms)" },
                 values: KnobValues::Integer { min: 100, max: 60_000 },
                 default: "1000",
                 help: "How long the clearing house waits for votes before aborting.",
             },
             KnobSpec {
                 name: "accounts",
+                label: Text { en: "accounts", hi: "खाते" },
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "10000",
                 help: "Accounts, split between the two banks, each starting with ₹1,00,000.",
@@ -709,30 +736,35 @@ fn banking_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "checkpoint_ms",
+                label: Text { en: "checkpoint ms", hi: "चेकपॉइंट का अंतराल (ms)" },
                 values: KnobValues::Integer { min: 100, max: 60_000 },
                 default: "5000",
                 help: "Interval between checkpoints: longer means less checkpoint work and a longer redo after a crash.",
             },
             KnobSpec {
                 name: "fsync_us",
+                label: Text { en: "fsync us", hi: "fsync का समय (µs)" },
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "250",
                 help: "fsync latency in microseconds: every commit waits for one (group commit shares it).",
             },
             KnobSpec {
                 name: "statement_us",
+                label: Text { en: "statement us", hi: "स्टेटमेंट का समय (µs)" },
                 values: KnobValues::Integer { min: 50, max: 50_000 },
                 default: "1000",
                 help: "Time one statement of a transaction takes: longer transactions overlap more and conflict more.",
             },
             KnobSpec {
                 name: "joint_ratio",
+                label: Text { en: "joint ratio", hi: "संयुक्त खातों का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.1",
                 help: "Fraction of operations that are joint-account withdrawals (accounts 2i and 2i+1 are held together).",
             },
             KnobSpec {
                 name: "accounts",
+                label: Text { en: "accounts", hi: "खाते" },
                 values: KnobValues::Integer { min: 2, max: 100_000 },
                 default: "2000",
                 help: "Accounts (Zipf-popular), each starting with ₹50,000.",
@@ -785,18 +817,21 @@ fn consensus_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "election_timeout_ms",
+                label: Text { en: "election timeout ms", hi: "चुनाव की समय-सीमा (ms)" },
                 values: KnobValues::Integer { min: 150, max: 10_000 },
                 default: "1500",
                 help: "Silence before a follower stands for election (plus a random fifth); the leader's lease is two thirds of it.",
             },
             KnobSpec {
                 name: "fsync_us",
+                label: Text { en: "fsync us", hi: "fsync का समय (µs)" },
                 values: KnobValues::Integer { min: 10, max: 100_000 },
                 default: "250",
                 help: "fsync latency in microseconds.",
             },
             KnobSpec {
                 name: "write_ratio",
+                label: Text { en: "write ratio", hi: "लेखन का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.5",
                 help: "Fraction of operations that are writes (reads go to the leader).",

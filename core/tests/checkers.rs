@@ -510,7 +510,7 @@ fn the_checker_table_has_one_row_per_kind_in_order() {
         assert_eq!(spec.kind as usize, index, "row {index} is {:?}", spec.kind);
         assert_eq!(AnomalyKind::from_name(spec.name), Some(spec.kind));
         assert!(spec.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", spec.name);
-        assert!(spec.meaning.ends_with('.'), "{}", spec.name);
+        assert!(spec.meaning.en.ends_with('.'), "{}", spec.name);
     }
 }
 
@@ -976,7 +976,7 @@ fn the_table_s_accessors_the_live_set_and_the_authoritative_node() {
         let spec = kind.spec();
         assert_eq!(
             (kind.name(), kind.meaning(), kind.needs_quiescence()),
-            (spec.name, spec.meaning, spec.needs_quiescence)
+            (spec.name, spec.meaning.en, spec.needs_quiescence)
         );
         assert_eq!(kind.checked_live(), !spec.needs_quiescence, "{}", spec.name);
     }

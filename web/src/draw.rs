@@ -91,9 +91,28 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Draws lines over simulated time with plotters, with a legend; `y_label` names the
-/// value axis.
-pub fn line_chart(canvas: &HtmlCanvasElement, y_label: &str, lines: &[Line]) {
+/// What a chart's axes show: whether its values are counts (integer ticks) and when faults
+/// and controls happened (simulated seconds, a dashed vertical mark each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartMarks {
+    /// The values are counts: ticks are whole numbers.
+    pub counts: bool,
+    /// Moments of faults and controls, in simulated seconds.
+    pub marks_s: Vec<f64>,
+}
+
+/// A tick label: whole numbers for counts and for values of 10 or more, one decimal below.
+pub fn tick_text(value: f64, counts: bool) -> String {
+    if counts || value.abs() >= 10.0 || value == value.round() {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+/// Draws lines over simulated time with plotters. The axis captions and the legend are the
+/// page's (HTML, outside the plot), so nothing is drawn over the data or the tick labels.
+pub fn line_chart(canvas: &HtmlCanvasElement, lines: &[Line], marks: &ChartMarks) {
     if prepare(canvas).is_none() {
         return;
     }
@@ -109,44 +128,51 @@ pub fn line_chart(canvas: &HtmlCanvasElement, y_label: &str, lines: &[Line]) {
     let times = lines.iter().flat_map(|line| line.points.iter().map(|p| p.0));
     let (t_min, t_max) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| (lo.min(t), hi.max(t)));
     let (t_min, t_max) = if t_max > t_min { (t_min, t_max) } else { (0.0, 1.0) };
-    let value_max = lines.iter().flat_map(|line| line.points.iter().map(|p| p.1)).fold(1.0f64, f64::max) * 1.1;
+    let data_max = lines.iter().flat_map(|line| line.points.iter().map(|p| p.1)).fold(1.0f64, f64::max);
+    // Counts get a whole-number top and no more ticks than whole numbers below it.
+    let (value_max, y_ticks) = if marks.counts {
+        ((data_max * 1.1).ceil().max(1.0), (data_max.ceil() as usize + 1).min(5))
+    } else {
+        (data_max * 1.1, 5)
+    };
     let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
     let font = ("sans-serif", 11.0 * ratio);
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(6.0 * ratio)
-        .x_label_area_size(22.0 * ratio)
-        .y_label_area_size(40.0 * ratio)
+        .x_label_area_size(18.0 * ratio)
+        .y_label_area_size(36.0 * ratio)
         .build_cartesian_2d(t_min..t_max, 0.0..value_max)
     else {
         return;
     };
+    let counts = marks.counts;
     let _ = chart
         .configure_mesh()
         // Few grid lines: each is several canvas calls, and the charts' redraws are what a
         // frame's p95 is made of.
         .x_labels(6)
-        .y_labels(5)
+        .y_labels(y_ticks.max(2))
         .max_light_lines(1)
-        .x_desc("simulated s")
-        .y_desc(y_label)
+        .x_label_formatter(&|t| tick_text(*t, false))
+        .y_label_formatter(&|v| tick_text(*v, counts))
         .label_style(font)
-        .axis_desc_style(font)
         .light_line_style(RGBColor(235, 235, 235))
         .draw();
+    let mark_colour = RGBColor(120, 120, 120);
+    for at_s in marks.marks_s.iter().filter(|t| (t_min..=t_max).contains(*t)) {
+        let dashes = DashedLineSeries::new(
+            [(*at_s, 0.0), (*at_s, value_max)],
+            (4.0 * ratio) as u32,
+            (3.0 * ratio) as u32,
+            mark_colour.stroke_width(ratio as u32),
+        );
+        let _ = chart.draw_series(dashes);
+    }
     for line in lines {
         let colour = parse_hex(line.colour);
         let series = LineSeries::new(line.points.iter().copied(), colour.stroke_width((1.5 * ratio) as u32));
-        if let Ok(drawn) = chart.draw_series(series) {
-            drawn.label(line.name.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], colour));
-        }
+        let _ = chart.draw_series(series);
     }
-    let _ = chart
-        .configure_series_labels()
-        .label_font(font)
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw();
     let _ = root.present();
 }
 

@@ -39,28 +39,26 @@ pub const ANNOUNCEMENTS_KEPT: usize = 5;
 
 /// What changed between two snapshots that a listener should hear: a node crashed or came
 /// back, became primary, detected its first conflict, or has transfers newly in doubt.
-pub fn announcements(before: &Snapshot, after: &Snapshot) -> Vec<String> {
+pub fn announcements(before: &Snapshot, after: &Snapshot, lang: url::Lang) -> Vec<String> {
+    use replica_core::i18n::Msg;
     use replica_core::protocol::Role;
-    let at = format!("at {:.2} s", after.now_us as f64 / 1e6);
+    let at = format!("{:.2}", after.now_us as f64 / 1e6);
     let mut said = Vec::new();
     for node in &after.nodes {
         let Some(old) = before.nodes.iter().find(|n| n.id == node.id) else { continue };
         if old.up && !node.up {
-            said.push(format!("{} crashed {at}.", node.id));
+            said.push(Msg::AnnounceCrashed.fill(lang, &[&node.id, &at]));
         } else if !old.up && node.up {
-            said.push(format!("{} restarted {at}.", node.id));
+            said.push(Msg::AnnounceRestarted.fill(lang, &[&node.id, &at]));
         }
         if node.up && node.view.role == Role::Primary && old.view.role != Role::Primary {
-            said.push(format!("{} became primary in epoch {} {at}.", node.id, node.view.epoch));
+            said.push(Msg::AnnouncePrimary.fill(lang, &[&node.id, &node.view.epoch, &at]));
         }
         if old.view.conflicts == 0 && node.view.conflicts > 0 {
-            said.push(format!("{} detected its first conflict: two concurrent writes to one account.", node.id));
+            said.push(Msg::AnnounceConflict.fill(lang, &[&node.id]));
         }
         if old.view.blocked == 0 && node.view.blocked > 0 {
-            said.push(format!(
-                "{} is blocked: {} transfers in doubt past the vote timeout, holding their locks.",
-                node.id, node.view.blocked
-            ));
+            said.push(Msg::AnnounceBlocked.fill(lang, &[&node.id, &node.view.blocked]));
         }
     }
     said
@@ -209,7 +207,7 @@ pub struct AppState {
     /// The latest quiet fork's verdicts, if one ran on this run.
     pub quiet: Rc<Option<QuietCheck>>,
     /// Why the run paused by itself, in words (a lesson step's anomaly was found).
-    pub paused_because: Option<String>,
+    pub paused_because: Option<AnomalyKind>,
     /// What the last `Step` ran: the simulated time it reached and the events it recorded on
     /// the nodes' lines (none for a timer or disk completion that sent nothing).
     pub stepped: Option<(u64, Vec<replica_core::spacetime::SpaceTimeEvent>)>,
@@ -364,7 +362,7 @@ impl AppState {
 
     fn refresh_snapshot(&mut self) {
         let next = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
-        let mut said = announcements(&self.snapshot, &next);
+        let mut said = announcements(&self.snapshot, &next, self.params.lang);
         said.extend(self.alert_announcements());
         if !said.is_empty() {
             let log = Rc::make_mut(&mut self.announcements);
@@ -420,7 +418,7 @@ impl AppState {
             self.pause_on = None;
             self.playing = false;
             self.last_frame_ms = None;
-            self.paused_because = Some(kind.name().replace('_', " "));
+            self.paused_because = Some(kind);
         }
     }
 
@@ -464,6 +462,8 @@ impl AppState {
 
     /// Alerts raised or cleared since the last narration, in words.
     fn alert_announcements(&mut self) -> Vec<String> {
+        use replica_core::i18n::Msg;
+        let lang = self.params.lang;
         let simulation = self.simulation.borrow();
         let Some(monitor) = simulation.monitor() else { return Vec::new() };
         let (raised, cleared) = monitor.totals();
@@ -474,13 +474,15 @@ impl AppState {
             .rev()
             .take(new.min(ANNOUNCEMENTS_KEPT as u64) as usize)
             .map(|event| {
-                format!(
-                    "{} alert {} for {} in {} at {:.1} s.",
-                    event.rule.name().replace('_', " "),
-                    if event.raised { "raised" } else { "cleared" },
-                    event.node,
-                    event.region,
-                    event.t_ms as f64 / 1000.0
+                Msg::AnnounceAlert.fill(
+                    lang,
+                    &[
+                        &crate::components::monitor::rule_words(event.rule, lang),
+                        &if event.raised { Msg::Raised } else { Msg::Cleared }.get(lang),
+                        &event.node,
+                        &event.region,
+                        &format!("{:.1}", event.t_ms as f64 / 1000.0),
+                    ],
                 )
             })
             .collect();

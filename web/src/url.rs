@@ -21,14 +21,8 @@ pub const TIME_MAX_S: f64 = 600.0;
 /// Scenario shown when none (or an unknown one) is named.
 pub const DEFAULT_SCENARIO: &str = "hdfc";
 
-/// Language of the narration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Hindi.
-    Hi,
-}
+/// Language of the page.
+pub use replica_core::i18n::Lang;
 
 /// Everything the hash can say.
 #[derive(Debug, Clone, PartialEq)]

@@ -247,8 +247,31 @@ async fn the_linearizability_badge_names_operations_and_rings_them() {
     let finding = text(&root, &format!("{selector} .badge-finding"));
     assert!(finding.starts_with("Key ") && finding.contains("no order of these"), "{finding}");
     let button = root.query_selector(&format!("{selector} .show-ops")).ok().flatten().expect("a show button");
+    let label = button.text_content().unwrap_or_default();
+    let ops: Vec<String> =
+        label.split('#').skip(1).map(|part| part.chars().take_while(char::is_ascii_digit).collect()).collect();
+    assert!(ops.len() >= 2, "the proof names its operations: {label}");
     button.dyn_into::<web_sys::HtmlElement>().expect("a button").click();
     sleep(400).await;
     assert!(count(&root, ".spacetime-svg .st-event.op-selected") >= 1, "its operations are ringed");
+    // Every operation of the proof is ringed and labelled with its id, or named as older
+    // than the diagram keeps; the finding's text stays.
+    let labels: Vec<String> = (0..count(&root, ".spacetime-svg .op-label"))
+        .filter_map(|index| root.query_selector_all(".spacetime-svg .op-label").ok()?.get(index)?.text_content())
+        .collect();
+    let missing = text(&root, ".st-missing");
+    for op in &ops {
+        let shown = labels.iter().any(|l| *l == format!("#{op}")) || missing.contains(&format!("#{op}"));
+        assert!(shown, "#{op} is ringed or named as out of reach: labels {labels:?}, missing {missing:?}");
+    }
+    assert_eq!(text(&root, &format!("{selector} .badge-finding")), finding, "the finding's text stays");
+    // The lanes are the scenario's six nodes, whatever the window holds; a wider window
+    // draws more events.
+    assert_eq!(count(&root, ".spacetime-svg text[translate=no]"), 6, "a lane per node");
+    let before = count(&root, ".spacetime-svg .st-event");
+    let widest = root.query_selector(".st-zoom button:last-child").ok().flatten().expect("a zoom button");
+    widest.dyn_into::<web_sys::HtmlElement>().expect("a button").click();
+    sleep(400).await;
+    assert!(count(&root, ".spacetime-svg .st-event") > before, "the widest window draws more than {before} events");
     root.remove();
 }

@@ -227,10 +227,12 @@ fn throughput_and_latency_lines_follow_the_series() {
     use replica_web::components::charts::{chart_lines, ChartKind};
     let state = open("#scenario=hdfc&seed=2&t=3");
     let simulation = state.simulation.borrow();
-    let throughput = chart_lines(ChartKind::Throughput, simulation.as_ref(), &state.anomaly_series);
+    let throughput =
+        chart_lines(ChartKind::Throughput, simulation.as_ref(), &state.anomaly_series, replica_web::url::Lang::En);
     assert_eq!(throughput.len(), 1);
     assert!(throughput[0].points.iter().any(|(_, ops_s)| *ops_s > 100.0), "{:?}", throughput[0].points);
-    let latency = chart_lines(ChartKind::Latency, simulation.as_ref(), &state.anomaly_series);
+    let latency =
+        chart_lines(ChartKind::Latency, simulation.as_ref(), &state.anomaly_series, replica_web::url::Lang::En);
     assert_eq!(latency.len(), 2, "p50 and p99");
     assert!(latency[0].points.iter().zip(&latency[1].points).all(|(p50, p99)| p99.1 >= p50.1));
     assert!(latency[1].points.iter().any(|(_, ms)| *ms > 0.0));

@@ -12,6 +12,7 @@
 //! [`check`] runs the rows a scenario names.
 
 use crate::history::{History, Operation, Outcome};
+use crate::i18n::Text;
 use crate::protocol::{Key, OpId, OpKind, Role, StateExtras, Value};
 use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
 use serde::Serialize;
@@ -108,8 +109,10 @@ pub struct CheckerSpec {
     pub kind: AnomalyKind,
     /// Stable snake_case name (`run --json`, the page's badges, trace files).
     pub name: &'static str,
-    /// One sentence on what the anomaly means.
-    pub meaning: &'static str,
+    /// Its name in words, for the page (English and Hindi).
+    pub label: Text,
+    /// One sentence on what the anomaly means (English and Hindi).
+    pub meaning: Text,
     /// Whether the property only holds once the run is quiet (replicas still catching up
     /// look diverged, a write still replicating looks lost), so a live check skips it.
     pub needs_quiescence: bool,
@@ -125,7 +128,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::StaleRead,
         name: "stale_read",
-        meaning: "A read returned an older value although a newer write had already been acknowledged.",
+        label: Text { en: "stale read", hi: "पुराना पढ़ना" },
+        meaning: Text {
+            en: "A read returned an older value although a newer write had already been acknowledged.",
+            hi: "एक read ने पुराना मान लौटाया, जबकि नया लेखन पहले ही स्वीकार हो चुका था।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| stale_reads(evidence.history),
@@ -133,7 +140,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::LostWrite,
         name: "lost_write",
-        meaning: "A write the client was told succeeded is missing from the final state.",
+        label: Text { en: "lost write", hi: "खोया लेखन" },
+        meaning: Text {
+            en: "A write the client was told succeeded is missing from the final state.",
+            hi: "जिस लेखन को क्लाइंट को सफल बताया गया, वह अंतिम स्थिति से गायब है।",
+        },
         needs_quiescence: true,
         source: Source::HistoryAndState,
         check: |evidence, _| evidence.final_state.map(|state| lost_writes(evidence.history, state)).unwrap_or_default(),
@@ -141,7 +152,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::ReadYourWrites,
         name: "read_your_writes",
-        meaning: "A client read a key and did not see its own acknowledged write.",
+        label: Text { en: "read your writes", hi: "अपना लिखा नहीं दिखा" },
+        meaning: Text {
+            en: "A client read a key and did not see its own acknowledged write.",
+            hi: "क्लाइंट ने एक key पढ़ी और उसे अपना ही स्वीकार हुआ लेखन नहीं दिखा।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| read_your_writes(evidence.history),
@@ -149,7 +164,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::MonotonicRead,
         name: "monotonic_read",
-        meaning: "A client read a newer value and then an older one of the same key.",
+        label: Text { en: "monotonic read", hi: "समय में उल्टा पढ़ना" },
+        meaning: Text {
+            en: "A client read a newer value and then an older one of the same key.",
+            hi: "क्लाइंट ने एक key का नया मान पढ़ा और फिर उसी का पुराना।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| monotonic_reads(evidence.history),
@@ -157,7 +176,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::SplitBrain,
         name: "split_brain",
-        meaning: "Two nodes acted as primary at once, both acknowledging writes.",
+        label: Text { en: "split brain", hi: "स्प्लिट ब्रेन" },
+        meaning: Text {
+            en: "Two nodes acted as primary at once, both acknowledging writes.",
+            hi: "दो नोड एक साथ प्राइमरी बने और दोनों ने लेखन स्वीकार किए।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| split_brain(evidence.history),
@@ -165,7 +188,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::Divergence,
         name: "divergence",
-        meaning: "Replicas still disagreed after the network healed and the system went quiet.",
+        label: Text { en: "divergence", hi: "रेप्लिका में अंतर" },
+        meaning: Text {
+            en: "Replicas still disagreed after the network healed and the system went quiet.",
+            hi: "नेटवर्क ठीक होने और सिस्टम शांत होने के बाद भी रेप्लिका असहमत रहीं।",
+        },
         needs_quiescence: true,
         source: Source::State,
         check: |evidence, _| evidence.final_state.map(|state| divergence(state, evidence.params)).unwrap_or_default(),
@@ -173,7 +200,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::Oversell,
         name: "oversell",
-        meaning: "More units were sold than were ever in stock.",
+        label: Text { en: "oversell", hi: "ज़रूरत से ज़्यादा बिक्री" },
+        meaning: Text {
+            en: "More units were sold than were ever in stock.",
+            hi: "स्टॉक में जितनी इकाइयाँ कभी थीं, उससे ज़्यादा बिक गईं।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| oversell(evidence.history, evidence.params),
@@ -181,7 +212,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::LwwDiscarded,
         name: "lww_discarded",
-        meaning: "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded.",
+        label: Text { en: "lww discarded", hi: "LWW ने लेखन फेंका" },
+        meaning: Text {
+            en: "Last-writer-wins kept another write by wall clock and threw away a write the client was told succeeded.",
+            hi: "Last-writer-wins ने घड़ी के समय से दूसरा लेखन रखा और वह लेखन फेंक दिया जिसे क्लाइंट को सफल बताया गया था।",
+        },
         needs_quiescence: true,
         source: Source::HistoryAndState,
         check: |evidence, _| evidence.final_state.map(|state| lww_discarded(evidence.history, state)).unwrap_or_default(),
@@ -189,7 +224,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::NegativeBalance,
         name: "negative_balance",
-        meaning: "An account balance went below zero.",
+        label: Text { en: "negative balance", hi: "ऋणात्मक बैलेंस" },
+        meaning: Text {
+            en: "An account balance went below zero.",
+            hi: "किसी खाते का बैलेंस शून्य से नीचे गया।",
+        },
         needs_quiescence: false,
         source: Source::HistoryAndState,
         check: |evidence, _| negative_balance(evidence.history, evidence.final_state),
@@ -197,7 +236,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::MoneyNotConserved,
         name: "money_not_conserved",
-        meaning: "The balances no longer add up: money appeared or vanished although transfers only move it.",
+        label: Text { en: "money not conserved", hi: "पैसे का हिसाब नहीं मिलता" },
+        meaning: Text {
+            en: "The balances no longer add up: money appeared or vanished although transfers only move it.",
+            hi: "बैलेंस का जोड़ अब नहीं मिलता: पैसा आया या गायब हुआ, जबकि ट्रांसफ़र उसे सिर्फ़ इधर-उधर करते हैं।",
+        },
         needs_quiescence: false,
         source: Source::State,
         check: |evidence, _| {
@@ -207,7 +250,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::TwoLeadersSameTerm,
         name: "two_leaders_same_term",
-        meaning: "Two nodes acknowledged writes as leader in the same term: the election safety that terms exist for failed.",
+        label: Text { en: "two leaders same term", hi: "एक term में दो लीडर" },
+        meaning: Text {
+            en: "Two nodes acknowledged writes as leader in the same term: the election safety that terms exist for failed.",
+            hi: "एक ही term में दो नोडों ने लीडर बनकर लेखन स्वीकार किए: जिस चुनाव-सुरक्षा के लिए terms हैं, वह टूटी।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| two_leaders_same_term(evidence.history),
@@ -215,7 +262,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::Atomicity,
         name: "atomicity",
-        meaning: "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not.",
+        label: Text { en: "atomicity", hi: "परमाणुता टूटी" },
+        meaning: Text {
+            en: "A transfer took effect at one bank and not at the other, or the client was told it settled when it had not.",
+            hi: "ट्रांसफ़र एक बैंक में लागू हुआ और दूसरे में नहीं, या क्लाइंट को निपटा बताया गया जबकि वह नहीं निपटा था।",
+        },
         needs_quiescence: true,
         source: Source::HistoryAndState,
         check: |evidence, _| {
@@ -225,7 +276,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::WriteSkew,
         name: "write_skew",
-        meaning: "Two concurrent transactions each read what the other wrote and both committed (G2-item write skew): each checked the rule, together they broke it.",
+        label: Text { en: "write skew", hi: "राइट स्क्यू (लेखन तिरछापन)" },
+        meaning: Text {
+            en: "Two concurrent transactions each read what the other wrote and both committed (G2-item write skew): each checked the rule, together they broke it.",
+            hi: "दो समवर्ती ट्रांज़ैक्शनों में से हर एक ने वह पढ़ा जो दूसरे ने लिखा, और दोनों commit हुए (Adya का G2-item): हर एक ने नियम जाँचा, मिलकर दोनों ने उसे तोड़ा।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, _| write_skew(evidence.history),
@@ -233,7 +288,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::UncommittedEffect,
         name: "uncommitted_effect",
-        meaning: "After recovery a balance differs from what the committed transactions make it: an effect was lost or an uncommitted one shows.",
+        label: Text { en: "uncommitted effect", hi: "बिना commit का असर" },
+        meaning: Text {
+            en: "After recovery a balance differs from what the committed transactions make it: an effect was lost or an uncommitted one shows.",
+            hi: "recovery के बाद कोई बैलेंस commit हुए ट्रांज़ैक्शनों के हिसाब से अलग है: कोई असर खो गया या बिना commit वाला दिख रहा है।",
+        },
         needs_quiescence: true,
         source: Source::HistoryAndState,
         check: |evidence, _| {
@@ -246,7 +305,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::DuplicateApply,
         name: "duplicate_apply",
-        meaning: "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply.",
+        label: Text { en: "duplicate apply", hi: "दो बार लागू" },
+        meaning: Text {
+            en: "A consumer was given a change again after a restart and applied it a second time: at-least-once delivery without an idempotent apply.",
+            hi: "restart के बाद consumer को एक बदलाव फिर मिला और उसने उसे दूसरी बार लागू किया: at-least-once डिलीवरी, पर idempotent apply नहीं।",
+        },
         needs_quiescence: false,
         source: Source::State,
         check: |evidence, _| evidence.final_state.map(duplicate_applies).unwrap_or_default(),
@@ -254,7 +317,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::UnreadyRead,
         name: "unready_read",
-        meaning: "A replica answered a read while it was not serving: before its snapshot and catch-up were done, or after it was switched off.",
+        label: Text { en: "unready read", hi: "तैयार होने से पहले read" },
+        meaning: Text {
+            en: "A replica answered a read while it was not serving: before its snapshot and catch-up were done, or after it was switched off.",
+            hi: "किसी रेप्लिका ने read का उत्तर तब दिया जब वह सेवा में नहीं थी: snapshot और catch-up पूरे होने से पहले, या बंद किए जाने के बाद।",
+        },
         needs_quiescence: false,
         source: Source::SelfReport,
         check: |evidence, _| {
@@ -264,7 +331,11 @@ pub const CHECKERS: &[CheckerSpec] = &[
     CheckerSpec {
         kind: AnomalyKind::Nonlinearizable,
         name: "nonlinearizable",
-        meaning: "No single order of a key's operations, each taking effect between its call and its answer, explains what the reads returned: the register did not behave as one copy.",
+        label: Text { en: "nonlinearizable", hi: "linearizable नहीं" },
+        meaning: Text {
+            en: "No single order of a key's operations, each taking effect between its call and its answer, explains what the reads returned: the register did not behave as one copy.",
+            hi: "key के ऑपरेशनों का कोई एक क्रम नहीं — हर एक अपनी call और answer के बीच असर करता हुआ — जो समझाए कि reads ने क्या लौटाया: register एक प्रति की तरह नहीं चला।",
+        },
         needs_quiescence: false,
         source: Source::History,
         check: |evidence, report| {
@@ -309,7 +380,12 @@ impl AnomalyKind {
 
     /// One sentence on what the anomaly means.
     pub fn meaning(self) -> &'static str {
-        self.spec().meaning
+        self.spec().meaning.en
+    }
+
+    /// Its name in words and its meaning, in both languages (the page).
+    pub fn words(self) -> (Text, Text) {
+        (self.spec().label, self.spec().meaning)
     }
 }
 

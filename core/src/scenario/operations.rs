@@ -10,6 +10,7 @@ use super::{
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::city_index;
+use crate::i18n::Text;
 use crate::monitor::MonitorConfig;
 use crate::strategy::hdfc::{self, CommitMode, FailoverMode, HdfcConfig, HdfcNode, ReadRouting};
 use crate::strategy::scaling::Policy;
@@ -31,18 +32,20 @@ pub(super) fn lag_monitor_info() -> ScenarioInfo {
         id: "lag-monitor",
         lesson: crate::lesson::LAG_MONITOR,
         title: "Lag monitor: regional SLAs, health and alerts",
-        title_hi: "Lag monitor: क्षेत्रीय SLA, health और alerts",
+        title_hi: "लैग मॉनिटर: क्षेत्रीय SLA, health और alerts",
         strategy: "primary/replica log shipping, watched by an SLA monitor",
         default_load_ops_s: 1000.0,
         knobs: vec![
             KnobSpec {
                 name: "write_ratio",
+                label: Text { en: "write ratio", hi: "लेखन का अनुपात" },
                 values: KnobValues::Number { min: 0.0, max: 1.0 },
                 default: "0.5",
                 help: "Fraction of operations that are writes (reads go to the nearest replica).",
             },
             KnobSpec {
                 name: "window_entries",
+                label: Text { en: "window entries", hi: "खिड़की में प्रविष्टियाँ" },
                 values: KnobValues::Integer { min: 1, max: 16_384 },
                 default: "32",
                 help: "Log records a replica may have in flight unacknowledged (a 64 KiB TCP window of 2 KiB transaction records): a replica receives at most this many per round trip, so a longer round trip caps its replication rate.",
@@ -91,30 +94,34 @@ pub(super) fn data_sync_info() -> ScenarioInfo {
         id: "data-sync",
         lesson: crate::lesson::DATA_SYNC,
         title: "Data sync: WAL shipping, change data capture, event sourcing",
-        title_hi: "Data sync: WAL shipping, change data capture, event sourcing",
+        title_hi: "Data sync: WAL भेजना, बदलावों का कैप्चर (CDC) और event sourcing",
         strategy: "one source log read three ways: WAL shipping, CDC with offsets, event-sourced projection",
         default_load_ops_s: 300.0,
         knobs: vec![
             KnobSpec {
                 name: "apply",
+                label: Text { en: "apply", hi: "लागू करने का ढंग" },
                 values: KnobValues::Choice(ApplyMode::VALUES.to_vec()),
                 default: "idempotent",
                 help: "How the search index applies the change stream: idempotent (offset stored with the data; a change it has is skipped) or naive (applies whatever it is given).",
             },
             KnobSpec {
                 name: "commit_ms",
+                label: Text { en: "commit ms", hi: "कमिट का अंतराल (ms)" },
                 values: KnobValues::Integer { min: 10, max: 60_000 },
                 default: "1000",
                 help: "Interval between the search index's offset commits: longer means more changes delivered again after a crash.",
             },
             KnobSpec {
                 name: "snapshot_every",
+                label: Text { en: "snapshot every", hi: "हर कितनी प्रविष्टियों पर स्नैपशॉट" },
                 values: KnobValues::Integer { min: 0, max: 1_000_000 },
                 default: "5000",
                 help: "Events between two snapshots of the analytics projection (0: never; a rebuild replays the whole log).",
             },
             KnobSpec {
                 name: "replay_us",
+                label: Text { en: "replay us", hi: "रीप्ले का समय (µs)" },
                 values: KnobValues::Integer { min: 1, max: 10_000 },
                 default: "20",
                 help: "Time the projection takes to replay one event during a rebuild.",
@@ -180,24 +187,28 @@ pub(super) fn big_billion_day_info() -> ScenarioInfo {
         knobs: vec![
             KnobSpec {
                 name: "scaling",
+                label: Text { en: "scaling", hi: "स्केलिंग" },
                 values: KnobValues::Choice(Policy::VALUES.to_vec()),
                 default: "reactive",
                 help: "reactive: scale on observed demand only; prescaled: also provision every region for the forecast sale demand ahead of the sale.",
             },
             KnobSpec {
                 name: "sale_at_s",
+                label: Text { en: "sale at s", hi: "सेल की शुरुआत (s)" },
                 values: KnobValues::Integer { min: 0, max: 3_600 },
                 default: "20",
                 help: "When the sale starts, in seconds.",
             },
             KnobSpec {
                 name: "sale_multiplier",
+                label: Text { en: "sale multiplier", hi: "सेल में लोड का गुणक" },
                 values: KnobValues::Number { min: 1.0, max: 20.0 },
                 default: "10",
                 help: "How much the sale multiplies the load (Big Billion Day 2014 saw about 20× normal traffic).",
             },
             KnobSpec {
                 name: "snapshot_mb",
+                label: Text { en: "snapshot mb", hi: "स्नैपशॉट का आकार (MB)" },
                 values: KnobValues::Integer { min: 1, max: 100_000 },
                 default: "500",
                 help: "Size of the snapshot a new replica restores before it replays the log, in MB (restored at 100 MB/s: 500 MB take 5 s).",

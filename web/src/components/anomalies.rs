@@ -6,8 +6,11 @@
 //! diagram. A checker that needs a quiet run shows the verdict of the latest
 //! quiet fork (its count in `data-live`), and offers "Check now" to fork again.
 
+use crate::hooks::use_lang;
 use crate::state::{QuietCheck, QuietReason};
+use crate::url::Lang;
 use replica_core::check::{AnomalyKind, CheckReport, Finding};
+use replica_core::i18n::Msg;
 use replica_core::self_report::{ConflictLog, ConflictPair};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -48,13 +51,13 @@ impl PartialEq for AnomaliesProps {
     }
 }
 
-fn show_button(ops: &[u64], at_us: u64, on_show: &Callback<(Vec<u64>, u64)>) -> Html {
+fn show_button(ops: &[u64], at_us: u64, on_show: &Callback<(Vec<u64>, u64)>, lang: Lang) -> Html {
     let (ops, on_show) = (ops.to_vec(), on_show.clone());
     let label = ops.iter().map(|op| format!("#{op}")).collect::<Vec<_>>().join(", ");
     let click = Callback::from(move |_: MouseEvent| on_show.emit((ops.clone(), at_us)));
     html! {
-        <button class="show-ops" onclick={click} title="Rewind to this moment and ring the operations in the space-time diagram">
-            { format!("Show {label} in the diagram") }
+        <button class="show-ops" onclick={click} title={Msg::ShowTitle.get(lang)}>
+            { Msg::ShowInDiagram.fill(lang, &[&label]) }
         </button>
     }
 }
@@ -64,76 +67,66 @@ pub fn explain_pair(pair: &ConflictPair, names: &[String]) -> String {
     pair.explain(names)
 }
 
-fn resolution(log: &ConflictLog) -> String {
+fn resolution(log: &ConflictLog, lang: Lang) -> String {
     match log.policy {
-        "lww" => format!(
-            "Last-writer-wins resolved all {} by wall clock: {} times the write with the earlier stamp lost when two met (the discard badge counts the effects still missing once the run is quiet).",
-            log.resolved, log.lww_lost_at_merge
-        ),
-        "siblings" => {
-            format!("Reads resolved {}; {} siblings wait for a read to merge them.", log.resolved, log.open_siblings)
-        }
-        _ => format!(
-            "The business rule merged all {} as amounts and bounced {} overdrafts to reconciliation.",
-            log.resolved, log.reconciliation
-        ),
+        "lww" => Msg::ResolvedLww.fill(lang, &[&log.resolved, &log.lww_lost_at_merge]),
+        "siblings" => Msg::ResolvedSiblings.fill(lang, &[&log.resolved, &log.open_siblings]),
+        _ => Msg::ResolvedRule.fill(lang, &[&log.resolved, &log.reconciliation]),
     }
 }
 
-fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u64>, u64)>) -> Html {
+fn conflict_badge(log: &ConflictLog, names: &[String], on_show: &Callback<(Vec<u64>, u64)>, lang: Lang) -> Html {
+    let t = |msg: Msg| msg.get(lang);
     html! {
         <li class={classes!("badge", "conflict", (log.detected > 0).then_some("found"))} data-anomaly="conflict" data-count={log.detected.to_string()}>
-            <span class="badge-name">{ "conflicts" }</span>
+            <span class="badge-name">{ t(Msg::Conflicts) }</span>
             <span class="badge-count">{ log.detected }</span>
-            <p class="badge-meaning">{ "Writes to one account made by two leaders before either had heard of the other, found by comparing version vectors. " }{ resolution(log) }</p>
+            <p class="badge-meaning">{ t(Msg::ConflictMeaning) }{ resolution(log, lang) }</p>
             if let Some(pair) = &log.first {
-                <p class="badge-finding">{ "The first: " }{ explain_pair(pair, names) }</p>
+                <p class="badge-finding">{ t(Msg::TheFirst) }<span lang="en">{ explain_pair(pair, names) }</span></p>
                 // Rewinds to the moment it was detected, when the diagram holds its writes.
-                { show_button(&pair.ops, pair.detected_us, on_show) }
+                { show_button(&pair.ops, pair.detected_us, on_show, lang) }
             }
             if let Some(pair) = log.latest.as_ref().filter(|latest| Some(*latest) != log.first.as_ref()) {
                 <details class="badge-latest">
-                    <summary>{ "The latest" }</summary>
-                    <p class="badge-finding">{ explain_pair(pair, names) }</p>
-                    { show_button(&pair.ops, u64::MAX, on_show) }
+                    <summary>{ t(Msg::TheLatest) }</summary>
+                    <p class="badge-finding" lang="en">{ explain_pair(pair, names) }</p>
+                    { show_button(&pair.ops, u64::MAX, on_show, lang) }
                 </details>
             }
         </li>
     }
 }
 
-fn quiet_note(quiet: Option<&QuietCheck>, on_check_now: &Callback<()>) -> Html {
+fn quiet_note(quiet: Option<&QuietCheck>, on_check_now: &Callback<()>, lang: Lang) -> Html {
     let click = on_check_now.reform(|_: MouseEvent| ());
     let said = match quiet {
         Some(quiet) => {
             let why = match quiet.reason {
                 QuietReason::Asked => "",
-                QuietReason::Takeover => " (a new primary had just taken over)",
-                QuietReason::Lesson => " (the lesson step's wait was over)",
+                QuietReason::Takeover => Msg::QuietWhyTakeover.get(lang),
+                QuietReason::Lesson => Msg::QuietWhyLesson.get(lang),
             };
-            format!(
-                " Checked at t = {:.2} s{why} on a quiet fork: the run replayed to then, its workload stopped and run until quiet. The live run goes on.",
-                quiet.at_us as f64 / 1e6
-            )
+            Msg::QuietChecked.fill(lang, &[&format!("{:.2}", quiet.at_us as f64 / 1e6), &why])
         }
-        None => " Needs a quiet run: Check now forks this run, stops the fork's workload and runs it until quiet."
-            .to_string(),
+        None => Msg::QuietNeeded.get(lang).to_string(),
     };
     html! {
         <>
             { said }
-            <button class="check-now" onclick={click}>{ if quiet.is_some() { "Check again" } else { "Check now" } }</button>
+            <button class="check-now" onclick={click}>{ if quiet.is_some() { Msg::CheckAgain.get(lang) } else { Msg::CheckNow.get(lang) } }</button>
         </>
     }
 }
 
-fn finding_view(finding: Option<&Finding>, on_show: &Callback<(Vec<u64>, u64)>) -> Html {
+fn finding_view(finding: Option<&Finding>, on_show: &Callback<(Vec<u64>, u64)>, lang: Lang) -> Html {
     let Some(finding) = finding else { return Html::default() };
     html! {
         <>
-            <p class="badge-finding">{ &finding.explanation }</p>
+            // The proof is the checker's own sentence, in English: it names operations and values.
+            <p class="badge-finding" lang="en">{ &finding.explanation }</p>
             if !finding.ops.is_empty() {
-                { show_button(&finding.ops, finding.at_us, on_show) }
+                { show_button(&finding.ops, finding.at_us, on_show, lang) }
             }
         </>
     }
@@ -142,6 +135,7 @@ fn finding_view(finding: Option<&Finding>, on_show: &Callback<(Vec<u64>, u64)>) 
 /// The badges.
 #[component]
 pub fn Anomalies(props: &AnomaliesProps) -> Html {
+    let lang = use_lang();
     let quiet = props.quiet.as_ref().as_ref();
     let badges = props.kinds.iter().map(|kind| {
         let later = !props.live.contains(kind);
@@ -151,31 +145,32 @@ pub fn Anomalies(props: &AnomaliesProps) -> Html {
         let finding = source.and_then(|checks| checks.findings.iter().find(|f| f.kind == *kind));
         let promised = props.promises.contains(kind);
         let found = count.is_some_and(|count| count > 0);
+        let (label, meaning) = kind.words();
         html! {
             <li class={classes!("badge", found.then_some("found"), promised.then_some("promised"))} data-anomaly={kind.name()} data-count={count.unwrap_or(0).to_string()}>
-                <span class="badge-name">{ kind.name().replace('_', " ") }</span>
+                <span class="badge-name">{ label.get(lang) }</span>
                 if let Some(count) = count {
                     <span class="badge-count" data-live={kind.name()}>{ count }</span>
                 } else {
                     <span class="badge-count">{ "—" }</span>
                 }
                 <p class="badge-meaning">
-                    { kind.meaning() }
-                    { if promised { " This configuration promises it never happens." } else { "" } }
+                    { meaning.get(lang) }
+                    { if promised { Msg::Promised.get(lang) } else { "" } }
                     if later {
-                        { quiet_note(quiet, &props.on_check_now) }
+                        { quiet_note(quiet, &props.on_check_now, lang) }
                     }
                 </p>
-                { finding_view(finding, &props.on_show) }
+                { finding_view(finding, &props.on_show, lang) }
             </li>
         }
     });
     html! {
-        <section class="anomalies" aria-label="Anomalies found">
-            <h2>{ "Anomalies" }</h2>
+        <section class="anomalies" aria-label={Msg::AnomaliesFound.get(lang)}>
+            <h2>{ Msg::Anomalies.get(lang) }</h2>
             <ul>
                 if let Some(log) = props.conflicts.as_ref() {
-                    { conflict_badge(log, &props.names, &props.on_show) }
+                    { conflict_badge(log, &props.names, &props.on_show, lang) }
                 }
                 { for badges }
             </ul>

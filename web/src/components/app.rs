@@ -17,6 +17,7 @@ use crate::palette;
 use crate::state::{Action, AppState};
 use crate::url::Lang;
 use replica_core::check::AnomalyKind;
+use replica_core::i18n::Msg;
 use replica_core::protocol::MessageKind;
 use replica_core::scenario;
 use std::rc::Rc;
@@ -69,11 +70,11 @@ fn narrative(scenario: &str, hindi: bool) -> String {
 
 /// The colours of the message kinds this run has sent so far (`sent` counts each kind, in
 /// [`MessageKind::ALL`]'s order): a scenario's legend names only what it sends.
-fn legend(sent: &[u64]) -> Html {
+fn legend(sent: &[u64], lang: Lang) -> Html {
     html! {
-        <ul class="legend" aria-label="Message colours">
+        <ul class="legend" aria-label={Msg::MessageColours.get(lang)}>
             { for MessageKind::ALL.iter().zip(sent).filter(|(_, count)| **count > 0).map(|(kind, _)| html! {
-                <li data-kind={kind.name()}><span class="swatch" style={format!("background:{}", palette::message_colour(*kind))}></span>{ kind.name() }</li>
+                <li data-kind={kind.name()} translate="no"><span class="swatch" style={format!("background:{}", palette::message_colour(*kind))}></span>{ kind.name() }</li>
             }) }
         </ul>
     }
@@ -84,14 +85,14 @@ fn legend(sent: &[u64]) -> Html {
 #[derive(Debug, Clone, PartialEq)]
 enum Copied {
     /// On the clipboard; says what.
-    Done(&'static str),
+    Done(Msg),
     /// Refused: the text to copy by hand.
     Refused(String),
 }
 
 /// Writes `text` to the clipboard and reports the outcome (a frame without clipboard
 /// access, or a browser without the API, refuses).
-fn copy_to_clipboard(text: String, what: &'static str, report: Callback<Copied>) {
+fn copy_to_clipboard(text: String, what: Msg, report: Callback<Copied>) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsValue;
     let Some(window) = web_sys::window() else { return report.emit(Copied::Refused(text)) };
@@ -127,13 +128,14 @@ pub fn embed_code(base: &str, state: &AppState, title: &str) -> String {
     )
 }
 
-/// What the map's marks mean.
-fn marks(hindi: bool) -> &'static str {
-    if hindi {
-        "P प्राइमरी · R रेप्लिका · C उम्मीदवार · TC ट्रांज़ैक्शन कोऑर्डिनेटर · e1 epoch (term) 1 · ✕ क्रैश · डैश वाला घेरा: संदेह में (लॉक पकड़े) · ऊपर का hex कोड: रन का digest (वही seed और नियंत्रण, वही digest)"
-    } else {
-        "P primary · R replica · C candidate · TC transaction coordinator · e1 epoch (term) 1 · ✕ crashed · dashed ring: in doubt, holding locks · the hex code at the top: the run's digest (same seed and controls, same digest)"
-    }
+/// Whose entry is which in the map's version vectors: the nodes' cities, in node order.
+fn vector_order(snapshot: &replica_core::snapshot::Snapshot, lang: Lang) -> String {
+    let city = |id: &str| {
+        replica_core::geo::CITIES.iter().find(|city| city.id == id).map_or(id.to_string(), |city| {
+            replica_core::i18n::Text { en: city.name, hi: city.name_hi }.get(lang).to_string()
+        })
+    };
+    snapshot.nodes.iter().map(|node| city(node.city)).collect::<Vec<_>>().join(", ")
 }
 
 /// The full page for the embed's settings, for "Open the full lab".
@@ -147,16 +149,16 @@ fn full_lab_url(state: &AppState) -> String {
     format!("{base}{}", crate::url::to_hash(&params, state.seed))
 }
 
-fn copied_view(outcome: &Copied, dismiss: Callback<MouseEvent>) -> Html {
+fn copied_view(outcome: &Copied, dismiss: Callback<MouseEvent>, lang: Lang) -> Html {
     match outcome {
         Copied::Done(what) => html! {
-            <span class="copied" role="status">{ format!("Copied the {what}.") }</span>
+            <span class="copied" role="status">{ what.get(lang) }</span>
         },
         Copied::Refused(text) => html! {
             <div class="copy-by-hand" role="status">
-                <label for="copy-text">{ "The browser refused the clipboard; select and copy this:" }</label>
+                <label for="copy-text">{ Msg::ClipboardRefused.get(lang) }</label>
                 <textarea id="copy-text" readonly=true rows="3" value={text.clone()} />
-                <button onclick={dismiss}>{ "Close" }</button>
+                <button onclick={dismiss}>{ Msg::Close.get(lang) }</button>
             </div>
         },
     }
@@ -171,8 +173,7 @@ pub fn App() -> Html {
     use_animation_frame(dispatch.reform(Action::Frame), state.playing);
     {
         // The document's language is the page's (screen readers and fonts follow it).
-        let lang = if state.params.lang == Lang::Hi { "hi" } else { "en" };
-        use_effect_with(lang, |lang| {
+        use_effect_with(state.params.lang.tag(), |lang| {
             if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
                 let _ = root.set_attribute("lang", lang);
             }
@@ -219,6 +220,12 @@ pub fn App() -> Html {
             set.set(Rc::new(ops));
             // Seeking to now or later only pauses: the diagram already holds the moment.
             dispatch.emit(Action::Seek(at_us));
+            // The diagram is far below the badges on a phone: bring it into view.
+            if let Some(diagram) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".spacetime").ok().flatten())
+            {
+                diagram.scroll_into_view();
+            }
         })
     };
     // While playing the diagram redraws once a second (it is read when paused); paused, at
@@ -237,14 +244,14 @@ pub fn App() -> Html {
     let copy_link = {
         let (state, report) = (state.clone(), report_copy.clone());
         Callback::from(move |_: MouseEvent| {
-            copy_to_clipboard(format!("{}{}", page_base(), state.hash()), "link", report.clone())
+            copy_to_clipboard(format!("{}{}", page_base(), state.hash()), Msg::CopiedLink, report.clone())
         })
     };
     let copy_embed = {
         let (state, report) = (state.clone(), report_copy.clone());
         let title = info.title;
         Callback::from(move |_: MouseEvent| {
-            copy_to_clipboard(embed_code(&page_base(), &state, title), "embed code", report.clone())
+            copy_to_clipboard(embed_code(&page_base(), &state, title), Msg::CopiedEmbed, report.clone())
         })
     };
     let dismiss_copied = {
@@ -260,6 +267,7 @@ pub fn App() -> Html {
             crate::files::download(&state.trace_file_name(), "application/json", &state.trace_json())
         })
     };
+    let lang = state.params.lang;
     let import_trace = {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
@@ -267,73 +275,80 @@ pub fn App() -> Html {
             crate::files::read_chosen(&event, move |text| {
                 dispatch.emit(match text {
                     Ok(text) => Action::ImportTrace(text),
-                    Err(error) => Action::Notice(format!("Could not import the trace: {error}.")),
+                    Err(error) => Action::Notice(Msg::ImportFailed.fill(lang, &[&error])),
                 })
             });
         })
     };
-    let hindi = state.params.lang == Lang::Hi;
+    let hindi = lang == Lang::Hi;
+    let t = |msg: Msg| msg.get(lang);
     let snapshot = state.snapshot.clone();
+    // Every fault and control so far, marked on the charts' time axes.
+    let marks_s: Rc<Vec<f64>> = Rc::new(
+        state
+            .controls
+            .iter()
+            .filter(|timed| timed.at_us <= snapshot.now_us)
+            .map(|timed| timed.at_us as f64 / 1e6)
+            .collect(),
+    );
     let whole = Rc::new((*state).clone());
     html! {
-        <div class={classes!("app", state.params.embed.then_some("embed"))} lang={if hindi { "hi" } else { "en" }}>
+        <ContextProvider<Lang> context={lang}>
+        <div class={classes!("app", state.params.embed.then_some("embed"))} lang={lang.tag()}>
             <header>
                 <h1>{ "Replica Lab" }<span class="subtitle">{ if hindi { info.title_hi } else { info.title } }</span></h1>
                 <div class="clock">
                     <span>{ "t = " }</span><span id="sim-time" aria-live="off">{ format!("{:.3} s", snapshot.now_us as f64 / 1e6) }</span>
-                    <span class="digest" title="Trace digest so far: the same seed and controls give the same digest">{ &snapshot.digest }</span>
+                    <span class="digest" title={t(Msg::DigestTitle)}>{ &snapshot.digest }</span>
                     if state.behind {
-                        <span class="behind" role="status">{ "running slower than asked: too many events per frame" }</span>
+                        <span class="behind" role="status">{ t(Msg::Behind) }</span>
                     }
                 </div>
-                <button class="share" onclick={copy_link}>{ "Copy link" }</button>
-                <button class="share" onclick={copy_embed} title="An iframe for show notes: 640 × 400, scripts only">{ "Copy embed code" }</button>
-                <span class="embed-hint">{ if hindi { "किसी शहर पर टैप करके उसे क्रैश करें" } else { "Tap a city to crash it" } }</span>
-                <a class="open-full" href={full_lab_url(&state)} target="_blank" rel="noopener">{ if hindi { "पूरी लैब खोलें ↗" } else { "Open the full lab ↗" } }</a>
+                <button class="share" onclick={copy_link}>{ t(Msg::CopyLink) }</button>
+                <button class="share" onclick={copy_embed} title={t(Msg::CopyEmbedTitle)}>{ t(Msg::CopyEmbed) }</button>
+                <span class="embed-hint">{ t(Msg::TapCity) }</span>
+                <a class="open-full" href={full_lab_url(&state)} target="_blank" rel="noopener">{ t(Msg::OpenFullLab) }</a>
                 if let Some(outcome) = &*copied {
-                    { copied_view(outcome, dismiss_copied) }
+                    { copied_view(outcome, dismiss_copied, lang) }
                 }
                 if !state.params.embed {
                     <button id="export-trace" onclick={export_trace}
-                            title="Save the run so far as JSON, in the format of replica-lab trace">{ "Export trace" }</button>
-                    <label class="file-button" title="Open a trace from Export trace or replica-lab trace: its run, at its moment">
-                        { "Import trace" }
+                            title={t(Msg::ExportTraceTitle)}>{ t(Msg::ExportTrace) }</button>
+                    <label class="file-button" title={t(Msg::ImportTraceTitle)}>
+                        { t(Msg::ImportTrace) }
                         <input id="import-trace" class="visually-hidden" type="file" accept=".json,application/json" onchange={import_trace} />
                     </label>
                 }
             </header>
-            <p class="about">
-                { if hindi {
-                    "भारत भर में डेटाबेस रेप्लिकेशन का सिम्युलेटर: असली शहरों में नोड, असली देरी पर संदेश। पाठ के चरण लें, या किसी शहर पर क्लिक करके उसे क्रैश करें।"
-                } else {
-                    "A simulator of database replication across India: nodes in real cities, messages at real inter-city latencies. Take the lesson's steps, or click a city to crash it."
-                } }
-            </p>
+            <p class="about">{ t(Msg::About) }</p>
             <p class="visually-hidden" aria-live="polite" id="narration">{ state.announcements.last().cloned().unwrap_or_default() }</p>
             if !state.notices.is_empty() {
                 <div class="notices" role="alert">
                     <ul>{ for state.notices.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
-                    <button onclick={dismiss}>{ "Dismiss" }</button>
+                    <button onclick={dismiss}>{ t(Msg::Dismiss) }</button>
                 </div>
             }
             <main>
                 <div class="stage">
                     <MapView snapshot={snapshot.clone()} on_toggle={on_toggle.clone()} {on_link} {on_partition} highlight={*highlight} />
-                    { legend(&state.simulation.borrow().metrics().messages_by_kind) }
-                    <ul class="anomaly-strip" aria-label="Anomaly counts">
+                    { legend(&state.simulation.borrow().metrics().messages_by_kind, lang) }
+                    <ul class="anomaly-strip" aria-label={t(Msg::AnomalyCounts)}>
                         { for kinds.iter().map(|kind| {
                             let count = state.count_of(*kind);
                             html! {
                                 <li class={classes!(count.is_some_and(|c| c > 0).then_some("found"))} data-strip={kind.name()}>
-                                    { format!("{} {}", kind.name().replace('_', " "), count.map_or("—".to_string(), |c| c.to_string())) }
+                                    { format!("{} {}", kind.words().0.get(lang), count.map_or("—".to_string(), |c| c.to_string())) }
                                 </li>
                             }
                         }) }
                     </ul>
-                    <p class="marks">{ marks(hindi) }</p>
+                    <p class="marks">{ t(Msg::Marks) }</p>
+                    if snapshot.nodes.iter().any(|node| !node.view.vector_clock.is_empty()) {
+                        <p class="marks map-clocks">{ Msg::ClocksMap.fill(lang, &[&vector_order(&snapshot, lang)]) }</p>
+                    }
                     <p class="stats">
-                        { format!("ops ok {} · failed {} · unknown {} · {} messages in flight",
-                            snapshot.ops_ok, snapshot.ops_failed, snapshot.ops_unknown, snapshot.in_flight) }
+                        { Msg::Stats.fill(lang, &[&snapshot.ops_ok, &snapshot.ops_failed, &snapshot.ops_unknown, &snapshot.in_flight]) }
                     </p>
                     if !state.params.embed {
                         <SpaceTimeDiagram simulation={state.simulation.clone()} version={diagram_version}
@@ -341,8 +356,8 @@ pub fn App() -> Html {
                     }
                 </div>
                 <aside>
-                    <Lesson steps={info.lesson} taken={state.params.lesson} {hindi} compact={state.params.embed}
-                            paused_because={state.paused_because.clone()} {on_step} />
+                    <Lesson steps={info.lesson} taken={state.params.lesson} compact={state.params.embed}
+                            paused_because={state.paused_because} {on_step} />
                     <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show}
                                quiet={state.quiet.clone()} {on_check_now} />
@@ -351,19 +366,19 @@ pub fn App() -> Html {
                     <Storage snapshot={snapshot.clone()} />
                     <ScalingCompare state={whole} />
                     if scales {
-                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(0)} />
+                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(0)} />
                     }
                     if measures_lag && !scales {
-                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(0)} />
+                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(0)} />
                     }
                     if kinds.contains(&AnomalyKind::Divergence) {
-                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(1)} />
+                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(1)} />
                     }
-                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(3)} />
-                    <Chart kind={ChartKind::Latency} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(4)} />
-                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} version={state.chart_version_for(2)} />
-                    <section class="narrative" aria-label="What to try">
-                        <h2>{ if hindi { "क्या आज़माएँ" } else { "What to try" } }</h2>
+                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(3)} />
+                    <Chart kind={ChartKind::Latency} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(4)} />
+                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(2)} />
+                    <section class="narrative" aria-label={t(Msg::WhatToTry)}>
+                        <h2>{ t(Msg::WhatToTry) }</h2>
                         <p>{ narrative(info.id, hindi) }</p>
                     </section>
                 </aside>
@@ -373,11 +388,12 @@ pub fn App() -> Html {
             }
             <footer>
                 <p>
-                    { "Replica Lab simulates; it measures nothing real. Latencies are modelled on published figures. " }
-                    { "Map outline: " }<a href="https://mapsvg.com/maps/india" rel="noopener">{ "@svg-maps/india by MapSVG" }</a>
-                    { ", " }<a href="https://creativecommons.org/licenses/by/4.0/" rel="noopener license">{ "CC BY 4.0" }</a>{ " (simplified)." }
+                    { t(Msg::FooterSimulates) }
+                    { t(Msg::FooterMap) }<a href="https://mapsvg.com/maps/india" rel="noopener">{ "@svg-maps/india by MapSVG" }</a>
+                    { ", " }<a href="https://creativecommons.org/licenses/by/4.0/" rel="noopener license">{ "CC BY 4.0" }</a>{ t(Msg::FooterSimplified) }
                 </p>
             </footer>
         </div>
+        </ContextProvider<Lang>>
     }
 }

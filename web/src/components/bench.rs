@@ -3,8 +3,10 @@
 //! with bars for throughput and p95 latency. The model lives in [`BenchModel`]; this
 //! component renders it and starts runs.
 
+use crate::hooks::use_lang;
 use crate::state::{BenchAction, BenchModel};
 use replica_core::bench::{self, BenchConfig, ENTRIES, METHOD};
+use replica_core::i18n::Msg;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -62,6 +64,8 @@ fn bar(value: f64, max: f64, class: &'static str) -> Html {
 /// The view.
 #[component]
 pub fn BenchView(props: &BenchProps) -> Html {
+    let lang = use_lang();
+    let t = |msg: Msg| msg.get(lang);
     let model = use_reducer(BenchModel::default);
     let current = use_mut_ref(|| 0u64);
     let (load_input, latency_input) = (use_node_ref(), use_node_ref());
@@ -83,21 +87,22 @@ pub fn BenchView(props: &BenchProps) -> Html {
     let p95_max = model.rows.iter().map(|row| row.p95_ms).fold(0.0, f64::max);
     html! {
         <details class="bench">
-            <summary>{ "Benchmark: every strategy side by side" }</summary>
+            <summary>{ t(Msg::Bench) }</summary>
             <form class="bench-form" onsubmit={onsubmit}>
-                <label>{ "load ops/s " }<input ref={load_input} name="bench-load" type="number" min="1" max="10000" step="any" value="500" /></label>
-                <label>{ "latency × " }<input ref={latency_input} name="bench-latency" type="number" min="0.1" max="50" step="any" value="1" /></label>
-                <button type="submit" disabled={model.running}>{ if model.running { "Running…" } else { "Run benchmark" } }</button>
+                <label>{ t(Msg::BenchLoad) }<input ref={load_input} name="bench-load" type="number" min="1" max="10000" step="any" value="500" /></label>
+                <label>{ t(Msg::BenchLatency) }<input ref={latency_input} name="bench-latency" type="number" min="0.1" max="50" step="any" value="1" /></label>
+                <button type="submit" disabled={model.running}>{ t(if model.running { Msg::BenchRunning } else { Msg::BenchRun }) }</button>
             </form>
             if let Some(config) = model.config {
-                <p class="hint" role="status">{ format!("Seed {}, {} ops/s, latency ×{}, {} simulated seconds per row (the command line runs 60): {} of {} rows.",
-                    config.seed, config.load_ops_s, config.latency_multiplier, config.duration_s, model.rows.len(), ENTRIES.len()) }</p>
+                <p class="hint" role="status">{ Msg::BenchConfigLine.fill(lang, &[&config.seed, &config.load_ops_s, &config.latency_multiplier, &config.duration_s, &model.rows.len(), &ENTRIES.len()]) }</p>
             }
             if let Some(error) = &model.error {
                 <p role="alert">{ error }</p>
             }
             <table class="bench-table">
-                <thead><tr><th>{ "strategy" }</th><th>{ "ops/s" }</th><th>{ "p50 / p95 / p99 ms" }</th><th>{ "lag p95 ms" }</th><th>{ "consistency" }</th><th>{ "anomalies" }</th></tr></thead>
+                <thead><tr>
+                    { for [Msg::Strategy, Msg::AxisOps, Msg::BenchPercentiles, Msg::LagP95, Msg::Consistency, Msg::BenchAnomalies].into_iter().map(|msg| html! { <th>{ t(msg) }</th> }) }
+                </tr></thead>
                 <tbody>
                     { for model.rows.iter().map(|row| html! {
                         <tr data-strategy={row.strategy}>
@@ -105,14 +110,14 @@ pub fn BenchView(props: &BenchProps) -> Html {
                             <td>{ format!("{:.0}", row.throughput_ops_s) }{ bar(row.throughput_ops_s, throughput_max, "throughput") }</td>
                             <td>{ format!("{:.1} / {:.1} / {:.1}", row.p50_ms, row.p95_ms, row.p99_ms) }{ bar(row.p95_ms, p95_max, "p95") }</td>
                             <td>{ row.lag_p95_ms.map_or("—".to_string(), |lag| format!("{lag:.1}")) }</td>
-                            <td>{ row.consistency.clone() }</td>
-                            <td>{ if row.anomalies.is_empty() { "none".to_string() } else {
+                            <td lang="en">{ row.consistency.clone() }</td>
+                            <td>{ if row.anomalies.is_empty() { t(Msg::NoneFound).to_string() } else {
                                 row.anomalies.iter().map(|(name, count)| format!("{name} {count}")).collect::<Vec<_>>().join(", ") } }</td>
                         </tr>
                     }) }
                 </tbody>
             </table>
-            <p class="hint">{ METHOD }</p>
+            <p class="hint" lang="en">{ METHOD }</p>
         </details>
     }
 }

@@ -5,6 +5,7 @@
 use super::slider::Slider;
 use crate::state::{Action, AppState, SPEED_RANGE};
 use crate::url::Lang;
+use replica_core::i18n::Msg;
 use replica_core::scenario::{KnobSpec, KnobValues, ScenarioInfo};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -55,7 +56,7 @@ fn knob_callback(dispatch: &Callback<Action>, name: &str) -> Callback<String> {
     Callback::from(move |value: String| dispatch.emit(Action::SetKnob(name.clone(), value)))
 }
 
-fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> Html {
+fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>, lang: Lang) -> Html {
     let id = format!("knob-{}", spec.name);
     let name = spec.name.to_string();
     let control = match &spec.values {
@@ -68,7 +69,7 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
             });
             html! {
                 <select id={id.clone()} name={spec.name} {onchange}>
-                    { for choices.iter().map(|c| html! { <option value={*c} selected={*c == value}>{ *c }</option> }) }
+                    { for choices.iter().map(|c| html! { <option value={*c} selected={*c == value} translate="no">{ *c }</option> }) }
                 </select>
             }
         }
@@ -92,7 +93,7 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
     };
     html! {
         <div class="field" title={spec.help}>
-            <label for={id}>{ spec.name.replace('_', " ") }<output>{ value }</output></label>
+            <label for={id}>{ spec.label.get(lang) }<output>{ value }</output></label>
             { control }
         </div>
     }
@@ -101,16 +102,17 @@ fn knob_control(spec: &KnobSpec, value: String, dispatch: &Callback<Action>) -> 
 /// What one Step ran, in words: the events it put on the nodes' lines, or a timer or disk
 /// completion that sent nothing.
 fn stepped_text(
+    lang: Lang,
     at_us: u64,
     events: &[replica_core::spacetime::SpaceTimeEvent],
     snapshot: &replica_core::snapshot::Snapshot,
 ) -> String {
     let names: Vec<String> = snapshot.nodes.iter().map(|node| node.id.clone()).collect();
     if events.is_empty() {
-        return format!("Ran a timer or a disk completion at {:.6} s (nothing sent).", at_us as f64 / 1e6);
+        return Msg::SteppedNothing.fill(lang, &[&format!("{:.6}", at_us as f64 / 1e6)]);
     }
-    let said: Vec<String> = events.iter().map(|event| super::spacetime::describe(event, &names)).collect();
-    format!("Ran: {}.", said.join("; "))
+    let said: Vec<String> = events.iter().map(|event| super::spacetime::describe(event, &names, lang)).collect();
+    Msg::SteppedRan.fill(lang, &[&said.join("; ")])
 }
 
 /// The control panel.
@@ -118,6 +120,7 @@ fn stepped_text(
 pub fn Controls(props: &ControlsProps) -> Html {
     let state = &props.state;
     let dispatch = &props.dispatch;
+    let lang = state.params.lang;
     let toggle = {
         let dispatch = dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(Action::TogglePlay))
@@ -148,7 +151,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let seek = change_callback(dispatch, |seconds| Action::Seek((seconds.max(0.0) * 1e6) as u64));
     let fork = dispatch.reform(|_: MouseEvent| Action::Fork);
     let heal_all = dispatch.reform(|_: MouseEvent| Action::HealAll);
-    let hindi = state.params.lang == Lang::Hi;
+    let hindi = lang == Lang::Hi;
+    let t = |msg: Msg| msg.get(lang);
     let switch_lang = dispatch.reform(move |_: MouseEvent| Action::SetLang(if hindi { Lang::En } else { Lang::Hi }));
     let now_s = state.snapshot.now_us as f64 / 1e6;
     let horizon_s = state.horizon_us.max(state.snapshot.now_us) as f64 / 1e6;
@@ -157,7 +161,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let latency = state.snapshot.latency_multiplier;
     let knobs = props.info.knobs.iter().map(|spec| {
         let value = state.params.knobs.get(spec.name).cloned().unwrap_or_else(|| spec.default.to_string());
-        knob_control(spec, value, dispatch)
+        knob_control(spec, value, dispatch, lang)
     });
     let scenario_change = {
         let dispatch = dispatch.clone();
@@ -169,56 +173,56 @@ pub fn Controls(props: &ControlsProps) -> Html {
     };
     let scenarios = replica_core::scenario::catalogue();
     html! {
-        <section class="controls" aria-label="Controls">
+        <section class="controls" aria-label={t(Msg::Controls)}>
             <div class="field scenario">
-                <label for="scenario">{ "scenario" }</label>
+                <label for="scenario">{ t(Msg::Scenario) }</label>
                 <select id="scenario" name="scenario" onchange={scenario_change}>
                     { for scenarios.iter().map(|s| html! {
-                        <option value={s.id} selected={s.id == props.info.id}>{ format!("{} — {}", s.id, s.title) }</option>
+                        <option value={s.id} selected={s.id == props.info.id}>{ format!("{} — {}", s.id, if hindi { s.title_hi } else { s.title }) }</option>
                     }) }
                 </select>
             </div>
             <div class="buttons">
-                <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ if state.playing { "Pause" } else { "Play" } }</button>
-                <button onclick={step} title="Handle exactly one simulation event">{ "Step" }</button>
+                <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ t(if state.playing { Msg::Pause } else { Msg::Play }) }</button>
+                <button onclick={step} title={t(Msg::StepTitle)}>{ t(Msg::Step) }</button>
                 if let Some((at_us, events)) = &state.stepped {
-                    <span class="stepped" role="status">{ stepped_text(*at_us, events, &state.snapshot) }</span>
+                    <span class="stepped" role="status">{ stepped_text(lang, *at_us, events, &state.snapshot) }</span>
                 }
-                <button onclick={reset} title="Start over at time zero, without the controls">{ "Reset" }</button>
-                <button onclick={switch_lang} lang={if hindi { "en" } else { "hi" }} title="Narrative language">{ if hindi { "English" } else { "हिन्दी" } }</button>
+                <button onclick={reset} title={t(Msg::ResetTitle)}>{ t(Msg::Reset) }</button>
+                <button onclick={switch_lang} lang={if hindi { "en" } else { "hi" }} title={t(Msg::LanguageTitle)}>{ if hindi { "English" } else { "हिन्दी" } }</button>
             </div>
             <div class="field scrubber">
-                <label for="scrubber">{ "rewind" }<output>{ format!("{now_s:.3} of {horizon_s:.3} s") }</output></label>
+                <label for="scrubber">{ t(Msg::Rewind) }<output>{ Msg::RewindValue.fill(lang, &[&format!("{now_s:.3}"), &format!("{horizon_s:.3}")]) }</output></label>
                 <Slider id="scrubber" name="scrubber" min="0" max={format!("{horizon_s:.3}")} step="0.001"
                         value={format!("{now_s:.3}")} onchange={seek}
-                        title="Any moment, exactly: the run is replayed from its seed with the controls" />
+                        title={t(Msg::RewindTitle)} />
                 <button onclick={fork} disabled={future == 0 && state.horizon_us <= state.snapshot.now_us}
-                        title="Discard what happened after this moment and the controls scheduled there; continue from here">
-                    { if future > 0 { format!("Fork from here ({future} later controls dropped)") } else { "Fork from here".to_string() } }
+                        title={t(Msg::ForkTitle)}>
+                    { if future > 0 { Msg::ForkDropping.fill(lang, &[&future]) } else { t(Msg::ForkHere).to_string() } }
                 </button>
             </div>
             <div class="field">
-                <label for="speed">{ "speed" }<output>{ format!("{:.4}× real time", state.speed) }</output></label>
+                <label for="speed">{ t(Msg::Speed) }<output>{ Msg::SpeedValue.fill(lang, &[&format!("{:.4}", state.speed)]) }</output></label>
                 <input id="speed" type="range" name="speed" min={SPEED_RANGE.0.log10().to_string()} max={SPEED_RANGE.1.log10().to_string()}
                        step="0.01" value={state.speed.log10().to_string()} oninput={speed_input} />
             </div>
             <div class="field">
-                <label for="latency">{ "latency" }<output>{ format!("×{latency:.1}") }</output></label>
+                <label for="latency">{ t(Msg::Latency) }<output>{ format!("×{latency:.1}") }</output></label>
                 <Slider id="latency" name="latency" min="0.5" max="20" step="0.5" value={latency.to_string()} onchange={latency_change} />
             </div>
             <div class="field">
-                <label for="load">{ "load" }<output>{ format!("{load:.0} ops/s") }</output></label>
+                <label for="load">{ t(Msg::Load) }<output>{ Msg::LoadValue.fill(lang, &[&format!("{load:.0}")]) }</output></label>
                 <Slider id="load" name="load" min="0" max="20000" step="100" value={load.to_string()} onchange={load_change} />
             </div>
             <div class="buttons">
-                <button onclick={heal_all} disabled={state.snapshot.cuts.is_empty()} title="Heal every cut, slowed or lossy link">{ "Heal all links" }</button>
-                <span class="hint">{ "Click a link to cut or heal it; drag across links to partition." }</span>
+                <button onclick={heal_all} disabled={state.snapshot.cuts.is_empty()} title={t(Msg::HealAllTitle)}>{ t(Msg::HealAll) }</button>
+                <span class="hint">{ t(Msg::LinkHint) }</span>
             </div>
             { for knobs }
             <div class="field seed">
-                <label for="seed">{ "seed" }</label>
+                <label for="seed">{ t(Msg::Seed) }</label>
                 <input id="seed" type="number" name="seed" min="0" value={state.seed.to_string()} onchange={seed_change} />
-                <button onclick={new_seed}>{ "New seed" }</button>
+                <button onclick={new_seed}>{ t(Msg::NewSeed) }</button>
             </div>
         </section>
     }

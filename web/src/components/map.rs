@@ -9,8 +9,11 @@
 //! links are buttons in the tab order, so no pointer is needed.
 
 use crate::draw;
+use crate::hooks::use_lang;
 use crate::palette;
+use crate::url::Lang;
 use replica_core::geo::{city_position, segments_cross, CITIES, MAP_HEIGHT, MAP_WIDTH};
+use replica_core::i18n::{Msg, Text};
 use replica_core::protocol::Role;
 use replica_core::snapshot::{Glyph, NodeSnapshot, Snapshot};
 use std::rc::Rc;
@@ -42,32 +45,38 @@ fn role_letter(role: Role) -> &'static str {
     }
 }
 
-fn node_label(node: &NodeSnapshot) -> String {
+fn node_label(node: &NodeSnapshot, lang: Lang) -> String {
     if !node.up {
-        return "down".to_string();
+        return Msg::Down.get(lang).to_string();
     }
     if node.view.blocked > 0 {
-        return format!("blocked: {}, longest {:.1} s", node.view.blocked, node.view.in_doubt_longest_us as f64 / 1e6);
+        let longest = format!("{:.1}", node.view.in_doubt_longest_us as f64 / 1e6);
+        return Msg::NodeBlocked.fill(lang, &[&node.view.blocked, &longest]);
     }
     if node.view.in_doubt > 0 {
         // Normal two-phase commit: prepared, waiting a round trip for the decision.
-        return format!("prepared: {}", node.view.in_doubt);
+        return Msg::NodePrepared.fill(lang, &[&node.view.in_doubt]);
     }
     if node.view.role == Role::Coordinator {
-        return "coordinator".to_string();
+        return Msg::RoleCoordinator.get(lang).to_string();
     }
     if !node.view.vector_clock.is_empty() {
         let entries: Vec<String> = node.view.vector_clock.iter().map(u64::to_string).collect();
         return format!("[{}]", entries.join(","));
     }
     match node.view.role {
-        Role::Primary => format!("primary · e{}", node.view.epoch),
-        _ if node.view.lag_us == 0 => "in sync".to_string(),
-        _ => format!("lag {:.0} ms", node.view.lag_us as f64 / 1000.0),
+        Role::Primary => Msg::NodePrimaryEpoch.fill(lang, &[&node.view.epoch]),
+        _ if node.view.lag_us == 0 => Msg::InSync.get(lang).to_string(),
+        _ => Msg::NodeLag.fill(lang, &[&format!("{:.0}", node.view.lag_us as f64 / 1000.0)]),
     }
 }
 
-fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>) -> Html {
+/// A city's name in a language.
+fn city_name(index: usize, lang: Lang) -> &'static str {
+    CITIES.get(index).map_or("?", |city| Text { en: city.name, hi: city.name_hi }.get(lang))
+}
+
+fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>, lang: Lang) -> Html {
     let city = CITIES.iter().position(|c| c.id == node.city).unwrap_or(0);
     let (x, y) = city_position(city);
     let (dx, dy, label_dy) = node_offset(node.city);
@@ -91,9 +100,9 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
             }
         })
     };
-    let action = if node.up { "crash" } else { "restart" };
-    let label =
-        format!("{} node {}: {}, {}. Press to {action}.", node.city, node.id, node.view.role.name(), node_label(node));
+    let action = if node.up { Msg::ToCrash } else { Msg::ToRestart }.get(lang);
+    let role = super::nodes::role_words(node.view.role, lang);
+    let label = Msg::NodeAria.fill(lang, &[&city_name(city, lang), &node.id, &role, &node_label(node, lang), &action]);
     html! {
         <g class={classes!("node", (!node.up).then_some("down"), (node.view.in_doubt > 0).then_some("in-doubt"), (node.view.blocked > 0).then_some("blocked"))} data-node={id} data-role={node.view.role.name()} data-in-doubt={node.view.in_doubt.to_string()} data-blocked={node.view.blocked.to_string()}
            data-up={node.up.to_string()} tabindex="0" role="button" aria-label={label} onclick={click} onkeydown={key}>
@@ -111,7 +120,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
                 <text x={x.to_string()} y={(y + 4.5).to_string()} class="node-letter">{ if node.up { role_letter(node.view.role) } else { "✕" } }</text>
             }
             if !dormant && index_in_city < 3 {
-                <text x={x.to_string()} y={(y + label_dy + 12.0 * index_in_city as f64 * label_dy.signum()).to_string()} class="node-label">{ node_label(node) }</text>
+                <text x={x.to_string()} y={(y + label_dy + 12.0 * index_in_city as f64 * label_dy.signum()).to_string()} class="node-label">{ node_label(node, lang) }</text>
             }
         </g>
     }
@@ -132,19 +141,15 @@ fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
 
 /// The links, one per pair of cities holding nodes. They carry no closures of their own:
 /// the `links` group handles clicks and keys for all of them ([`link_of`]).
-fn links(snapshot: &Snapshot) -> Html {
+fn links(snapshot: &Snapshot, lang: Lang) -> Html {
     let mut lines = Vec::new();
     for (ai, bi) in linked_pairs(snapshot) {
         let (a, b) = (CITIES[ai].id, CITIES[bi].id);
         let cut = snapshot.cuts.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
         let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
-        let label = format!(
-            "Link {} – {}: {}. Press to {}.",
-            CITIES[ai].name,
-            CITIES[bi].name,
-            if cut { "cut" } else { "up" },
-            if cut { "heal it" } else { "cut it" }
-        );
+        let (state, action) = if cut { (Msg::LinkCut, Msg::ToHeal) } else { (Msg::LinkUp, Msg::ToCut) };
+        let label = Msg::LinkAria
+            .fill(lang, &[&city_name(ai, lang), &city_name(bi, lang), &state.get(lang), &action.get(lang)]);
         let (x1, y1, x2, y2) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
         lines.push(html! {
             <g class="link-group">
@@ -190,20 +195,17 @@ fn label_offset(city: &str) -> (f64, f64, &'static str) {
 }
 
 /// One line on a message: kind, route, clock and time to arrival.
-pub fn describe_glyph(glyph: &Glyph, now_us: u64) -> String {
-    let city = |index: usize| CITIES.get(index).map_or("?", |c| c.name);
+pub fn describe_glyph(glyph: &Glyph, now_us: u64, lang: Lang) -> String {
     let clock = if glyph.clock.is_empty() {
         String::new()
     } else {
         let entries: Vec<String> = glyph.clock.iter().map(u64::to_string).collect();
-        format!(", carrying clock [{}]", entries.join(","))
+        Msg::CarryingClock.fill(lang, &[&entries.join(",")])
     };
-    format!(
-        "{} {} → {}{clock}, arrives in {:.1} ms",
-        glyph.kind.name(),
-        city(glyph.from_city),
-        city(glyph.to_city),
-        glyph.arrive_us.saturating_sub(now_us) as f64 / 1000.0
+    let arrives_ms = format!("{:.1}", glyph.arrive_us.saturating_sub(now_us) as f64 / 1000.0);
+    Msg::MessageGlyph.fill(
+        lang,
+        &[&glyph.kind.name(), &city_name(glyph.from_city, lang), &city_name(glyph.to_city, lang), &clock, &arrives_ms],
     )
 }
 
@@ -237,12 +239,12 @@ pub fn crossed_links(snapshot: &Snapshot, start: (f64, f64), end: (f64, f64)) ->
 /// Messages listed under the map.
 const LISTED_GLYPHS_MAX: usize = 12;
 
-fn in_flight_list(snapshot: &Snapshot) -> Html {
+fn in_flight_list(snapshot: &Snapshot, lang: Lang) -> Html {
     let items = snapshot.glyphs.iter().filter(|glyph| glyph.from_city != glyph.to_city).take(LISTED_GLYPHS_MAX);
     html! {
         <details class="in-flight">
-            <summary>{ format!("Messages in flight ({})", snapshot.in_flight) }</summary>
-            <ul>{ for items.map(|glyph| html! { <li>{ describe_glyph(glyph, snapshot.now_us) }</li> }) }</ul>
+            <summary>{ Msg::InFlight.fill(lang, &[&snapshot.in_flight]) }</summary>
+            <ul>{ for items.map(|glyph| html! { <li>{ describe_glyph(glyph, snapshot.now_us, lang) }</li> }) }</ul>
         </details>
     }
 }
@@ -250,6 +252,7 @@ fn in_flight_list(snapshot: &Snapshot) -> Html {
 /// The map view.
 #[component]
 pub fn MapView(props: &MapProps) -> Html {
+    let lang = use_lang();
     let canvas = use_node_ref();
     let tooltip = use_state(|| None::<(f64, f64, String)>);
     let on_move = {
@@ -260,7 +263,9 @@ pub fn MapView(props: &MapProps) -> Html {
             let point = (f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top());
             let size = (rect.width(), rect.height());
             let hit = draw::glyph_at(&snapshot.glyphs, snapshot.now_us, size, point, 10.0);
-            tooltip.set(hit.map(|index| (point.0, point.1, describe_glyph(&snapshot.glyphs[index], snapshot.now_us))));
+            tooltip.set(
+                hit.map(|index| (point.0, point.1, describe_glyph(&snapshot.glyphs[index], snapshot.now_us, lang))),
+            );
         })
     };
     let on_leave = {
@@ -348,24 +353,24 @@ pub fn MapView(props: &MapProps) -> Html {
             .iter()
             .filter(|node| node.city == city.id)
             .enumerate()
-            .map(|(i, node)| node_glyph(node, i, &props.on_toggle))
+            .map(|(i, node)| node_glyph(node, i, &props.on_toggle, lang))
             .collect();
         let (dx, dy, anchor) = label_offset(city.id);
         html! {
             <g class="city" data-city={city.id}>
                 <circle class="city-dot" cx={x.to_string()} cy={y.to_string()} r="3.5" />
-                <text class="city-name" x={(x + dx).to_string()} y={(y + dy).to_string()} text-anchor={anchor}>{ city.name }</text>
+                <text class="city-name" x={(x + dx).to_string()} y={(y + dy).to_string()} text-anchor={anchor}>{ city_name(index, lang) }</text>
                 { nodes }
             </g>
         }
     });
     html! {
         <>
-        <div class="map" role="region" aria-label="Map of India with the simulated nodes" onmousemove={on_move} onmouseleave={on_leave}>
+        <div class="map" role="region" aria-label={Msg::Map.get(lang)} onmousemove={on_move} onmouseleave={on_leave}>
             <img class="map-outline" src="india.svg" alt="" aria-hidden="true" />
             <svg class="map-overlay" viewBox={format!("0 0 {MAP_WIDTH} {MAP_HEIGHT}")} preserveAspectRatio="xMidYMid meet" ref={svg}
                  onpointerdown={on_down} onpointermove={on_drag} onpointerup={on_up} onpointercancel={on_cancel}>
-                <g class="links" onclick={link_click} onkeydown={link_key}>{ links(snapshot) }</g>
+                <g class="links" onclick={link_click} onkeydown={link_key}>{ links(snapshot, lang) }</g>
                 { for cities }
                 if let Some(((x1, y1), (x2, y2))) = *drag {
                     <line class="knife" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
@@ -376,7 +381,7 @@ pub fn MapView(props: &MapProps) -> Html {
                 <div class="glyph-tip" role="tooltip" style={format!("left:{:.0}px;top:{:.0}px", x + 12.0, y + 12.0)}>{ text }</div>
             }
         </div>
-        { in_flight_list(snapshot) }
+        { in_flight_list(snapshot, lang) }
         </>
     }
 }

@@ -1,6 +1,10 @@
 //! The node list: role, epoch, up/down, log positions and lag of every node, with a
 //! button to crash or restart it.
 
+use crate::hooks::use_lang;
+use crate::url::Lang;
+use replica_core::i18n::Msg;
+use replica_core::protocol::Role;
 use replica_core::snapshot::Snapshot;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -14,9 +18,22 @@ pub struct NodeListProps {
     pub on_toggle: Callback<String>,
 }
 
+/// A role in words.
+pub fn role_words(role: Role, lang: Lang) -> &'static str {
+    match role {
+        Role::Primary => Msg::RolePrimary,
+        Role::Replica => Msg::RoleReplica,
+        Role::Candidate => Msg::RoleCandidate,
+        Role::Coordinator => Msg::RoleCoordinator,
+    }
+    .get(lang)
+}
+
 /// The node list.
 #[component]
 pub fn NodeList(props: &NodeListProps) -> Html {
+    let lang = use_lang();
+    let t = |msg: Msg| msg.get(lang);
     let has_clocks = props.snapshot.nodes.iter().any(|node| !node.view.vector_clock.is_empty());
     // Switched-off auto-scaling slots serve nothing: counted, not listed.
     let dormant = |node: &&replica_core::snapshot::NodeSnapshot| node.up && node.view.status.starts_with("off");
@@ -27,10 +44,11 @@ pub fn NodeList(props: &NodeListProps) -> Html {
             Callback::from(move |_: MouseEvent| on_toggle.emit(id.clone()))
         };
         let view = &node.view;
+        let crash = if node.up { Msg::Crash } else { Msg::Restart };
         html! {
             <tr class={classes!((!node.up).then_some("down"))}>
-                <th scope="row">{ &node.id }</th>
-                <td class={classes!("role", view.role.name())}>{ if node.up { view.role.name() } else { "down" } }</td>
+                <th scope="row" translate="no">{ &node.id }</th>
+                <td class={classes!("role", view.role.name())}>{ if node.up { role_words(view.role, lang) } else { t(Msg::Down) } }</td>
                 <td>{ view.epoch }</td>
                 <td>{ view.log_end }</td>
                 <td>{ view.applied }</td>
@@ -39,18 +57,22 @@ pub fn NodeList(props: &NodeListProps) -> Html {
                 if has_clocks {
                     <td class="clock">{ format!("[{}]", view.vector_clock.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")) }</td>
                 }
-                <td><button onclick={toggle} aria-label={format!("{} {}", if node.up { "Crash" } else { "Restart" }, node.id)}>{ if node.up { "Crash" } else { "Restart" } }</button></td>
+                <td><button onclick={toggle} aria-label={format!("{} {}", t(crash), node.id)}>{ t(crash) }</button></td>
             </tr>
         }
     });
     html! {
-        <section class="nodes" aria-label="Nodes">
+        <section class="nodes" aria-label={t(Msg::Nodes)}>
             <table>
-                <thead><tr><th scope="col">{"node"}</th><th scope="col">{"role"}</th><th scope="col">{"epoch / term"}</th><th scope="col">{"log end"}</th><th scope="col">{"applied"}</th><th scope="col">{"commit"}</th><th scope="col">{"lag ms"}</th>if has_clocks { <th scope="col">{"vector clock"}</th> }<th scope="col"><span class="visually-hidden">{"action"}</span></th></tr></thead>
+                <thead><tr>
+                    { for [Msg::Node, Msg::Role, Msg::EpochTerm, Msg::LogEnd, Msg::Applied, Msg::Commit, Msg::LagMs].into_iter().map(|msg| html! { <th scope="col">{ t(msg) }</th> }) }
+                    if has_clocks { <th scope="col">{ t(Msg::VectorClock) }</th> }
+                    <th scope="col"><span class="visually-hidden">{ t(Msg::Action) }</span></th>
+                </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
             if switched_off > 0 {
-                <p class="hint">{ format!("{switched_off} switched-off replica slots (cost nothing, serve nothing) are not listed.") }</p>
+                <p class="hint">{ Msg::SwitchedOff.fill(lang, &[&switched_off]) }</p>
             }
         </section>
     }

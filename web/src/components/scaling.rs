@@ -2,7 +2,9 @@
 //! off screen and one after the other so the page stays responsive, and shows SLA minutes
 //! violated, cost and the most replicas side by side. Renders nothing for other scenarios.
 
+use crate::hooks::use_lang;
 use crate::state::AppState;
+use replica_core::i18n::Msg;
 use replica_core::report::{self, ScalingSummary};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,7 +37,7 @@ fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, Str
         config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
         let quiet = report::run_quiet(config, duration_us).map_err(|e| e.to_string())?;
         let summary = report::scaling_summary(&quiet.final_state, quiet.simulation.history(), duration_us)
-            .ok_or("this scenario does not scale")?;
+            .ok_or_else(|| Msg::ScenarioCannotScale.get(state.params.lang).to_string())?;
         rows.push((policy, summary));
     }
     Ok(rows)
@@ -44,6 +46,8 @@ fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, Str
 /// The panel.
 #[component]
 pub fn ScalingCompare(props: &ScalingProps) -> Html {
+    let lang = use_lang();
+    let t = |msg: Msg| msg.get(lang);
     let comparison = use_state(|| Comparison::Idle);
     if props.state.params.scenario != "big-billion-day" {
         return html! {};
@@ -65,11 +69,13 @@ pub fn ScalingCompare(props: &ScalingProps) -> Html {
     };
     let body = match &*comparison {
         Comparison::Idle => html! {},
-        Comparison::Running => html! { <p role="status">{ "Running both policies…" }</p> },
+        Comparison::Running => html! { <p role="status">{ t(Msg::CompareRunning) }</p> },
         Comparison::Failed(error) => html! { <p role="alert">{ error }</p> },
         Comparison::Done(rows) => html! {
             <table class="scaling-compare">
-                <thead><tr><th>{ "policy" }</th><th>{ "SLA minutes violated" }</th><th>{ "cost (replica-hours)" }</th><th>{ "most replicas" }</th></tr></thead>
+                <thead><tr>
+                    { for [Msg::Policy, Msg::SlaMinutes, Msg::Cost, Msg::MostReplicas].into_iter().map(|msg| html! { <th>{ t(msg) }</th> }) }
+                </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(policy, summary)| html! {
                         <tr data-policy={*policy}>
@@ -84,11 +90,10 @@ pub fn ScalingCompare(props: &ScalingProps) -> Html {
         },
     };
     html! {
-        <section class="scaling" aria-label="Compare scaling policies">
-            <h2>{ "Reactive or pre-scaled?" }</h2>
-            <p class="hint">{ format!(
-                "Runs this seed and load for {COMPARE_DURATION_S} simulated seconds under both policies. SLA: 95 % of reads within 200 ms and under 2 % errors, judged in 10-second windows.") }</p>
-            <button class="compare" onclick={onclick} disabled={*comparison == Comparison::Running}>{ "Compare both policies" }</button>
+        <section class="scaling" aria-label={t(Msg::CompareAria)}>
+            <h2>{ t(Msg::CompareTitle) }</h2>
+            <p class="hint">{ Msg::CompareHint.fill(lang, &[&COMPARE_DURATION_S]) }</p>
+            <button class="compare" onclick={onclick} disabled={*comparison == Comparison::Running}>{ t(Msg::CompareButton) }</button>
             { body }
         </section>
     }

@@ -7,17 +7,27 @@
 //!
 //! It reads the simulation's [`Recorder`]; it never changes the simulation.
 
+use crate::hooks::use_lang;
 use crate::palette;
+use crate::url::Lang;
+use replica_core::i18n::Msg;
 use replica_core::scenario::Simulation;
 use replica_core::spacetime::{Recorder, SpaceTimeEvent, SpaceTimeKind};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Events drawn at most (the latest of those the recorder keeps).
+/// Events drawn by default (the latest of those the recorder keeps).
 pub const EVENTS_DRAWN: usize = 48;
+/// The time windows a reader can choose, in events drawn: the widest is all the recorder
+/// keeps.
+pub const ZOOM_EVENTS: [usize; 3] = [EVENTS_DRAWN, 120, replica_core::spacetime::EVENTS_KEPT];
 const WIDTH: f64 = 640.0;
+/// A lane's height; scenarios with many nodes (auto-scaling slots) get narrower lanes.
 const LANE_HEIGHT: f64 = 26.0;
+const LANE_HEIGHT_MANY: f64 = 14.0;
+/// Nodes above which lanes are narrow.
+const LANES_WIDE_MAX: usize = 8;
 const LEFT: f64 = 96.0;
 const TOP: f64 = 14.0;
 
@@ -74,24 +84,34 @@ fn clock_text(clock: &[u32]) -> String {
 }
 
 /// One event in words.
-pub fn describe(event: &SpaceTimeEvent, names: &[String]) -> String {
+pub fn describe(event: &SpaceTimeEvent, names: &[String], lang: Lang) -> String {
     let name = |node: usize| names.get(node).map_or("?", String::as_str);
-    let what = match &event.kind {
-        SpaceTimeKind::Send { to, message, lost: false } => format!("sends {} to {}", message.name(), name(*to)),
-        SpaceTimeKind::Send { to, message, lost: true } => format!("sends {} to {} (lost)", message.name(), name(*to)),
-        SpaceTimeKind::Receive { from, message, dropped: false, .. } => {
-            format!("receives {} from {}", message.name(), name(*from))
+    // Hindi puts the peer first ("{peer} को {message} भेजता है"), English the message.
+    let hindi = lang == Lang::Hi;
+    let pair = |message: &str, peer: &str| -> [String; 2] {
+        if hindi {
+            [peer.to_string(), message.to_string()]
+        } else {
+            [message.to_string(), peer.to_string()]
         }
-        SpaceTimeKind::Receive { from, message, dropped: true, .. } => {
-            format!("is down: {} from {} dropped", message.name(), name(*from))
-        }
-        SpaceTimeKind::Request { op } => format!("takes operation #{op}"),
-        SpaceTimeKind::Reply { op, ok: true } => format!("answers #{op}: ok"),
-        SpaceTimeKind::Reply { op, ok: false } => format!("answers #{op}: refused"),
-        SpaceTimeKind::Crash => "crashes".to_string(),
-        SpaceTimeKind::Restart => "restarts".to_string(),
     };
-    format!("{} {what} at {:.3} s, clock {}", name(event.node), event.t_us as f64 / 1e6, clock_text(&event.clock))
+    let with_peer = |msg: Msg, message: replica_core::protocol::MessageKind, peer: usize| {
+        let [a, b] = pair(message.name(), name(peer));
+        msg.fill(lang, &[&a, &b])
+    };
+    let what = match &event.kind {
+        SpaceTimeKind::Send { to, message, lost: false } => with_peer(Msg::EventSends, *message, *to),
+        SpaceTimeKind::Send { to, message, lost: true } => with_peer(Msg::EventSendsLost, *message, *to),
+        SpaceTimeKind::Receive { from, message, dropped: false, .. } => with_peer(Msg::EventReceives, *message, *from),
+        SpaceTimeKind::Receive { from, message, dropped: true, .. } => with_peer(Msg::EventDropped, *message, *from),
+        SpaceTimeKind::Request { op } => Msg::EventTakes.fill(lang, &[op]),
+        SpaceTimeKind::Reply { op, ok: true } => Msg::EventAnswersOk.fill(lang, &[op]),
+        SpaceTimeKind::Reply { op, ok: false } => Msg::EventAnswersRefused.fill(lang, &[op]),
+        SpaceTimeKind::Crash => Msg::EventCrashes.get(lang).to_string(),
+        SpaceTimeKind::Restart => Msg::EventRestarts.get(lang).to_string(),
+    };
+    let at_s = format!("{:.3}", event.t_us as f64 / 1e6);
+    Msg::EventAt.fill(lang, &[&name(event.node), &what, &at_s, &clock_text(&event.clock)])
 }
 
 fn event_colour(kind: &SpaceTimeKind) -> &'static str {
@@ -115,47 +135,59 @@ fn op_of(kind: &SpaceTimeKind) -> Option<u64> {
 /// The drawing's geometry: which events, which lanes, and the time scale.
 struct Layout<'a> {
     events: Vec<&'a SpaceTimeEvent>,
-    /// Nodes with a line, in node order.
+    /// One line per node of the scenario, in node order, whether or not it did anything in
+    /// the window: the lanes stay put while the run goes on.
     lanes: Vec<usize>,
+    lane_height: f64,
     t0_us: u64,
     t1_us: u64,
 }
 
 impl<'a> Layout<'a> {
-    /// The latest [`EVENTS_DRAWN`] events, or those around the last event of `selected_ops`.
-    fn new(kept: Vec<&'a SpaceTimeEvent>, selected_ops: &[u64], nodes: usize) -> Option<Self> {
-        let last_selected =
-            kept.iter().rposition(|event| op_of(&event.kind).is_some_and(|op| selected_ops.contains(&op)));
+    /// The latest `drawn` events; with operations selected, the window that holds all of
+    /// their events the recorder still keeps (wider than `drawn` if it must), and a few after.
+    fn new(kept: Vec<&'a SpaceTimeEvent>, selected_ops: &[u64], nodes: usize, drawn: usize) -> Option<Self> {
+        let is_selected = |event: &&SpaceTimeEvent| op_of(&event.kind).is_some_and(|op| selected_ops.contains(&op));
+        let first_selected = kept.iter().position(is_selected);
+        let last_selected = kept.iter().rposition(is_selected);
         let end = last_selected.map_or(kept.len(), |index| (index + 9).min(kept.len()));
-        let events: Vec<&SpaceTimeEvent> = kept[end.saturating_sub(EVENTS_DRAWN)..end].to_vec();
-        let mut present = vec![false; nodes];
-        for event in &events {
-            if let Some(slot) = present.get_mut(event.node) {
-                *slot = true;
-            }
-        }
-        let lanes = (0..nodes).filter(|node| present[*node]).collect();
+        let start = end.saturating_sub(drawn).min(first_selected.map_or(usize::MAX, |index| index.saturating_sub(4)));
+        let events: Vec<&SpaceTimeEvent> = kept[start..end].to_vec();
+        let lanes = (0..nodes).collect();
+        let lane_height = if nodes > LANES_WIDE_MAX { LANE_HEIGHT_MANY } else { LANE_HEIGHT };
         // Not in time order: a send is stamped when its handler's work ends, which can be
         // after a later-recorded receive.
         let t0_us = events.iter().map(|event| event.t_us).min()?;
         let t1_us = events.iter().map(|event| event.t_us).max()?;
-        Some(Self { events, lanes, t0_us, t1_us: t1_us.max(t0_us + 1) })
+        Some(Self { events, lanes, lane_height, t0_us, t1_us: t1_us.max(t0_us + 1) })
     }
 
     fn height(&self) -> f64 {
-        TOP + LANE_HEIGHT * self.lanes.len() as f64
+        TOP + self.lane_height * self.lanes.len() as f64
+    }
+
+    /// The selected operations none of whose events is drawn (older than the record).
+    fn missing(&self, selected_ops: &[u64]) -> Vec<u64> {
+        let drawn = |op: &u64| self.events.iter().any(|event| op_of(&event.kind) == Some(*op));
+        selected_ops.iter().filter(|op| !drawn(op)).copied().collect()
     }
 
     fn point(&self, event: &SpaceTimeEvent) -> (f64, f64) {
         let x = LEFT + (WIDTH - LEFT - 12.0) * (event.t_us - self.t0_us) as f64 / (self.t1_us - self.t0_us) as f64;
         let lane = self.lanes.iter().position(|node| *node == event.node).unwrap_or(0);
-        (x, TOP + LANE_HEIGHT * lane as f64)
+        (x, TOP + self.lane_height * lane as f64)
     }
 }
 
 /// The diagram as a standalone SVG document: colours are attributes, so the text is also
 /// the exported file. Node names come from the scenario catalogue, never from a link.
-fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, selected_ops: &[u64]) -> String {
+fn svg_text(
+    layout: &Layout,
+    names: &[String],
+    chosen: Option<&SpaceTimeEvent>,
+    selected_ops: &[u64],
+    lang: Lang,
+) -> String {
     use std::fmt::Write;
     let height = layout.height();
     let mut svg = format!(
@@ -164,11 +196,11 @@ fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, 
          <rect width=\"{WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>"
     );
     for node in &layout.lanes {
-        let y = TOP + LANE_HEIGHT * layout.lanes.iter().position(|n| n == node).unwrap_or(0) as f64;
+        let y = TOP + layout.lane_height * layout.lanes.iter().position(|n| n == node).unwrap_or(0) as f64;
         let name = names.get(*node).map_or("?", String::as_str);
         let _ = write!(
             svg,
-            "<text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#1d2733\">{name}</text><line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#9fb2c3\"/>",
+            "<text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#1d2733\" translate=\"no\">{name}</text><line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#9fb2c3\"/>",
             y + 4.0,
             WIDTH - 6.0
         );
@@ -203,10 +235,13 @@ fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, 
             if op_selected { " op-selected" } else { "" },
             event.id
         );
-        if op_selected {
+        if let Some(op) = op_of(&event.kind).filter(|_| op_selected) {
+            // Ringed and labelled with the operation's id, as the finding names it.
             let _ = write!(
                 svg,
-                "<circle cx=\"{x:.1}\" cy=\"{y}\" r=\"9\" fill=\"none\" stroke=\"#cc79a7\" stroke-width=\"2.5\"/>"
+                "<circle cx=\"{x:.1}\" cy=\"{y}\" r=\"9\" fill=\"none\" stroke=\"#cc79a7\" stroke-width=\"2.5\"/>\
+                 <text class=\"op-label\" x=\"{x:.1}\" y=\"{}\" font-size=\"10\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"#8e3f72\">#{op}</text>",
+                y - 12.0
             );
         }
         let _ = write!(
@@ -214,7 +249,7 @@ fn svg_text(layout: &Layout, names: &[String], chosen: Option<&SpaceTimeEvent>, 
             "<circle cx=\"{x:.1}\" cy=\"{y}\" r=\"{radius}\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"2\" opacity=\"{}\"><title>{}</title></circle></g>",
             event_colour(&event.kind),
             if relation == Some(Relation::Concurrent) { 0.35 } else { 1.0 },
-            describe(event, names)
+            describe(event, names, lang)
         );
     }
     svg.push_str("</svg>");
@@ -243,16 +278,19 @@ fn choose(
 /// The diagram.
 #[component]
 pub fn SpaceTimeDiagram(props: &SpaceTimeProps) -> Html {
+    let lang = use_lang();
+    let t = |msg: Msg| msg.get(lang);
     let selected = use_state(|| None::<u64>);
+    let zoom = use_state(|| EVENTS_DRAWN);
     let frame = use_node_ref();
     let simulation = props.simulation.borrow();
     let Some(recorder) = simulation.spacetime() else { return html! {} };
     let names = simulation.node_names();
-    let Some(layout) = Layout::new(recorder.events().collect(), &props.selected_ops, names.len()) else {
-        return html! { <section class="spacetime" aria-label="Space-time diagram"><h2>{ "Space-time diagram" }</h2><p class="hint">{ "No events yet: press Play or Step." }</p></section> };
+    let Some(layout) = Layout::new(recorder.events().collect(), &props.selected_ops, names.len(), *zoom) else {
+        return html! { <section class="spacetime" aria-label={t(Msg::Diagram)}><h2>{ t(Msg::Diagram) }</h2><p class="hint">{ t(Msg::DiagramEmpty) }</p></section> };
     };
     let chosen = (*selected).and_then(|id| layout.events.iter().find(|event| event.id == id).copied());
-    let text = svg_text(&layout, &names, chosen, &props.selected_ops);
+    let text = svg_text(&layout, &names, chosen, &props.selected_ops, lang);
     let owned: Rc<Vec<SpaceTimeEvent>> = Rc::new(layout.events.iter().map(|event| (*event).clone()).collect());
     let on_move = {
         let (selected, on_select, frame, height) =
@@ -303,34 +341,55 @@ pub fn SpaceTimeDiagram(props: &SpaceTimeProps) -> Html {
         let text = text.clone();
         Callback::from(move |_: MouseEvent| export(&text))
     };
+    let missing = layout.missing(&props.selected_ops).iter().map(|op| format!("#{op}")).collect::<Vec<_>>().join(", ");
     let summary = match chosen {
         Some(chosen) => {
             let count = |wanted: Relation| layout.events.iter().filter(|e| relation(e, chosen) == wanted).count();
-            format!(
-                "{}. Causal past: {} events (blue); future: {} (orange); concurrent: {}.",
-                describe(chosen, &names),
-                count(Relation::Past),
-                count(Relation::Future),
-                count(Relation::Concurrent)
+            Msg::DiagramChosen.fill(
+                lang,
+                &[
+                    &describe(chosen, &names, lang),
+                    &count(Relation::Past),
+                    &count(Relation::Future),
+                    &count(Relation::Concurrent),
+                ],
             )
         }
-        None => format!(
-            "The latest {} events, {:.3}–{:.3} s. Point at an event, or focus the diagram and use the arrow keys.",
-            layout.events.len(),
-            layout.t0_us as f64 / 1e6,
-            layout.t1_us as f64 / 1e6
+        None => Msg::DiagramLatest.fill(
+            lang,
+            &[
+                &layout.events.len(),
+                &format!("{:.3}", layout.t0_us as f64 / 1e6),
+                &format!("{:.3}", layout.t1_us as f64 / 1e6),
+            ],
         ),
     };
     html! {
-        <section class="spacetime" aria-label="Space-time diagram">
-            <h2>{ "Space-time diagram" }</h2>
-            <p class="hint rule">{ "Vector clocks: a node adds 1 to its own entry at every event; a message carries the sender's clock; a receiver takes the larger of each entry, then adds 1. e happened before f exactly when every entry of e's clock is ≤ f's and they differ; otherwise they are concurrent." }</p>
+        <section class="spacetime" aria-label={t(Msg::Diagram)}>
+            <h2>{ t(Msg::Diagram) }</h2>
+            <p class="hint rule">{ t(Msg::DiagramRule) }</p>
             <div class="spacetime-frame" ref={frame} tabindex="0" role="img" onmousemove={on_move} onkeydown={on_key}
-                 aria-label="Space-time diagram: one line per node, time to the right, arrows are messages. Arrow keys move between events.">
+                 aria-label={t(Msg::DiagramAria)}>
                 { Html::from_html_unchecked(text.into()) }
             </div>
             <p class="st-selected" aria-live="polite">{ summary }</p>
-            <button onclick={export_click} title="Save this diagram as an SVG file">{ "Export SVG" }</button>
+            if !missing.is_empty() {
+                <p class="hint st-missing">{ Msg::DiagramMissing.fill(lang, &[&missing, &replica_core::spacetime::EVENTS_KEPT]) }</p>
+            }
+            <p class="hint st-clocks">{ Msg::ClocksDiagram.fill(lang, &[&names.join(", ")]) }</p>
+            <div class="st-zoom" role="group" aria-label={t(Msg::DiagramZoom)}>
+                { t(Msg::DiagramZoom) }
+                { for ZOOM_EVENTS.iter().map(|events| {
+                    let (zoom, events) = (zoom.clone(), *events);
+                    let pressed = *zoom == events;
+                    html! {
+                        <button aria-pressed={pressed.to_string()} onclick={Callback::from(move |_: MouseEvent| zoom.set(events))}>
+                            { Msg::ZoomEvents.fill(lang, &[&events]) }
+                        </button>
+                    }
+                }) }
+            </div>
+            <button onclick={export_click} title={t(Msg::ExportSvgTitle)}>{ t(Msg::ExportSvg) }</button>
         </section>
     }
 }
