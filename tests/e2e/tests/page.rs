@@ -629,3 +629,84 @@ fn traces_export_from_the_page_and_import_into_it() {
         "nothing changed"
     );
 }
+
+/// The first screen of a laptop (1280 × 800), without scrolling, says what the page is and
+/// shows the lesson's first step and the map, in both languages; on a 360 px phone the map
+/// and the anomaly counts are in view together, the counts stay in view while the reader
+/// scrolls through the page, and the node table fits without sideways scrolling.
+#[test]
+fn the_first_screen_orients_and_a_phone_keeps_the_counts_in_view() {
+    let base = serve(dist());
+    let in_view = |selector: &str, whole: bool| {
+        format!(
+            "const r = document.querySelector('{selector}')?.getBoundingClientRect(); \
+             if (!r || r.height === 0) return false; \
+             return {} ",
+            if whole {
+                "r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth"
+            } else {
+                "r.top < innerHeight - 200 && r.bottom > 200"
+            }
+        )
+    };
+    let laptop = Browser::start_with(1280, 800, &["--force-prefers-reduced-motion"]);
+    for lang in ["en", "hi"] {
+        laptop.goto("about:blank");
+        laptop.goto(&format!("{base}/#scenario=hdfc&seed=7&lang={lang}"));
+        assert!(laptop.wait_for("return document.querySelector('[data-lesson-step=\"1\"]') !== null", WAIT));
+        assert_eq!(laptop.eval("return scrollY").as_f64(), Some(0.0));
+        for (selector, whole) in [(".about", true), ("[data-lesson-step=\"1\"]", true), (".map", false)] {
+            assert_eq!(
+                laptop.eval(&in_view(selector, whole)).as_bool(),
+                Some(true),
+                "{lang}: {selector} on the first screen"
+            );
+        }
+    }
+    let phone = Browser::start_with(PHONE.0, PHONE.1, &["--force-prefers-reduced-motion"]);
+    for scenario in ["hdfc", "upi", "consensus"] {
+        phone.goto("about:blank");
+        phone.goto(&format!("{base}/#scenario={scenario}&seed=7&t=2&lang=hi"));
+        assert!(phone.wait_for("return document.getElementById('sim-time')?.textContent === '2.000 s'", WAIT));
+        assert_eq!(
+            phone.eval(&in_view(".map", false)).as_bool(),
+            Some(true),
+            "{scenario}: the map on a phone's first screen"
+        );
+        assert_eq!(
+            phone.eval(&in_view(".anomaly-strip", true)).as_bool(),
+            Some(true),
+            "{scenario}: the counts with it"
+        );
+        phone.eval("scrollTo(0, document.querySelector('.controls').getBoundingClientRect().top + scrollY); return 0");
+        assert_eq!(
+            phone.eval(&in_view(".anomaly-strip", true)).as_bool(),
+            Some(true),
+            "{scenario}: the counts stay in view"
+        );
+        let fits = phone.eval("const n = document.querySelector('.nodes'); return [n.scrollWidth, n.clientWidth]");
+        let widths: Vec<f64> =
+            fits.as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+        assert!(widths.len() == 2 && widths[0] <= widths[1], "{scenario}: the node table fits: {widths:?}");
+    }
+}
+
+/// No node covers a city's name, in any scenario or language (names are placed past their
+/// city's nodes).
+#[test]
+fn city_names_are_never_covered_by_nodes() {
+    let base = serve(dist());
+    let browser = Browser::start_with(DESKTOP.0, DESKTOP.1, &["--force-prefers-reduced-motion"]);
+    let covered = "const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1; \
+        const nodes = [...document.querySelectorAll('.node:not([data-dormant]) circle:not(.node-hit):not(.conflict-flash)')].map(c => c.getBoundingClientRect()).filter(r => r.width > 6); \
+        return [...document.querySelectorAll('.city-name')].filter(t => nodes.some(n => overlap(t.getBoundingClientRect(), n))).map(t => t.textContent)";
+    for (scenario, _) in SCENARIOS {
+        for lang in ["en", "hi"] {
+            browser.goto("about:blank");
+            browser.goto(&format!("{base}/#scenario={scenario}&seed=7&t=1&lang={lang}"));
+            assert!(browser.wait_for("return document.getElementById('sim-time')?.textContent === '1.000 s'", WAIT));
+            let names = browser.eval(covered);
+            assert_eq!(names.as_array().map(Vec::len), Some(0), "{scenario} ({lang}): names covered: {names}");
+        }
+    }
+}

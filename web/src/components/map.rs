@@ -356,6 +356,13 @@ pub fn MapView(props: &MapProps) -> Html {
             .map(|(i, node)| node_glyph(node, i, &props.on_toggle, lang))
             .collect();
         let (dx, dy, anchor) = label_offset(city.id);
+        // A name to the right of its city starts past the city's nodes (up to three side by
+        // side), so no node covers it.
+        let in_city = snapshot.nodes.iter().filter(|node| node.city == city.id).count();
+        let dx = if anchor == "start" { dx + 22.0 * in_city.clamp(1, 3).saturating_sub(1) as f64 } else { dx };
+        // A name above its city goes above the extra rows of nodes (auto-scaling slots).
+        let rows_above = in_city.saturating_sub(1) / 3;
+        let dy = if anchor == "middle" { dy - 24.0 * rows_above as f64 } else { dy };
         html! {
             <g class="city" data-city={city.id}>
                 <circle class="city-dot" cx={x.to_string()} cy={y.to_string()} r="3.5" />

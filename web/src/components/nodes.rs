@@ -66,7 +66,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
             <table>
                 <thead><tr>
                     { for [Msg::Node, Msg::Role, Msg::EpochTerm, Msg::LogEnd, Msg::Applied, Msg::Commit, Msg::LagMs].into_iter().map(|msg| html! { <th scope="col">{ t(msg) }</th> }) }
-                    if has_clocks { <th scope="col">{ t(Msg::VectorClock) }</th> }
+                    if has_clocks { <th scope="col" class="clock">{ t(Msg::VectorClock) }</th> }
                     <th scope="col"><span class="visually-hidden">{ t(Msg::Action) }</span></th>
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
