@@ -123,6 +123,7 @@ messages! {
     DigestTitle => "Trace digest so far: the same seed and controls give the same digest", "अब तक के ट्रेस का digest: वही बीज और नियंत्रण, वही digest";
     Behind => "running slower than asked: too many events per frame", "माँगी गई गति से धीमा: हर फ़्रेम में बहुत सारी घटनाएँ";
     Dismiss => "Dismiss", "हटाएँ";
+    FastForward => "No primary is up: fast-forwarding at {}× until one takes over.", "कोई प्राइमरी चालू नहीं: किसी के संभालने तक {}× पर तेज़ी से आगे।";
     Marks => "P primary · R replica · C candidate · TC transaction coordinator · e1 epoch (term) 1 · ✕ crashed · dashed ring: prepared, holding locks · red ring: blocked past the vote timeout · the hex code at the top: the run's digest (same seed and controls, same digest)",
         "P प्राइमरी · R रेप्लिका · C उम्मीदवार · TC ट्रांज़ैक्शन कोऑर्डिनेटर · e1 युग (term) 1 · ✕ क्रैश · डैश वाला घेरा: तैयार, लॉक पकड़े · लाल घेरा: वोट की समय-सीमा के बाद भी अटका · ऊपर का hex कोड: रन का digest (वही बीज और नियंत्रण, वही digest)";
     Stats => "ops ok {} · failed {} · unknown {} · {} messages in flight", "सफल ऑपरेशन {} · विफल {} · अज्ञात {} · रास्ते में {} संदेश";

@@ -64,6 +64,26 @@ pub fn announcements(before: &Snapshot, after: &Snapshot, lang: url::Lang) -> Ve
     said
 }
 
+/// Simulated seconds per wall second while a failover is awaited: an election of a few
+/// simulated seconds then takes a few real ones, not minutes at the default speed.
+pub const FAST_FORWARD_SPEED: f64 = 1.0;
+/// The longest a failover is fast-forwarded (manual failover never comes by itself).
+pub const FAST_FORWARD_US_MAX: u64 = 15_000_000;
+
+/// A failover wait being fast-forwarded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FastForward {
+    /// The speed before, restored when a primary is up again.
+    pub restore_speed: f64,
+    /// Simulated time at which the wait stops being fast-forwarded regardless.
+    pub until_us: u64,
+}
+
+/// Whether some up node acts as primary.
+fn primary_up(snapshot: &Snapshot) -> bool {
+    snapshot.nodes.iter().any(|node| node.up && node.view.role == replica_core::protocol::Role::Primary)
+}
+
 /// Points kept of the anomalies-over-time chart (one per check).
 pub const ANOMALY_POINTS_MAX: usize = 600;
 /// Default speed: simulated seconds per wall second (slow enough to see messages fly).
@@ -211,6 +231,9 @@ pub struct AppState {
     /// What the last `Step` ran: the simulated time it reached and the events it recorded on
     /// the nodes' lines (none for a timer or disk completion that sent nothing).
     pub stepped: Option<(u64, Vec<replica_core::spacetime::SpaceTimeEvent>)>,
+    /// While no primary is up after one was (a failover wait), the run goes at
+    /// [`FAST_FORWARD_SPEED`]; this holds the speed to go back to and when to stop waiting.
+    pub fast_forward: Option<FastForward>,
     /// The highest primary epoch seen: a higher one is a takeover.
     takeover_epoch: u64,
     /// Pause once this anomaly is found (a lesson step that promises it).
@@ -283,6 +306,7 @@ impl AppState {
         crate::remember_seed(seed);
         let first = simulation.snapshot(GLYPHS_MAX);
         let mut state = Self {
+            fast_forward: None,
             takeover_epoch: primary_epoch(&first),
             snapshot: Rc::new(first),
             checks: Rc::new(CheckReport::default()),
@@ -443,6 +467,7 @@ impl AppState {
             }
         }
         self.params.lesson = number;
+        self.fast_forward = None;
         self.speed = step.speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
         self.playing = true;
         self.last_frame_ms = None;
@@ -534,6 +559,9 @@ impl AppState {
                 // A new run is not news: start the narration from its first picture.
                 self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
                 self.takeover_epoch = primary_epoch(&self.snapshot);
+                if let Some(wait) = self.fast_forward.take() {
+                    self.speed = wait.restore_speed;
+                }
                 self.quiet = Rc::new(None);
                 self.lesson_check_at_us = None;
                 self.pause_on = None;
@@ -645,6 +673,28 @@ impl AppState {
             self.chart_version += 1;
         }
         self.refresh_snapshot();
+        self.fast_forward_failover();
+    }
+
+    /// Speeds a failover wait up (a run that had a primary has none up) and slows down again
+    /// once a primary is up, the wait has lasted [`FAST_FORWARD_US_MAX`], or the reader
+    /// paused.
+    fn fast_forward_failover(&mut self) {
+        let now_us = self.snapshot.now_us;
+        let has_primary = primary_up(&self.snapshot);
+        let had_primary = self.takeover_epoch > 0;
+        match self.fast_forward {
+            None if self.playing && had_primary && !has_primary && self.speed < FAST_FORWARD_SPEED => {
+                self.fast_forward =
+                    Some(FastForward { restore_speed: self.speed, until_us: now_us + FAST_FORWARD_US_MAX });
+                self.speed = FAST_FORWARD_SPEED;
+            }
+            Some(wait) if has_primary || now_us >= wait.until_us || !self.playing => {
+                self.speed = wait.restore_speed;
+                self.fast_forward = None;
+            }
+            _ => {}
+        }
     }
 
     /// Whether the run has not started: a slider then changes its starting settings.
@@ -781,6 +831,8 @@ impl Reducible for AppState {
                 next.refresh_snapshot();
             }
             Action::SetSpeed(speed) => {
+                // The reader's speed wins over a fast-forward.
+                next.fast_forward = None;
                 if speed.is_finite() {
                     next.speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
                 }

@@ -237,3 +237,27 @@ fn throughput_and_latency_lines_follow_the_series() {
     assert!(latency[0].points.iter().zip(&latency[1].points).all(|(p50, p99)| p99.1 >= p50.1));
     assert!(latency[1].points.iter().any(|(_, ms)| *ms > 0.0));
 }
+
+/// A crash of the primary at the default speed fast-forwards the failover wait: the speed
+/// jumps while no primary is up and goes back once a new one takes over.
+#[test]
+fn a_failover_wait_is_fast_forwarded_and_the_speed_restored() {
+    use replica_web::state::{FAST_FORWARD_SPEED, SPEED_DEFAULT};
+    let mut state = act(open("#scenario=hdfc&seed=3&t=1"), Action::TogglePlay);
+    assert_eq!(state.speed, SPEED_DEFAULT);
+    state = act(state, Action::ToggleNode("mumbai".into()));
+    let mut fast = false;
+    for frame in 0..2000 {
+        state = act(state, Action::Frame(f64::from(frame) * 50.0));
+        fast |= state.fast_forward.is_some() && state.speed == FAST_FORWARD_SPEED;
+        if fast && state.fast_forward.is_none() {
+            break;
+        }
+    }
+    assert!(fast, "the wait was fast-forwarded");
+    assert!(state.fast_forward.is_none(), "and stopped by {:.3} s", state.snapshot.now_us as f64 / 1e6);
+    assert_eq!(state.speed, SPEED_DEFAULT, "the reader's speed is back");
+    let primaries =
+        state.snapshot.nodes.iter().filter(|n| n.up && n.view.role == replica_core::protocol::Role::Primary).count();
+    assert_eq!(primaries, 1, "because a new primary took over");
+}

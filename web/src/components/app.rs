@@ -322,6 +322,9 @@ pub fn App() -> Html {
                 }
             </header>
             <p class="about">{ t(Msg::About) }</p>
+            if state.fast_forward.is_some() {
+                <p class="fast-forward" role="status">{ Msg::FastForward.fill(lang, &[&crate::state::FAST_FORWARD_SPEED]) }</p>
+            }
             <p class="visually-hidden" aria-live="polite" id="narration">{ state.announcements.last().cloned().unwrap_or_default() }</p>
             if !state.notices.is_empty() {
                 <div class="notices" role="alert">
