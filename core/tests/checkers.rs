@@ -1335,3 +1335,102 @@ fn write_skew_at_its_boundaries() {
     }
     assert!(skews(&alone).is_empty(), "no skew with itself");
 }
+
+/// The engine-log oracle for write skew at its boundaries: a transaction whose id is the
+/// other's snapshot bound (`xmax`) is unseen by it; one the other's snapshot saw is not
+/// concurrent (a serial pair is no skew); one running when the other's snapshot was taken —
+/// the lowest id it did not see — is concurrent with it.
+#[test]
+fn the_engine_log_oracle_at_its_boundaries() {
+    use replica_core::check::write_skew_in_log;
+    use replica_core::mvcc::CommittedTx;
+    let tx = |xid: u64, op: u64, xmax: u64, active: &[u64], reads: &[(u32, u64)], writes: &[u32]| CommittedTx {
+        xid,
+        op,
+        snapshot_xmax: xmax,
+        snapshot_active: active.to_vec(),
+        reads: reads.to_vec(),
+        writes: writes.to_vec(),
+        committed_before: 100,
+    };
+    let pairs = |txs: &[CommittedTx]| write_skew_in_log(txs).iter().map(|f| f.ops.clone()).collect::<Vec<_>>();
+    // Both took their snapshot before either had an id (xmax 10); #1 got 10, #2 got 11, and
+    // each read the key the other wrote.
+    let first = tx(10, 1, 10, &[], &[(0, 0), (1, 0)], &[0]);
+    let second = tx(11, 2, 10, &[], &[(0, 0), (1, 0)], &[1]);
+    assert_eq!(pairs(&[first.clone(), second]), vec![vec![1, 2]], "an id equal to the other's xmax is unseen");
+    // #2 took its snapshot after #1 committed (xmax 11): it saw #1, so the two are serial.
+    let after = tx(11, 2, 11, &[], &[(0, 10), (1, 0)], &[1]);
+    assert!(pairs(&[first, after]).is_empty(), "a serial pair is no skew");
+    // #1's snapshot was taken while #2 (id 11) was running: the lowest id #1 did not see.
+    let early = tx(10, 1, 12, &[11], &[(0, 0), (1, 0)], &[0]);
+    let running = tx(11, 2, 10, &[], &[(0, 0), (1, 0)], &[1]);
+    assert_eq!(pairs(&[early, running]), vec![vec![1, 2]], "a transaction running at the snapshot is unseen");
+}
+
+/// A non-linearizable key's finding gives each operation's window; a write whose client gave
+/// up has none ("outcome unknown"), even when the give-up has a time.
+#[test]
+fn a_nonlinearizable_finding_says_when_an_outcome_is_unknown() {
+    let rows: Vec<Row> = vec![
+        (1, W, 3, None, 0, Some(10_000), OK, 0, 1),
+        // Reads #3's value before #3 was even invoked.
+        (2, R, 3, Some(3), 20_000, Some(30_000), OK, 0, 1),
+        (3, W, 3, None, 40_000, Some(50_000), Outcome::Unknown, 0, 1),
+    ];
+    let report = check(&history(&rows), None, &[AnomalyKind::Nonlinearizable], CheckParams::default());
+    let finding = report.findings.first().expect("not linearizable");
+    assert!(finding.ops.contains(&3), "{finding:?}");
+    assert!(finding.explanation.contains("write #3 (from 0.040 s, outcome unknown)"), "{}", finding.explanation);
+}
+
+/// A statement of exactly five lines is spelled out whole (more would end "and N more").
+#[test]
+fn a_statement_of_five_lines_is_named_whole() {
+    use replica_core::protocol::{Posting, StateExtras};
+    let ledger: Vec<Posting> = (1..=5).map(|op| Posting { account: 0, op, delta: -6 }).collect();
+    let state = FinalState::of(vec![FinalNode {
+        initial: [(0, 100)].into_iter().collect(),
+        extras: StateExtras { ledger, ..StateExtras::default() },
+        ..FinalNode::new("primary", Role::Primary, [(0, 50)].into_iter().collect())
+    }]);
+    let report = check(&history(&[]), Some(&state), &[AnomalyKind::UncommittedEffect], CheckParams::default());
+    let off = report.findings.iter().find(|f| f.explanation.contains("ends at")).expect("a balance off its statement");
+    assert!(off.explanation.contains("(#1, #2, #3, #4, #5)"), "{}", off.explanation);
+}
+
+/// Last-writer-wins findings at their boundaries: a discarded write that had built on the
+/// winner's balance says so; one begun the very microsecond the winner was acknowledged is
+/// concurrent with it, not later.
+#[test]
+fn lww_discarded_tells_a_write_built_on_the_winner_from_a_concurrent_one() {
+    use replica_core::protocol::{LwwSide, OpResult, StateExtras};
+    // #1 (acknowledged at 10, stamped 50) is the final writer of both accounts. #2 began at 5,
+    // built on #1's balance, stamped 45. #3 began at 10, on the initial balances, stamped 40.
+    let mut history = transfers(&[(0, 10, OK), (5, 15, OK), (10, 20, OK)]);
+    let side = |account, balance, basis| LwwSide { account, balance, basis };
+    let results = [
+        (1, 50, [side(0, 90, 0), side(1, 110, 0)]),
+        (2, 45, [side(0, 80, 1), side(1, 120, 1)]),
+        (3, 40, [side(0, 95, 0), side(1, 105, 0)]),
+    ];
+    for (op, stamp_us, sides) in results {
+        if let Some(entry) = history.get_mut(op) {
+            entry.result = Some(Box::new(OpResult::LwwTransfer { stamp_us, sides }));
+        }
+    }
+    let state = FinalState {
+        nodes: vec![FinalNode {
+            initial: [(0, 100), (1, 100)].into_iter().collect(),
+            extras: StateExtras { versions: [(0, 1), (1, 1)].into_iter().collect(), ..StateExtras::default() },
+            ..FinalNode::new("mumbai", Role::Primary, [(0, 90), (1, 110)].into_iter().collect())
+        }],
+        authoritative: Some(0),
+    };
+    let report = check(&history, Some(&state), &[AnomalyKind::LwwDiscarded], CheckParams::default());
+    let said =
+        |op: u64| report.findings.iter().find(|f| f.ops[0] == op).map(|f| f.explanation.clone()).unwrap_or_default();
+    assert_eq!(report.count(AnomalyKind::LwwDiscarded), 4, "{:?}", report.findings);
+    assert!(said(2).contains("#2 had built on #1's balance but carried an earlier stamp"), "{}", said(2));
+    assert!(said(3).contains("the two were concurrent"), "{}", said(3));
+}
