@@ -30,7 +30,17 @@ struct Driven {
 
 impl Driven {
     fn new(primary: bool) -> Self {
-        let config = HdfcConfig {
+        Self::committing(primary, CommitMode::On)
+    }
+
+    /// A node that commits as `commit` says.
+    fn committing(primary: bool, commit: CommitMode) -> Self {
+        Self::configured(primary, |config| config.commit = commit)
+    }
+
+    /// A node of the tests' configuration, adjusted.
+    fn configured(primary: bool, adjust: impl FnOnce(&mut HdfcConfig)) -> Self {
+        let mut config = HdfcConfig {
             commit: CommitMode::On,
             reads: ReadRouting::Primary,
             failover: FailoverMode::Auto,
@@ -38,6 +48,7 @@ impl Driven {
             lease_us: LEASE_US,
             ..HdfcConfig::default()
         };
+        adjust(&mut config);
         let mut driven = Driven {
             node: HdfcNode::new(config, primary),
             rng: Stream::new(1, Purpose::Protocol),
@@ -136,9 +147,18 @@ fn candidate(driven: &mut Driven, at_us: u64) -> u64 {
 /// Raft's Figure 8: a leader must not commit an entry of an earlier term by counting the
 /// replicas that hold it — only an entry of its own term commits by counting (and the earlier
 /// ones with it).
+///
+/// The rule holds for every mode that counts replicas: quorum commit and semi-synchronous
+/// commit (one replica).
 #[test]
 fn figure_8_a_new_leader_does_not_commit_an_old_term_entry_by_counting() {
-    let mut leader = Driven::new(true);
+    for commit in [CommitMode::On, CommitMode::SemiSync] {
+        figure_8(commit);
+    }
+}
+
+fn figure_8(commit: CommitMode) {
+    let mut leader = Driven::committing(true, commit);
     assert!(leader.request(1_000, 1, OpKind::Write).is_none(), "a write waits for its commit");
     leader.finish_disk(1_000);
     assert_eq!(leader.commit(), 0, "no replica has it yet");
@@ -155,12 +175,26 @@ fn figure_8_a_new_leader_does_not_commit_an_old_term_entry_by_counting() {
     for follower in [1, 2] {
         leader.ack(elected_us + 1_000, follower, epoch, 1, elected_us);
     }
-    assert_eq!(leader.commit(), 0, "the epoch-1 entry on a majority is not committed by counting");
+    assert_eq!(leader.commit(), 0, "{commit:?}: the epoch-1 entry on a majority is not committed by counting");
     // Its own epoch's entry (the marker at LSN 2) on a majority commits both.
     for follower in [1, 2] {
         leader.ack(elected_us + 3_000, follower, epoch, 2, elected_us);
     }
-    assert_eq!(leader.commit(), 2, "an entry of its own epoch commits by counting, and those before it");
+    assert_eq!(leader.commit(), 2, "{commit:?}: an entry of its own epoch commits by counting, and those before it");
+}
+
+/// Semi-synchronous commit acknowledges a write once its own disk and one replica have it —
+/// not on its own fsync alone, and not on its own entry in the replica table.
+#[test]
+fn semi_sync_acknowledges_once_one_replica_has_the_write() {
+    let mut leader = Driven::committing(true, CommitMode::SemiSync);
+    assert!(leader.request(1_000, 1, OpKind::Write).is_none(), "a write waits");
+    leader.finish_disk(1_000);
+    assert_eq!(leader.reply_to(1), None, "its own fsync is not enough");
+    assert_eq!(leader.commit(), 0);
+    leader.ack(5_000, 3, 1, 1, 1_000);
+    assert!(matches!(leader.reply_to(1), Some(Reply::Ok { .. })), "one replica has it: {:?}", leader.effects);
+    assert_eq!(leader.commit(), 1);
 }
 
 /// A split vote in five nodes: two candidates of one term each get one vote besides their own.
@@ -190,7 +224,9 @@ fn a_lease_runs_out_a_lease_after_the_majority_last_acknowledged() {
     }
     let inside = leader.request(sent_us + LEASE_US - 1, 10, OpKind::Read);
     assert!(matches!(inside, Some(Reply::Ok { .. })), "inside the lease: {inside:?}");
-    let after = leader.request(sent_us + LEASE_US + 1, 11, OpKind::Read);
+    let at_end = leader.request(sent_us + LEASE_US, 11, OpKind::Read);
+    assert_eq!(at_end, Some(Reply::Fail(FailReason::NotReady)), "the lease ends at t + lease, exclusive");
+    let after = leader.request(sent_us + LEASE_US + 1, 12, OpKind::Read);
     assert_eq!(after, Some(Reply::Fail(FailReason::NotReady)), "past the lease, with no newer acknowledgement");
 }
 
@@ -264,4 +300,168 @@ fn an_or_set_remove_survives_merging_with_a_replica_that_saw_the_add() {
     c.add(3, 42);
     a.merge(&c);
     assert!(a.contains(&42), "an add the remove did not see is kept");
+}
+
+impl Driven {
+    /// The vote this node answered `from` with, if it answered.
+    fn vote_to(&self, to: usize) -> Option<bool> {
+        self.effects.iter().find_map(|effect| match effect {
+            Effect::Send { to: peer, msg: Msg::VoteReply { granted, .. }, .. } if *peer == to => Some(*granted),
+            _ => None,
+        })
+    }
+
+    fn vote_request(&mut self, at_us: u64, from: usize, epoch: u64) -> Option<bool> {
+        self.message(at_us, from, Msg::VoteRequest { epoch, last_epoch: 1, last_lsn: 0 });
+        self.vote_to(from)
+    }
+
+    fn heartbeat(&mut self, at_us: u64, from: usize, epoch: u64) {
+        let append = Msg::Append {
+            epoch,
+            prev_lsn: 0,
+            prev_epoch: 0,
+            entries: Vec::new(),
+            commit_lsn: 0,
+            end_lsn: 0,
+            sent_us: at_us,
+            next_unsent: None,
+        };
+        self.message(at_us, from, append);
+    }
+}
+
+/// A voter that heard the primary within a lease refuses to vote — the primary may still be
+/// serving reads on its acknowledgement — and votes once a lease has passed (the boundary
+/// exclusive), whatever the candidate's epoch.
+#[test]
+fn a_voter_refuses_votes_for_a_lease_after_it_heard_the_primary() {
+    let mut voter = Driven::new(false);
+    let heard_us = 3_000_000;
+    voter.heartbeat(heard_us, 4, 1);
+    assert_eq!(voter.vote_request(heard_us + 1, 2, 2), Some(false), "just heard the primary");
+    assert_eq!(voter.vote_request(heard_us + LEASE_US - 1, 2, 2), Some(false), "still inside the lease");
+    assert_eq!(voter.vote_request(heard_us + LEASE_US, 2, 2), Some(true), "a lease has passed");
+}
+
+/// A primary inside its lease refuses votes and stays primary; after the lease it votes.
+#[test]
+fn a_primary_refuses_votes_inside_its_lease() {
+    let mut leader = Driven::new(true);
+    leader.finish_disk(0);
+    let sent_us = 2_000_000;
+    for follower in [1, 2] {
+        leader.ack(sent_us + 20_000, follower, 1, 0, sent_us);
+    }
+    assert_eq!(leader.vote_request(sent_us + 500_000, 3, 2), Some(false), "inside its lease");
+    assert_eq!(leader.role(), Role::Primary, "and it stays primary");
+    assert_eq!(leader.vote_request(sent_us + LEASE_US + 1, 3, 2), Some(true), "past its lease it votes");
+    assert_eq!(leader.role(), Role::Replica, "and steps down to the higher epoch");
+}
+
+/// One vote per epoch: a voter grants its candidate again (a retransmitted request), refuses
+/// a second candidate of the same epoch, and refuses any candidate of an older epoch.
+#[test]
+fn a_voter_grants_one_candidate_per_epoch_and_none_of_an_older_one() {
+    let mut voter = Driven::new(false);
+    let at = 5_000_000;
+    assert_eq!(voter.vote_request(at, 1, 3), Some(true), "the first candidate of epoch 3");
+    assert_eq!(voter.vote_request(at + 10, 1, 3), Some(true), "the same candidate, asking again");
+    assert_eq!(voter.vote_request(at + 20, 2, 3), Some(false), "another candidate of epoch 3");
+    assert_eq!(voter.vote_request(at + 30, 3, 2), Some(false), "a candidate of an older epoch");
+}
+
+/// A restarted voter withholds its vote for a whole lease from the restart (the boundary
+/// exclusive): what it acknowledged before the crash may still hold up a primary's lease.
+#[test]
+fn a_restarted_voter_withholds_its_vote_for_a_lease() {
+    let mut voter = Driven::new(false);
+    let restart_us = 4_000_000;
+    voter.input(restart_us, |node, _, _| node.crash());
+    voter.input(restart_us, |node, ctx, out| node.restart(ctx, out));
+    assert_eq!(voter.vote_request(restart_us + 1, 2, 2), Some(false), "just restarted");
+    assert_eq!(voter.vote_request(restart_us + LEASE_US - 1, 2, 2), Some(false), "inside the lease");
+    assert_eq!(voter.vote_request(restart_us + LEASE_US, 2, 2), Some(true), "a lease after the restart");
+}
+
+/// A voter further ahead than its candidate refuses and stands itself soon — a heartbeat
+/// from now, not at once and not after its whole election timeout.
+#[test]
+fn a_voter_ahead_of_its_candidate_refuses_and_stands_soon() {
+    let heartbeat_us = HdfcConfig::default().heartbeat_us;
+    // A primary once, with one entry of epoch 1 in its log, and no lease left at 5 s.
+    let mut voter = Driven::new(true);
+    assert!(voter.request(1_000, 1, OpKind::Write).is_none());
+    voter.finish_disk(1_000);
+    let at = 5_000_000;
+    // Granting a vote to an up-to-date candidate puts its own election a whole timeout away.
+    voter.message(at, 1, Msg::VoteRequest { epoch: 2, last_epoch: 1, last_lsn: 1 });
+    assert_eq!(voter.vote_to(1), Some(true));
+    // A candidate of a later epoch whose log is behind the voter's.
+    voter.message(at + 10, 2, Msg::VoteRequest { epoch: 3, last_epoch: 1, last_lsn: 0 });
+    assert_eq!(voter.vote_to(2), Some(false), "a candidate behind it gets no vote");
+    voter.input(at + 11, |node, ctx, out| node.on_timer(ctx, Timer::Election, out));
+    assert_eq!(voter.role(), Role::Replica, "not at once");
+    voter.input(at + 10 + heartbeat_us, |node, ctx, out| node.on_timer(ctx, Timer::Election, out));
+    assert_eq!(voter.role(), Role::Candidate, "a heartbeat later it stands");
+}
+
+/// A candidate answered from a later epoch steps down to it; an answer from an earlier epoch
+/// changes nothing.
+#[test]
+fn a_candidate_steps_down_only_for_a_later_epoch() {
+    let mut node = Driven::new(false);
+    let epoch = candidate(&mut node, 5_000_000);
+    let at = node.now_us;
+    node.message(at, 1, Msg::VoteReply { epoch: epoch - 1, granted: false });
+    assert_eq!((node.role(), node.node.view(at).epoch), (Role::Candidate, epoch), "an older answer is stale");
+    node.message(at, 2, Msg::VoteReply { epoch: epoch + 1, granted: false });
+    assert_eq!((node.role(), node.node.view(at).epoch), (Role::Replica, epoch + 1), "a later epoch deposes it");
+}
+
+/// A candidate that follows another leader of its own epoch (it lost the race) ignores the
+/// votes that arrive late for it: counting them would make two leaders in one term.
+#[test]
+fn late_votes_do_not_elect_a_candidate_that_already_follows() {
+    let mut node = Driven::new(false);
+    let epoch = candidate(&mut node, 5_000_000);
+    let at = node.now_us;
+    node.heartbeat(at + 1_000, 4, epoch);
+    assert_eq!(node.role(), Role::Replica, "it follows the winner of its epoch");
+    for voter in [1, 2] {
+        node.message(at + 2_000, voter, Msg::VoteReply { epoch, granted: true });
+    }
+    assert_eq!(node.role(), Role::Replica, "late votes of the same epoch elect no second leader");
+}
+
+/// A restarted primary: under automatic failover it comes back a replica (an election, not
+/// its old configuration, decides who leads); under manual failover it resumes as primary,
+/// serving nothing until it has replayed its durable log; under asynchronous commit it
+/// starts its WAL writer again (nothing it acknowledges would become durable otherwise).
+#[test]
+fn a_restarted_primary_rejoins_as_its_failover_mode_says() {
+    let restarted = |failover: FailoverMode, commit: CommitMode| {
+        let mut node = Driven::configured(true, |config| {
+            config.failover = failover;
+            config.commit = commit;
+        });
+        node.request(1_000, 1, OpKind::Write);
+        node.finish_disk(1_000);
+        node.input(2_000_000, |node, _, _| node.crash());
+        node.input(2_000_000, |node, ctx, out| node.restart(ctx, out));
+        node
+    };
+    let wal_writer = |node: &Driven| {
+        node.effects.iter().any(|effect| matches!(effect, Effect::SetTimer { timer: Timer::WalWriter, .. }))
+    };
+    let auto = restarted(FailoverMode::Auto, CommitMode::On);
+    assert_eq!(auto.role(), Role::Replica, "automatic failover: back as a replica");
+    assert!(!wal_writer(&auto), "no WAL writer without asynchronous commit");
+    let mut manual = restarted(FailoverMode::Manual, CommitMode::On);
+    assert_eq!(manual.role(), Role::Primary, "manual failover: it resumes");
+    let replay_us = HdfcConfig::default().apply_us;
+    assert_eq!(manual.request(2_000_000, 2, OpKind::Read), Some(Reply::Fail(FailReason::NotReady)), "replaying");
+    let served = manual.request(2_000_000 + replay_us, 3, OpKind::Read);
+    assert!(matches!(served, Some(Reply::Ok { .. })), "its log replayed: {served:?}");
+    assert!(wal_writer(&restarted(FailoverMode::Auto, CommitMode::Async)), "asynchronous commit: the WAL writer again");
 }
