@@ -175,7 +175,7 @@ fn embed_mode_runs_styled_inside_sandboxed_cross_origin_frames() {
         assert_eq!(steps, 1.0, "{at}: the lesson's next step only");
         let map = number("return document.querySelector('.map').getBoundingClientRect().bottom");
         assert!(map <= height, "{at}: the map within the frame: bottom at {map} px");
-        for selector in [".anomaly-strip", ".open-full", ".embed-hint", "button[aria-pressed]"] {
+        for selector in [".anomaly-strip", ".open-full", ".embed-hint", "#play"] {
             let shown = number(&format!(
                 "const e = document.querySelector('{selector}'); const r = e.getBoundingClientRect(); \
                  return getComputedStyle(e).display !== 'none' && r.width > 0 && r.right <= {width} ? 1 : 0"
@@ -213,10 +213,7 @@ fn a_failover_shows_lost_writes_live_with_async_commit_and_none_with_quorum_comm
     let at_s = sim_time_s(&text_of(&browser, "return document.documentElement.outerHTML")).unwrap_or(f64::MAX);
     assert!(at_s <= 6.0, "within five simulated seconds of the crash at 1 s: at {at_s} s");
     assert!(
-        browser.wait_for(
-            "return document.querySelector('button[aria-pressed]').getAttribute('aria-pressed') === 'false'",
-            WAIT
-        ),
+        browser.wait_for("return document.querySelector('#play').getAttribute('aria-pressed') === 'false'", WAIT),
         "the lesson pauses at the first lost write"
     );
     click_step(3);
@@ -267,7 +264,7 @@ fn every_lesson_step_runs_by_its_button_and_shows_what_it_promises() {
             );
             let end_s = start_s + step.watch_s as f64;
             let over = format!("parseFloat(document.getElementById('sim-time').textContent) >= {end_s}");
-            let paused = "document.querySelector('button[aria-pressed]').getAttribute('aria-pressed') === 'false'";
+            let paused = "document.querySelector('#play').getAttribute('aria-pressed') === 'false'";
             assert!(
                 browser.wait_for(&format!("return ({over}) || ({paused})"), Duration::from_secs(120)),
                 "{at}: watched"
@@ -415,9 +412,7 @@ fn a_real_drag_of_the_load_slider_while_playing_changes_the_load() {
     let number = |i: usize| rect[i].as_f64().unwrap_or_default();
     let (left, y, width) = (number(0), number(1), number(2));
     assert!(width > 50.0, "a slider to drag: {rect}");
-    assert!(
-        browser.eval("return document.querySelector('button[aria-pressed]').getAttribute('aria-pressed')") == "true"
-    );
+    assert!(browser.eval("return document.querySelector('#play').getAttribute('aria-pressed')") == "true");
     // From the thumb (1000 of 0–20000 ops/s) to 45 % of the track, in 12 moves 60 ms apart.
     let thumb_x = left + 8.0 + (width - 16.0) * 0.05;
     browser.drag((thumb_x, y), (left + 8.0 + (width - 16.0) * 0.45, y), 12, 60);

@@ -183,7 +183,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </select>
             </div>
             <div class="buttons">
-                <button onclick={toggle} aria-pressed={state.playing.to_string()}>{ t(if state.playing { Msg::Pause } else { Msg::Play }) }</button>
+                <button id="play" onclick={toggle} aria-pressed={state.playing.to_string()}>{ t(if state.playing { Msg::Pause } else { Msg::Play }) }</button>
                 <button onclick={step} title={t(Msg::StepTitle)}>{ t(Msg::Step) }</button>
                 if let Some((at_us, events)) = &state.stepped {
                     <span class="stepped" role="status">{ stepped_text(lang, *at_us, events, &state.snapshot) }</span>
