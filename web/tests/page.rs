@@ -185,6 +185,40 @@ async fn data_sync_shows_its_consumers_and_their_offsets() {
     root.remove();
 }
 
+/// The internals panel says what the simulation says: for the same run at the same moment,
+/// the CDC consumer's committed offset and redeliveries, and the projection's snapshot
+/// offset, are the numbers of the node's own record (its sync log), not just words.
+#[test]
+async fn the_internals_panel_shows_the_simulation_s_own_numbers() {
+    use replica_web::components::storage::{Storage, StorageProps};
+    // A crash of the search index at 2 s makes it resume from its committed offset.
+    let state = replica_web::state::AppState::from_hash(
+        "#scenario=data-sync&seed=1&t=20&ctl=2000000:crash:bangalore,2300000:restart:bangalore",
+        1,
+        true,
+    );
+    let root = gloo::utils::document().create_element("div").expect("a div");
+    gloo::utils::body().append_child(&root).expect("appended");
+    yew::Renderer::<Storage>::with_root_and_props(root.clone(), StorageProps { snapshot: state.snapshot.clone() })
+        .render();
+    sleep(100).await;
+    let record = state.simulation.borrow().final_state();
+    let sync = |name: &str| {
+        record.nodes.iter().find(|node| node.name == name).and_then(|node| node.sync.clone()).expect("a sync log")
+    };
+    let (index, projection) = (sync("bangalore"), sync("hyderabad"));
+    assert!(index.committed_offset > 0 && index.duplicates_delivered > 0, "the crash redelivered: {index:?}");
+    let panel = text(&root, "[data-storage='bangalore']");
+    for said in [format!("committed {}", index.committed_offset), format!("redelivered {}", index.duplicates_delivered)]
+    {
+        assert!(panel.contains(&said), "{said} in {panel}");
+    }
+    assert!(projection.snapshot_offset > 0, "{projection:?}");
+    let panel = text(&root, "[data-storage='hyderabad']");
+    assert!(panel.contains(&format!("snapshot at {}", projection.snapshot_offset)), "{panel}");
+    root.remove();
+}
+
 #[test]
 async fn big_billion_day_scales_out_and_compares_both_policies() {
     let root = mount_at("#scenario=big-billion-day&seed=1&t=35");
