@@ -359,9 +359,19 @@ fn negative_balance_names_reads_and_final_accounts_below_zero() {
     assert!(report.findings[1].explanation.contains("Account 1 ends at ₹-5"));
 }
 
+/// Gives each listed transfer its last-writer-wins result: its stamp and the balance it wrote
+/// on each side, with the write it built on.
+fn with_lww_results(history: &mut History, results: &[(u64, i64, [replica_core::protocol::LwwSide; 2])]) {
+    for &(op, stamp_us, sides) in results {
+        if let Some(entry) = history.get_mut(op) {
+            entry.result = Some(Box::new(replica_core::protocol::OpResult::LwwTransfer { stamp_us, sides }));
+        }
+    }
+}
+
 #[test]
 fn lww_discarded_finds_the_effects_missing_from_the_final_chain() {
-    use replica_core::protocol::{LwwSide, OpResult, StateExtras};
+    use replica_core::protocol::{LwwSide, StateExtras};
     // Transfers from account 0 to account 1, each starting at ₹100. #1 (acknowledged at 10,
     // its leader's clock ahead: stamped 50) is the final writer of both. #2 began at 20, after
     // #1, built on #1 and was stamped 30: it lost to an earlier write. #4 ran alongside #1,
@@ -376,11 +386,7 @@ fn lww_discarded_finds_the_effects_missing_from_the_final_chain() {
         (4, 40, [side(0, 80, 0), side(1, 120, 0)]),
         (5, 60, [side(0, 85, 1), side(1, 115, 1)]),
     ];
-    for (op, stamp_us, sides) in results {
-        if let Some(entry) = history.get_mut(op) {
-            entry.result = Some(Box::new(OpResult::LwwTransfer { stamp_us, sides }));
-        }
-    }
+    with_lww_results(&mut history, &results);
     let node = |balances: [u64; 2], versions: [u64; 2]| FinalNode {
         initial: [(0, 100), (1, 100)].into_iter().collect(),
         extras: StateExtras {
@@ -1404,7 +1410,7 @@ fn a_statement_of_five_lines_is_named_whole() {
 /// concurrent with it, not later.
 #[test]
 fn lww_discarded_tells_a_write_built_on_the_winner_from_a_concurrent_one() {
-    use replica_core::protocol::{LwwSide, OpResult, StateExtras};
+    use replica_core::protocol::{LwwSide, StateExtras};
     // #1 (acknowledged at 10, stamped 50) is the final writer of both accounts. #2 began at 5,
     // built on #1's balance, stamped 45. #3 began at 10, on the initial balances, stamped 40.
     let mut history = transfers(&[(0, 10, OK), (5, 15, OK), (10, 20, OK)]);
@@ -1414,11 +1420,7 @@ fn lww_discarded_tells_a_write_built_on_the_winner_from_a_concurrent_one() {
         (2, 45, [side(0, 80, 1), side(1, 120, 1)]),
         (3, 40, [side(0, 95, 0), side(1, 105, 0)]),
     ];
-    for (op, stamp_us, sides) in results {
-        if let Some(entry) = history.get_mut(op) {
-            entry.result = Some(Box::new(OpResult::LwwTransfer { stamp_us, sides }));
-        }
-    }
+    with_lww_results(&mut history, &results);
     let state = FinalState {
         nodes: vec![FinalNode {
             initial: [(0, 100), (1, 100)].into_iter().collect(),

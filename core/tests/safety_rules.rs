@@ -212,16 +212,23 @@ fn a_split_vote_in_five_nodes_elects_no_one() {
     assert_eq!(node.role(), Role::Primary, "the third vote does");
 }
 
-/// A leader serves reads only inside its lease: a majority's acknowledgements of appends it sent
-/// at `t` keep it until `t + lease`, not after.
-#[test]
-fn a_lease_runs_out_a_lease_after_the_majority_last_acknowledged() {
+/// A leader whose appends sent at the returned time a majority acknowledged: its lease runs
+/// from then.
+fn leased_leader() -> (Driven, u64) {
     let mut leader = Driven::new(true);
     leader.finish_disk(0);
     let sent_us = 2_000_000;
     for follower in [1, 2] {
         leader.ack(sent_us + 20_000, follower, 1, 0, sent_us);
     }
+    (leader, sent_us)
+}
+
+/// A leader serves reads only inside its lease: a majority's acknowledgements of appends it sent
+/// at `t` keep it until `t + lease`, not after.
+#[test]
+fn a_lease_runs_out_a_lease_after_the_majority_last_acknowledged() {
+    let (mut leader, sent_us) = leased_leader();
     let inside = leader.request(sent_us + LEASE_US - 1, 10, OpKind::Read);
     assert!(matches!(inside, Some(Reply::Ok { .. })), "inside the lease: {inside:?}");
     let at_end = leader.request(sent_us + LEASE_US, 11, OpKind::Read);
@@ -347,12 +354,7 @@ fn a_voter_refuses_votes_for_a_lease_after_it_heard_the_primary() {
 /// A primary inside its lease refuses votes and stays primary; after the lease it votes.
 #[test]
 fn a_primary_refuses_votes_inside_its_lease() {
-    let mut leader = Driven::new(true);
-    leader.finish_disk(0);
-    let sent_us = 2_000_000;
-    for follower in [1, 2] {
-        leader.ack(sent_us + 20_000, follower, 1, 0, sent_us);
-    }
+    let (mut leader, sent_us) = leased_leader();
     assert_eq!(leader.vote_request(sent_us + 500_000, 3, 2), Some(false), "inside its lease");
     assert_eq!(leader.role(), Role::Primary, "and it stays primary");
     assert_eq!(leader.vote_request(sent_us + LEASE_US + 1, 3, 2), Some(true), "past its lease it votes");
