@@ -430,7 +430,8 @@ fn late_votes_do_not_elect_a_candidate_that_already_follows() {
     let at = node.now_us;
     node.heartbeat(at + 1_000, 4, epoch);
     assert_eq!(node.role(), Role::Replica, "it follows the winner of its epoch");
-    for voter in [1, 2] {
+    // Three late votes: a majority of five even without its own.
+    for voter in [1, 2, 3] {
         node.message(at + 2_000, voter, Msg::VoteReply { epoch, granted: true });
     }
     assert_eq!(node.role(), Role::Replica, "late votes of the same epoch elect no second leader");
