@@ -430,8 +430,15 @@ fn two_leaders_same_term_names_the_first_write_of_each() {
 fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_doubt() {
     use replica_core::protocol::{Posting, StateExtras};
     // Transfers move their amount from account 0 (bank-a) to account 1 (bank-b).
-    let history =
-        transfers(&[(0, 10, OK), (1, 11, Outcome::Fail), (2, 12, Outcome::Unknown), (3, 13, OK), (4, 14, OK)]);
+    let history = transfers(&[
+        (0, 10, OK),
+        (1, 11, Outcome::Fail),
+        (2, 12, Outcome::Unknown),
+        (3, 13, OK),
+        (4, 14, OK),
+        (5, 15, Outcome::Fail),
+        (6, 16, Outcome::Unknown),
+    ]);
     let amount = |op: u64| replica_core::workload::transfer_amount(op);
     let out = |op: u64| Posting { account: 0, op, delta: -amount(op) };
     let into = |op: u64| Posting { account: 1, op, delta: amount(op) };
@@ -441,7 +448,8 @@ fn atomicity_finds_a_split_decision_and_an_unsettled_acknowledgement_but_not_dou
     };
     // #1 applied at both; #2 refused but applied at bank-a only (split); #3 unanswered,
     // applied at bank-a and held in doubt at bank-b (in flight, not a violation); #4
-    // acknowledged but applied nowhere; #5 applied with the wrong amount at bank-b.
+    // acknowledged but applied nowhere; #5 applied with the wrong amount at bank-b; #6
+    // refused and #7 unanswered, both applied and held nowhere (all or nothing: nothing).
     let wrong = Posting { account: 1, op: 5, delta: amount(5) + 1 };
     let state = FinalState {
         nodes: vec![
