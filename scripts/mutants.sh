@@ -6,7 +6,8 @@
 #   checkers  every function of core/src/check/ (the linearizability search has its own
 #             exhaustive oracle test), against the hand-written histories (`checkers`), the
 #             whole-run cross-checks (`evidence`) and the isolation cases (`hermitage`);
-#   raft      the functions of the Raft-style strategy its safety rests on, against the
+#   raft      the functions of log shipping's Raft-style failover its safety rests on
+#             (core/src/strategy/log_shipping/), against the
 #             hand-driven nodes (`safety_rules`), the golden digests (`evidence`) and the
 #             whole-run behaviour under faults (`hdfc`, `consensus`, `nemesis`).
 #
@@ -32,7 +33,8 @@ checkers() {
 raft() {
   local safety='majority|lease_valid|lease_basis_us|advance_commit|commit_candidate|quorum_position|on_vote_request|on_vote_reply|heard_primary_recently|on_client_read|restart'
   cargo mutants "${common[@]}" --output target/mutants-raft \
-    -f core/src/strategy/hdfc.rs -F "hdfc\.rs:.* in (<impl .*>::|HdfcNode::)?(${safety})\$" \
+    -f 'core/src/strategy/log_shipping/*.rs' \
+    -F "log_shipping/[a-z_]+\.rs:.* in (<impl .*>::|LogShippingNode::)?(${safety})\$" \
     --cargo-test-arg=--test=safety_rules --cargo-test-arg=--test=evidence --cargo-test-arg=--test=hdfc \
     --cargo-test-arg=--test=consensus --cargo-test-arg=--test=nemesis \
     "$@"

@@ -9,6 +9,17 @@ use crate::report::{self, Quiet};
 use crate::scenario::{ScenarioConfig, ScenarioError};
 use serde::Serialize;
 
+/// One row a scenario adds to the table (its registry row's `bench`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySpec {
+    /// Row label.
+    pub label: &'static str,
+    /// Knob settings.
+    pub knobs: crate::scenario::KnobSettings,
+    /// The consistency it provides, in a few words.
+    pub consistency: &'static str,
+}
+
 /// One configuration in the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
@@ -17,80 +28,17 @@ pub struct Entry {
     /// Scenario id.
     pub scenario: &'static str,
     /// Knob settings.
-    pub knobs: &'static [(&'static str, &'static str)],
+    pub knobs: crate::scenario::KnobSettings,
     /// The consistency it provides, in a few words.
     pub consistency: &'static str,
 }
 
-/// Every strategy that exists, in the table's order: asynchronous first, then stronger.
-pub const ENTRIES: [Entry; 11] = [
-    Entry {
-        label: "primary/replica, async commit",
-        scenario: "hdfc",
-        knobs: &[("commit", "async"), ("reads", "nearest")],
-        consistency: "eventual: replica reads may be stale; a crash loses the last 200 ms",
-    },
-    Entry {
-        label: "primary/replica, semi-sync",
-        scenario: "hdfc",
-        knobs: &[("commit", "semi-sync"), ("reads", "nearest")],
-        consistency: "one replica has each write; replica reads may be stale",
-    },
-    Entry {
-        label: "primary/replica, quorum sync",
-        scenario: "hdfc",
-        knobs: &[("commit", "on"), ("reads", "primary")],
-        consistency: "majority-durable writes, reads at the primary",
-    },
-    Entry {
-        label: "multi-leader, last writer wins",
-        scenario: "upi",
-        knobs: &[("policy", "lww")],
-        consistency: "eventual; concurrent writes silently discarded",
-    },
-    Entry {
-        label: "multi-leader, business rule",
-        scenario: "upi",
-        knobs: &[("policy", "business-rule")],
-        consistency: "eventual; invariants kept, overdrafts reconciled",
-    },
-    Entry {
-        label: "CRDTs with gossip",
-        scenario: "flipkart",
-        knobs: &[],
-        consistency: "strong eventual: replicas converge, stock may oversell",
-    },
-    Entry {
-        label: "two-phase commit",
-        scenario: "neft-rtgs",
-        knobs: &[],
-        consistency: "atomic across banks; blocks while the coordinator is down",
-    },
-    Entry {
-        label: "single-node MVCC + WAL",
-        scenario: "core-banking",
-        knobs: &[],
-        consistency: "snapshot isolation (write skew possible); durable commits",
-    },
-    Entry {
-        label: "Raft-style consensus",
-        scenario: "consensus",
-        knobs: &[],
-        consistency: "majority commit and leader reads; a minority stops",
-    },
-    Entry {
-        label: "read replicas, auto-scaled",
-        scenario: "big-billion-day",
-        knobs: &[("scaling", "reactive"), ("sale_multiplier", "1")],
-        consistency: "eventual: replica reads may be stale; capacity follows demand",
-    },
-    Entry {
-        label: "CDC + event sourcing",
-        scenario: "data-sync",
-        knobs: &[("apply", "idempotent")],
-        consistency: "consumers converge on the source; at-least-once, applied once",
-    },
-];
+/// Every strategy that exists: each scenario's rows, in the registry's order.
+pub fn entries() -> Vec<Entry> {
+    let rows = crate::scenario::SCENARIOS.iter().flat_map(|spec| spec.bench.iter().map(move |row| (spec.info.id, row)));
+    rows.map(|(scenario, row)| Entry { label: row.label, scenario, knobs: row.knobs, consistency: row.consistency })
+        .collect()
+}
 
 /// The settings every row shares.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

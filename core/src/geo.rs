@@ -99,7 +99,30 @@ pub const CITIES: [City; 7] = [
     },
 ];
 
-/// Finds a city by its id.
+/// Mumbai's index in [`CITIES`].
+pub const MUMBAI: CityIndex = 0;
+/// Delhi's index in [`CITIES`].
+pub const DELHI: CityIndex = 1;
+/// Bangalore's index in [`CITIES`].
+pub const BANGALORE: CityIndex = 2;
+/// Chennai's index in [`CITIES`].
+pub const CHENNAI: CityIndex = 3;
+/// Kolkata's index in [`CITIES`].
+pub const KOLKATA: CityIndex = 4;
+/// Hyderabad's index in [`CITIES`].
+pub const HYDERABAD: CityIndex = 5;
+/// Pune's index in [`CITIES`].
+pub const PUNE: CityIndex = 6;
+
+impl City {
+    /// Its name in both of the page's languages.
+    pub const fn name_text(&self) -> crate::i18n::Text {
+        crate::i18n::Text { en: self.name, hi: self.name_hi }
+    }
+}
+
+/// Finds a city by its id (input from users and files; scenarios name cities by the
+/// constants above).
 pub fn city_index(id: &str) -> Option<CityIndex> {
     CITIES.iter().position(|city| city.id == id)
 }

@@ -531,6 +531,9 @@ pub struct NodeView {
     /// Lines on the node's internals for the page's panel (the WAL tail, the checkpoint,
     /// version chains); empty for most strategies.
     pub detail: Vec<String>,
+    /// A replica slot switched off, waiting to be provisioned (auto-scaling; false for the
+    /// other strategies): the page draws it dimmed and offers no crash.
+    pub switched_off: bool,
 }
 
 /// A replication strategy's node.

@@ -2,7 +2,7 @@
 //! replication and two-phase commit pay a higher p95 than asynchronous commit; asynchronous
 //! replicas lag and serve stale reads, where quorum commit with primary reads serves none.
 
-use replica_core::bench::{run_entry, BenchConfig, BenchRow, ENTRIES};
+use replica_core::bench::{entries, run_entry, BenchConfig, BenchRow};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -10,8 +10,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn row(label: &str, config: &BenchConfig) -> BenchRow {
-    let entry = ENTRIES.iter().find(|entry| entry.label == label).expect("an entry with that label");
-    run_entry(entry, config).unwrap_or_else(|e| panic!("{label}: {e}"))
+    let entry = entries().into_iter().find(|entry| entry.label == label).expect("an entry with that label");
+    run_entry(&entry, config).unwrap_or_else(|e| panic!("{label}: {e}"))
 }
 
 fn count(row: &BenchRow, anomaly: &str) -> u64 {

@@ -112,3 +112,22 @@ fn a_drag_across_the_north_cuts_exactly_delhis_links() {
     }
     assert!(!segments_cross((0.0, 0.0), (1.0, 0.0), (2.0, -1.0), (2.0, 1.0)), "a short drag crosses nothing");
 }
+
+#[test]
+fn each_city_constant_names_its_city() {
+    use replica_core::geo::{BANGALORE, CHENNAI, DELHI, HYDERABAD, KOLKATA, MUMBAI, PUNE};
+    let named = [
+        (MUMBAI, "mumbai"),
+        (DELHI, "delhi"),
+        (BANGALORE, "bangalore"),
+        (CHENNAI, "chennai"),
+        (KOLKATA, "kolkata"),
+        (HYDERABAD, "hyderabad"),
+        (PUNE, "pune"),
+    ];
+    assert_eq!(named.len(), CITIES.len(), "a constant for every city");
+    for (index, id) in named {
+        assert_eq!(CITIES[index].id, id);
+        assert_eq!(city_index(id), Some(index));
+    }
+}

@@ -17,8 +17,8 @@ fn every_text() -> Vec<(String, Text)> {
         texts.push((format!("{} meaning", kind.name()), meaning));
     }
     for info in catalogue() {
-        texts.push((format!("{} title", info.id), Text { en: info.title, hi: info.title_hi }));
-        for knob in &info.knobs {
+        texts.push((format!("{} title", info.id), info.title));
+        for knob in info.knobs {
             texts.push((format!("{} knob {}", info.id, knob.name), knob.label));
         }
         for (index, step) in info.lesson.iter().enumerate() {
@@ -28,7 +28,7 @@ fn every_text() -> Vec<(String, Text)> {
         }
     }
     for city in CITIES {
-        texts.push((format!("city {}", city.id), Text { en: city.name, hi: city.name_hi }));
+        texts.push((format!("city {}", city.id), city.name_text()));
     }
     texts
 }

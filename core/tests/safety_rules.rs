@@ -9,7 +9,9 @@ use replica_core::check::AnomalyKind;
 use replica_core::crdt::{Crdt, OrSet};
 use replica_core::protocol::{ClientRequest, Ctx, DiskDone, Effect, FailReason, OpKind, Out, Protocol, Reply, Role};
 use replica_core::rng::{Purpose, Stream};
-use replica_core::strategy::hdfc::{CommitMode, FailoverMode, HdfcConfig, HdfcNode, Msg, ReadRouting, Timer};
+use replica_core::strategy::log_shipping::{
+    CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, Msg, ReadRouting, Timer,
+};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -21,7 +23,7 @@ const LEASE_US: u64 = 1_000_000;
 
 /// One Raft node of a five-node group, driven by hand.
 struct Driven {
-    node: HdfcNode,
+    node: LogShippingNode,
     rng: Stream,
     now_us: u64,
     /// Effects of the last input.
@@ -39,18 +41,18 @@ impl Driven {
     }
 
     /// A node of the tests' configuration, adjusted.
-    fn configured(primary: bool, adjust: impl FnOnce(&mut HdfcConfig)) -> Self {
-        let mut config = HdfcConfig {
+    fn configured(primary: bool, adjust: impl FnOnce(&mut LogShippingConfig)) -> Self {
+        let mut config = LogShippingConfig {
             commit: CommitMode::On,
             reads: ReadRouting::Primary,
             failover: FailoverMode::Auto,
             election_timeout_us: 1_500_000,
             lease_us: LEASE_US,
-            ..HdfcConfig::default()
+            ..LogShippingConfig::default()
         };
         adjust(&mut config);
         let mut driven = Driven {
-            node: HdfcNode::new(config, primary),
+            node: LogShippingNode::new(config, primary),
             rng: Stream::new(1, Purpose::Protocol),
             now_us: 0,
             effects: Vec::new(),
@@ -59,7 +61,7 @@ impl Driven {
         driven
     }
 
-    fn input(&mut self, at_us: u64, feed: impl FnOnce(&mut HdfcNode, &mut Ctx, &mut Out<Msg, Timer>)) {
+    fn input(&mut self, at_us: u64, feed: impl FnOnce(&mut LogShippingNode, &mut Ctx, &mut Out<Msg, Timer>)) {
         self.now_us = self.now_us.max(at_us);
         let mut out = Out::default();
         let mut ctx =
@@ -390,7 +392,7 @@ fn a_restarted_voter_withholds_its_vote_for_a_lease() {
 /// from now, not at once and not after its whole election timeout.
 #[test]
 fn a_voter_ahead_of_its_candidate_refuses_and_stands_soon() {
-    let heartbeat_us = HdfcConfig::default().heartbeat_us;
+    let heartbeat_us = LogShippingConfig::default().heartbeat_us;
     // A primary once, with one entry of epoch 1 in its log, and no lease left at 5 s.
     let mut voter = Driven::new(true);
     assert!(voter.request(1_000, 1, OpKind::Write).is_none());
@@ -462,7 +464,7 @@ fn a_restarted_primary_rejoins_as_its_failover_mode_says() {
     assert!(!wal_writer(&auto), "no WAL writer without asynchronous commit");
     let mut manual = restarted(FailoverMode::Manual, CommitMode::On);
     assert_eq!(manual.role(), Role::Primary, "manual failover: it resumes");
-    let replay_us = HdfcConfig::default().apply_us;
+    let replay_us = LogShippingConfig::default().apply_us;
     assert_eq!(manual.request(2_000_000, 2, OpKind::Read), Some(Reply::Fail(FailReason::NotReady)), "replaying");
     let served = manual.request(2_000_000 + replay_us, 3, OpKind::Read);
     assert!(matches!(served, Some(Reply::Ok { .. })), "its log replayed: {served:?}");

@@ -19,7 +19,7 @@ pub const HASH_LENGTH_MAX: usize = 32_768;
 /// Largest `t` accepted (simulated seconds to run to on load).
 pub const TIME_MAX_S: f64 = 600.0;
 /// Scenario shown when none (or an unknown one) is named.
-pub const DEFAULT_SCENARIO: &str = "hdfc";
+pub const DEFAULT_SCENARIO: &str = scenario::SCENARIOS[0].info.id;
 
 /// Language of the page.
 pub use replica_core::i18n::Lang;
@@ -94,18 +94,15 @@ pub fn parse_hash(hash: &str) -> (PageParams, Vec<String>) {
     };
     params.scenario = info.id.to_string();
     for (key, value) in &pairs {
-        if let Err(warning) = apply_pair(&mut params, &info, key, value) {
+        if let Err(warning) = apply_pair(&mut params, info, key, value) {
             warnings.push(warning);
         }
     }
     (params, warnings)
 }
 
-fn default_info() -> ScenarioInfo {
-    match scenario::info(DEFAULT_SCENARIO) {
-        Some(info) => info,
-        None => panic!("the default scenario {DEFAULT_SCENARIO} is in the catalogue"),
-    }
+fn default_info() -> &'static ScenarioInfo {
+    &scenario::SCENARIOS[0].info
 }
 
 fn apply_pair(params: &mut PageParams, info: &ScenarioInfo, key: &str, value: &str) -> Result<(), String> {

@@ -259,7 +259,7 @@ async fn the_benchmark_view_runs_every_strategy_at_the_chosen_load() {
     load.set_value("200");
     let form = root.query_selector("form.bench-form").ok().flatten().expect("the form");
     let _ = form.dispatch_event(&web_sys::Event::new("submit").expect("an event"));
-    let rows = replica_core::bench::ENTRIES.len() as u32;
+    let rows = replica_core::bench::entries().len() as u32;
     assert_eq!(wait_for(&root, ".bench-table tr[data-strategy]", rows, 60_000).await, rows, "one row per strategy");
     assert!(text(&root, ".bench .hint").contains("200 ops/s"), "the table says its load");
     assert_eq!(count(&root, ".bench-table .bar.p95"), rows, "a p95 bar per row");

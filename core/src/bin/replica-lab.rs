@@ -234,13 +234,13 @@ fn scenario_config(args: &RunArgs) -> Result<(ScenarioConfig, u64), UsageError> 
 }
 
 fn scenarios(json: bool) -> Result<ExitCode, UsageError> {
-    let catalogue = scenario::catalogue();
+    let catalogue: Vec<_> = scenario::catalogue().collect();
     if json {
         say!("{}", serde_json::to_string_pretty(&catalogue)?);
     } else {
         for info in catalogue {
-            say!("{:<12} {} ({})", info.id, info.title, info.strategy);
-            for knob in &info.knobs {
+            say!("{:<12} {} ({})", info.id, info.title.en, info.strategy);
+            for knob in info.knobs {
                 say!("    --set {}=…  default {:<8} {}", knob.name, knob.default, knob.help);
             }
         }
@@ -379,9 +379,10 @@ fn perf(json: bool) -> Result<ExitCode, UsageError> {
 
 /// Runs the benchmark rows on every core, in table order.
 fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -> Result<ExitCode, UsageError> {
-    use replica_core::bench::{self, ENTRIES};
+    use replica_core::bench;
+    let entries = bench::entries();
     let started = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, ENTRIES.len());
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, entries.len());
     // A shared queue: each worker takes the next row, so the slow rows spread over cores.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<_> = std::thread::scope(|scope| {
@@ -391,7 +392,7 @@ fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -
                     let mut rows = Vec::new();
                     loop {
                         let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(entry) = ENTRIES.get(index) else { break rows };
+                        let Some(entry) = entries.get(index) else { break rows };
                         rows.push((index, bench::run_entry(entry, &config)));
                     }
                 })
@@ -399,7 +400,7 @@ fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -
             .collect();
         workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
     });
-    let mut rows = Vec::with_capacity(ENTRIES.len());
+    let mut rows = Vec::with_capacity(entries.len());
     let mut ordered = results;
     ordered.sort_by_key(|(index, _)| *index);
     for (_, row) in ordered {
@@ -715,8 +716,7 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, UsageError> {
                 "--set does not go with --scenario all (it sweeps each scenario's own settings)".to_string(),
             ));
         }
-        scenario::PROMISE_CONFIGS
-            .iter()
+        scenario::promise_configs()
             .map(|(scenario, knobs)| SweepTarget {
                 scenario: scenario.to_string(),
                 knobs: knobs.iter().map(|(name, value)| format!("{name}={value}")).collect(),

@@ -36,8 +36,14 @@ use crate::protocol::{
 use crate::self_report::{ScaleAction, ScalePoint, ScalingLog};
 use std::collections::BTreeMap;
 
-/// Regions, in node order after the primary.
-pub const REGIONS: [&str; 5] = ["mumbai", "delhi", "bangalore", "chennai", "kolkata"];
+/// Regions (their cities), in node order after the primary.
+pub const REGIONS: [crate::geo::CityIndex; 5] =
+    [crate::geo::MUMBAI, crate::geo::DELHI, crate::geo::BANGALORE, crate::geo::CHENNAI, crate::geo::KOLKATA];
+
+/// A region's name: its city's id.
+pub fn region_name(region: usize) -> &'static str {
+    crate::geo::CITIES[REGIONS[region]].id
+}
 /// Cost of one replica-hour per region, relative to Mumbai. Seed: Mumbai 1.0, Bangalore 0.9;
 /// the others are this project's assumptions (Delhi priced like Mumbai, Chennai and Kolkata
 /// cheaper, as smaller cloud regions and colocation markets tend to be).
@@ -88,7 +94,7 @@ impl Policy {
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScalingConfig {
+pub struct AutoscalingConfig {
     /// Scaling policy.
     pub policy: Policy,
     /// Replica slots per region.
@@ -123,7 +129,7 @@ pub struct ScalingConfig {
     pub prescale_lead_us: u64,
 }
 
-impl Default for ScalingConfig {
+impl Default for AutoscalingConfig {
     fn default() -> Self {
         Self {
             policy: Policy::Reactive,
@@ -146,7 +152,7 @@ impl Default for ScalingConfig {
     }
 }
 
-impl ScalingConfig {
+impl AutoscalingConfig {
     /// Reads per second one replica serves at full utilisation.
     pub fn capacity_reads_s(&self) -> f64 {
         1e6 / self.read_cpu_us.max(1) as f64
@@ -334,17 +340,17 @@ struct ReplicaState {
 
 /// A big-billion-day node: the primary with the controller, or a replica slot.
 #[derive(Debug)]
-pub struct ScalingNode {
-    config: ScalingConfig,
+pub struct AutoscalingNode {
+    config: AutoscalingConfig,
     is_primary: bool,
     store: BTreeMap<Key, Value>,
     primary: PrimaryState,
     replica: ReplicaState,
 }
 
-impl ScalingNode {
+impl AutoscalingNode {
     /// The primary; `slots` lists each replica node's region index and whether it starts serving.
-    pub fn primary(config: ScalingConfig, slots: &[(NodeId, usize, bool)]) -> Self {
+    pub fn primary(config: AutoscalingConfig, slots: &[(NodeId, usize, bool)]) -> Self {
         let mut node = Self::new(config, true, false);
         node.primary.slots = slots
             .iter()
@@ -362,11 +368,11 @@ impl ScalingNode {
     }
 
     /// A replica slot, serving from the start or switched off.
-    pub fn replica(config: ScalingConfig, serving: bool) -> Self {
+    pub fn replica(config: AutoscalingConfig, serving: bool) -> Self {
         Self::new(config, false, serving)
     }
 
-    fn new(config: ScalingConfig, is_primary: bool, serving: bool) -> Self {
+    fn new(config: AutoscalingConfig, is_primary: bool, serving: bool) -> Self {
         let mut replica = ReplicaState::default();
         if serving {
             replica.phase = Phase::Ready;
@@ -594,7 +600,7 @@ impl ScalingNode {
 
     fn action(&mut self, now_us: u64, region: usize, change: i64) {
         if self.primary.log_out.actions.len() < TIMELINE_MAX {
-            self.primary.log_out.actions.push(ScaleAction { t_ms: now_us / 1000, region: REGIONS[region], change });
+            self.primary.log_out.actions.push(ScaleAction { t_ms: now_us / 1000, region: region_name(region), change });
         }
     }
 
@@ -721,7 +727,7 @@ impl ScalingNode {
     }
 }
 
-impl Protocol for ScalingNode {
+impl Protocol for AutoscalingNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -847,6 +853,7 @@ impl Protocol for ScalingNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail: if self.is_primary { self.detail() } else { Vec::new() },
+            switched_off: !self.is_primary && self.replica.phase == Phase::Off,
         }
     }
 
@@ -884,10 +891,11 @@ impl Protocol for ScalingNode {
     }
 }
 
-impl ScalingNode {
+impl AutoscalingNode {
     fn detail(&self) -> Vec<String> {
         let mut lines = Vec::new();
-        for (region, name) in REGIONS.iter().enumerate() {
+        for region in 0..REGIONS.len() {
+            let name = region_name(region);
             let (reads, utilisation, serving) = self.demand(region);
             let booting = self.count(region, |phase| matches!(phase, Phase::Snapshot | Phase::CatchUp));
             lines.push(format!(

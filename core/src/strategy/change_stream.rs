@@ -80,7 +80,7 @@ impl ApplyMode {
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SyncConfig {
+pub struct StreamConfig {
     /// How the CDC consumer applies.
     pub apply: ApplyMode,
     /// Interval between a CDC consumer's offset commits.
@@ -93,7 +93,7 @@ pub struct SyncConfig {
     pub replay_us: u64,
 }
 
-impl Default for SyncConfig {
+impl Default for StreamConfig {
     fn default() -> Self {
         Self {
             apply: ApplyMode::Idempotent,
@@ -282,8 +282,8 @@ struct ConsumerState {
 
 /// A data-sync node.
 #[derive(Debug)]
-pub struct SyncNode {
-    config: SyncConfig,
+pub struct StreamNode {
+    config: StreamConfig,
     part: Part,
     store: BTreeMap<Key, Value>,
     /// Every change applied to the store: what the node's counters are made of.
@@ -293,9 +293,9 @@ pub struct SyncNode {
     source_node: NodeId,
 }
 
-impl SyncNode {
+impl StreamNode {
     /// A node playing `part`; consumers read from node 0.
-    pub fn new(config: SyncConfig, part: Part) -> Self {
+    pub fn new(config: StreamConfig, part: Part) -> Self {
         let mut consumer = ConsumerState::default();
         consumer.log.pattern = part.pattern();
         Self {
@@ -694,7 +694,7 @@ impl SyncNode {
     }
 }
 
-impl Protocol for SyncNode {
+impl Protocol for StreamNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -848,6 +848,7 @@ impl Protocol for SyncNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail: self.detail(),
+            switched_off: false,
         }
     }
 

@@ -34,7 +34,7 @@ pub const DELTA_ITEMS_MAX: usize = 2_000;
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FlipkartConfig {
+pub struct CrdtConfig {
     /// Interval between gossip rounds.
     pub gossip_interval_us: u64,
     /// Peers per round.
@@ -51,7 +51,7 @@ pub struct FlipkartConfig {
     pub policy: OrderPolicy,
 }
 
-impl Default for FlipkartConfig {
+impl Default for CrdtConfig {
     fn default() -> Self {
         Self {
             gossip_interval_us: 200_000,
@@ -141,6 +141,20 @@ pub enum OrderPolicy {
     Reservation,
 }
 
+impl OrderPolicy {
+    /// Knob values, in order.
+    pub const VALUES: [&'static str; 2] = ["optimistic", "reservation"];
+
+    /// Parses a knob value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "optimistic" => Some(Self::Optimistic),
+            "reservation" => Some(Self::Reservation),
+            _ => None,
+        }
+    }
+}
+
 /// Timers of a warehouse.
 #[derive(Debug, Clone)]
 pub enum Timer {
@@ -150,8 +164,8 @@ pub enum Timer {
 
 /// One warehouse.
 #[derive(Debug)]
-pub struct FlipkartNode {
-    config: FlipkartConfig,
+pub struct CrdtNode {
+    config: CrdtConfig,
     items: BTreeMap<Key, Box<Item>>,
     carts: BTreeMap<u32, Box<OrSet<Key>>>,
     // Widened to u64: one set type for the whole crate keeps the wasm small.
@@ -163,9 +177,9 @@ pub struct FlipkartNode {
     last_merge_us: u64,
 }
 
-impl FlipkartNode {
+impl CrdtNode {
     /// A warehouse in a cluster of `nodes`.
-    pub fn new(config: FlipkartConfig, nodes: usize) -> Self {
+    pub fn new(config: CrdtConfig, nodes: usize) -> Self {
         Self {
             config,
             items: BTreeMap::new(),
@@ -327,7 +341,7 @@ impl FlipkartNode {
     }
 }
 
-impl Protocol for FlipkartNode {
+impl Protocol for CrdtNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -415,6 +429,7 @@ impl Protocol for FlipkartNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail: Vec::new(),
+            switched_off: false,
         }
     }
 

@@ -1,14 +1,15 @@
-//! Replication strategies: one module per strategy, each a set of sans-IO node state
-//! machines implementing [`crate::protocol::Protocol`].
+//! Replication strategies, named by mechanism: one module per strategy, each a set of
+//! sans-IO node state machines implementing [`crate::protocol::Protocol`]. The scenarios
+//! (`crate::scenario`) place them in Indian settings.
 //!
 //! A strategy must not reach into the engine, the network or another node: it only
 //! handles inputs and emits effects.
 
-pub mod banking;
-pub mod flipkart;
-pub mod hdfc;
+pub mod autoscaling;
+pub mod change_stream;
+pub mod crdt_gossip;
 pub mod log;
-pub mod neft;
-pub mod scaling;
-pub mod sync;
-pub mod upi;
+pub mod log_shipping;
+pub mod multi_leader;
+pub mod mvcc_wal;
+pub mod two_phase_commit;

@@ -82,7 +82,7 @@ impl ConflictPolicy {
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct UpiConfig {
+pub struct MultiLeaderConfig {
     /// Conflict resolution.
     pub policy: ConflictPolicy,
     /// Accounts in the bank.
@@ -102,7 +102,7 @@ pub struct UpiConfig {
     pub tentative_writes_max: usize,
 }
 
-impl Default for UpiConfig {
+impl Default for MultiLeaderConfig {
     fn default() -> Self {
         Self {
             policy: ConflictPolicy::Lww,
@@ -289,8 +289,8 @@ struct Peer {
 
 /// One leader.
 #[derive(Debug)]
-pub struct UpiNode {
-    config: UpiConfig,
+pub struct MultiLeaderNode {
+    config: MultiLeaderConfig,
     accounts: Vec<Account>,
     store: BTreeMap<Key, Value>,
     /// Keyed by [`log_key`]; entries boxed so the log shares the crate's map code (wasm size).
@@ -308,9 +308,9 @@ pub struct UpiNode {
     me: NodeId,
 }
 
-impl UpiNode {
+impl MultiLeaderNode {
     /// A leader in a cluster of `nodes` leaders (at most [`LEADERS_MAX`]).
-    pub fn new(config: UpiConfig, nodes: usize) -> Self {
+    pub fn new(config: MultiLeaderConfig, nodes: usize) -> Self {
         assert!(nodes <= LEADERS_MAX, "at most {LEADERS_MAX} leaders");
         let account = Account {
             balance: config.initial_balance,
@@ -708,7 +708,7 @@ fn count_verdict(log: &mut ConflictLog, policy: ConflictPolicy, entry: &Entry) {
     }
 }
 
-impl Protocol for UpiNode {
+impl Protocol for MultiLeaderNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -799,6 +799,7 @@ impl Protocol for UpiNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail: Vec::new(),
+            switched_off: false,
         }
     }
 

@@ -36,7 +36,7 @@ const HOT_ACCOUNTS_SHOWN: u32 = 3;
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BankingConfig {
+pub struct MvccConfig {
     /// Accounts.
     pub accounts: u32,
     /// Balance of every account at time zero, in rupees.
@@ -53,7 +53,7 @@ pub struct BankingConfig {
     pub record_bytes: u32,
 }
 
-impl Default for BankingConfig {
+impl Default for MvccConfig {
     fn default() -> Self {
         Self {
             accounts: 2_000,
@@ -138,7 +138,7 @@ struct Running {
 /// The database node.
 #[derive(Debug)]
 pub struct Primary {
-    config: BankingConfig,
+    config: MvccConfig,
     engine: Mvcc,
     running: BTreeMap<Xid, Box<Running>>,
     /// Commits waiting for their record to be durable: commit LSN → operation and what it
@@ -166,7 +166,7 @@ pub struct Primary {
 /// The standby: stores and replays the log it is shipped.
 #[derive(Debug)]
 pub struct Standby {
-    config: BankingConfig,
+    config: MvccConfig,
     received: Lsn,
     durable: Lsn,
     syncing: bool,
@@ -184,21 +184,21 @@ pub struct Standby {
 
 /// A node of the `core-banking` scenario.
 #[derive(Debug)]
-pub enum BankingNode {
+pub enum MvccNode {
     /// The database.
     Primary(Box<Primary>),
     /// Its physical standby.
     Standby(Box<Standby>),
 }
 
-fn initial_store(config: &BankingConfig) -> BTreeMap<Key, Value> {
+fn initial_store(config: &MvccConfig) -> BTreeMap<Key, Value> {
     crate::compact::map_from((0..config.accounts).map(|account| (account, config.initial_balance as u64)))
 }
 
-impl BankingNode {
+impl MvccNode {
     /// The database node.
-    pub fn primary(config: BankingConfig) -> Self {
-        BankingNode::Primary(Box::new(Primary {
+    pub fn primary(config: MvccConfig) -> Self {
+        MvccNode::Primary(Box::new(Primary {
             config,
             engine: Mvcc::new(config.initial_balance),
             running: BTreeMap::new(),
@@ -220,8 +220,8 @@ impl BankingNode {
     }
 
     /// The standby.
-    pub fn standby(config: BankingConfig) -> Self {
-        BankingNode::Standby(Box::new(Standby {
+    pub fn standby(config: MvccConfig) -> Self {
+        MvccNode::Standby(Box::new(Standby {
             config,
             received: 0,
             durable: 0,
@@ -546,12 +546,12 @@ impl Standby {
     }
 }
 
-impl Protocol for BankingNode {
+impl Protocol for MvccNode {
     type Msg = Msg;
     type Timer = Timer;
 
     fn start(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if let BankingNode::Primary(node) = self {
+        if let MvccNode::Primary(node) = self {
             out.set_timer(node.config.checkpoint_interval_us, Timer::Checkpoint);
             out.set_timer(1 + ctx.rng.below(node.config.ship_interval_us), Timer::Ship);
         }
@@ -559,16 +559,16 @@ impl Protocol for BankingNode {
 
     fn on_message(&mut self, _ctx: &mut Ctx, _from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match (self, msg) {
-            (BankingNode::Primary(node), Msg::Shipped { upto }) => {
+            (MvccNode::Primary(node), Msg::Shipped { upto }) => {
                 node.standby_acked = node.standby_acked.max(upto.min(node.durable));
             }
-            (BankingNode::Standby(node), Msg::Ship { first, records }) => node.on_ship(first, records, out),
+            (MvccNode::Standby(node), Msg::Ship { first, records }) => node.on_ship(first, records, out),
             _ => {}
         }
     }
 
     fn on_timer(&mut self, _ctx: &mut Ctx, timer: Timer, out: &mut Out<Msg, Timer>) {
-        let BankingNode::Primary(node) = self else { return };
+        let MvccNode::Primary(node) = self else { return };
         match timer {
             Timer::Step(xid) => node.step(xid, out),
             Timer::Checkpoint => node.on_checkpoint_timer(out),
@@ -579,28 +579,28 @@ impl Protocol for BankingNode {
 
     fn on_client(&mut self, _ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
         match self {
-            BankingNode::Primary(node) => node.on_client(request, out),
-            BankingNode::Standby(_) => out.reply(request.op, Reply::Fail(FailReason::NotPrimary)),
+            MvccNode::Primary(node) => node.on_client(request, out),
+            MvccNode::Standby(_) => out.reply(request.op, Reply::Fail(FailReason::NotPrimary)),
         }
     }
 
     fn on_disk(&mut self, _ctx: &mut Ctx, done: DiskDone, out: &mut Out<Msg, Timer>) {
         let DiskDone::Synced(token) = done else { return };
         match self {
-            BankingNode::Primary(node) => node.on_synced(token, out),
-            BankingNode::Standby(node) => node.on_synced(token, out),
+            MvccNode::Primary(node) => node.on_synced(token, out),
+            MvccNode::Standby(node) => node.on_synced(token, out),
         }
     }
 
     fn crash(&mut self) {
         match self {
-            BankingNode::Primary(node) => node.crash(),
-            BankingNode::Standby(node) => node.crash(),
+            MvccNode::Primary(node) => node.crash(),
+            MvccNode::Standby(node) => node.crash(),
         }
     }
 
     fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if let BankingNode::Primary(node) = self {
+        if let MvccNode::Primary(node) = self {
             node.restart(ctx, out);
         }
     }
@@ -614,7 +614,7 @@ impl Protocol for BankingNode {
 
     fn view(&self, _now_us: u64) -> NodeView {
         let (role, status, log_end, flushed, applied, detail) = match self {
-            BankingNode::Primary(node) => (
+            MvccNode::Primary(node) => (
                 Role::Primary,
                 format!(
                     "{} · {} transactions running · checkpoint at LSN {} · {} recoveries (last {:.0} ms)",
@@ -629,7 +629,7 @@ impl Protocol for BankingNode {
                 node.durable,
                 node.detail(),
             ),
-            BankingNode::Standby(node) => (
+            MvccNode::Standby(node) => (
                 Role::Replica,
                 format!(
                     "standby · received LSN {} · durable {} · replayed {}",
@@ -656,11 +656,12 @@ impl Protocol for BankingNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail,
+            switched_off: false,
         }
     }
 
     fn route_info(&self) -> RouteInfo {
-        let role = if matches!(self, BankingNode::Primary(_)) { Role::Primary } else { Role::Replica };
+        let role = if matches!(self, MvccNode::Primary(_)) { Role::Primary } else { Role::Replica };
         RouteInfo { role, epoch: 0, serving: true }
     }
 
@@ -670,16 +671,16 @@ impl Protocol for BankingNode {
 
     fn store(&self) -> &BTreeMap<Key, Value> {
         match self {
-            BankingNode::Primary(node) => &node.store,
-            BankingNode::Standby(node) => &node.store,
+            MvccNode::Primary(node) => &node.store,
+            MvccNode::Standby(node) => &node.store,
         }
     }
 
     /// The statements and each account's version (the client operation that wrote it).
     fn state_extras(&self) -> StateExtras {
         let (ledger, versions) = match self {
-            BankingNode::Primary(node) => (&node.ledger, node.engine.committed_versions()),
-            BankingNode::Standby(node) => (&node.ledger, node.versions.clone()),
+            MvccNode::Primary(node) => (&node.ledger, node.engine.committed_versions()),
+            MvccNode::Standby(node) => (&node.ledger, node.versions.clone()),
         };
         let (ledger, ledger_dropped) = ledger.export();
         StateExtras { versions, ledger, ledger_dropped, held: Vec::new() }
@@ -687,8 +688,8 @@ impl Protocol for BankingNode {
 
     fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {
         match self {
-            BankingNode::Primary(node) => Some(node.engine.committed_log().cloned().collect()),
-            BankingNode::Standby(_) => None,
+            MvccNode::Primary(node) => Some(node.engine.committed_log().cloned().collect()),
+            MvccNode::Standby(_) => None,
         }
     }
 }

@@ -43,7 +43,7 @@ pub const UNFORCED_RECORDS_MAX: usize = 100_000;
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NeftConfig {
+pub struct TwoPhaseConfig {
     /// Accounts across all banks; account `k` is held by bank `k mod banks`.
     pub accounts: u32,
     /// Banks.
@@ -61,7 +61,7 @@ pub struct NeftConfig {
     pub request_cpu_us: u64,
 }
 
-impl Default for NeftConfig {
+impl Default for TwoPhaseConfig {
     fn default() -> Self {
         Self {
             accounts: 10_000,
@@ -275,7 +275,7 @@ struct Active {
 /// The clearing house.
 #[derive(Debug)]
 pub struct Coordinator {
-    config: NeftConfig,
+    config: TwoPhaseConfig,
     log: ForcedLog,
     /// Undecided or committing transactions (volatile).
     active: BTreeMap<OpId, Box<Active>>,
@@ -422,7 +422,7 @@ struct Prepared {
 /// A participant bank.
 #[derive(Debug)]
 pub struct Bank {
-    config: NeftConfig,
+    config: TwoPhaseConfig,
     bank: usize,
     log: ForcedLog,
     /// Records shipped to the standby: position of `unacked[0]`, and the standby's mark.
@@ -628,7 +628,7 @@ impl Bank {
 /// A bank's synchronous standby: forces every record it is shipped, then acknowledges.
 #[derive(Debug)]
 pub struct Standby {
-    config: NeftConfig,
+    config: TwoPhaseConfig,
     bank: usize,
     log: ForcedLog,
     received: u64,
@@ -676,7 +676,7 @@ impl Standby {
 
 /// A node of the `neft-rtgs` scenario.
 #[derive(Debug)]
-pub enum NeftNode {
+pub enum TwoPhaseNode {
     /// The clearing house.
     Coordinator(Coordinator),
     /// A participant bank.
@@ -685,7 +685,7 @@ pub enum NeftNode {
     Standby(Standby),
 }
 
-fn bank_store(config: &NeftConfig, bank: usize) -> BTreeMap<Key, Value> {
+fn bank_store(config: &TwoPhaseConfig, bank: usize) -> BTreeMap<Key, Value> {
     crate::compact::map_from(
         (0..config.accounts)
             .filter(|account| bank_of(*account, config.banks) == bank)
@@ -693,10 +693,10 @@ fn bank_store(config: &NeftConfig, bank: usize) -> BTreeMap<Key, Value> {
     )
 }
 
-impl NeftNode {
+impl TwoPhaseNode {
     /// The clearing house.
-    pub fn coordinator(config: NeftConfig) -> Self {
-        NeftNode::Coordinator(Coordinator {
+    pub fn coordinator(config: TwoPhaseConfig) -> Self {
+        TwoPhaseNode::Coordinator(Coordinator {
             config,
             log: ForcedLog::default(),
             active: BTreeMap::new(),
@@ -709,8 +709,8 @@ impl NeftNode {
     }
 
     /// Bank number `bank`.
-    pub fn bank(config: NeftConfig, bank: usize) -> Self {
-        NeftNode::Bank(Bank {
+    pub fn bank(config: TwoPhaseConfig, bank: usize) -> Self {
+        TwoPhaseNode::Bank(Bank {
             config,
             bank,
             log: ForcedLog::default(),
@@ -731,8 +731,8 @@ impl NeftNode {
     }
 
     /// The standby of bank `bank`.
-    pub fn standby(config: NeftConfig, bank: usize) -> Self {
-        NeftNode::Standby(Standby {
+    pub fn standby(config: TwoPhaseConfig, bank: usize) -> Self {
+        TwoPhaseNode::Standby(Standby {
             config,
             bank,
             log: ForcedLog::default(),
@@ -744,16 +744,16 @@ impl NeftNode {
         })
     }
 
-    fn config(&self) -> &NeftConfig {
+    fn config(&self) -> &TwoPhaseConfig {
         match self {
-            NeftNode::Coordinator(node) => &node.config,
-            NeftNode::Bank(node) => &node.config,
-            NeftNode::Standby(node) => &node.config,
+            TwoPhaseNode::Coordinator(node) => &node.config,
+            TwoPhaseNode::Bank(node) => &node.config,
+            TwoPhaseNode::Standby(node) => &node.config,
         }
     }
 }
 
-impl Protocol for NeftNode {
+impl Protocol for TwoPhaseNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -764,38 +764,38 @@ impl Protocol for NeftNode {
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         match (self, msg) {
-            (NeftNode::Coordinator(node), Msg::Vote { tx, yes }) => node.on_vote(from, tx, yes, out),
-            (NeftNode::Coordinator(node), Msg::Done { tx }) => node.on_done(ctx.now_us, from, tx, out),
-            (NeftNode::Coordinator(node), Msg::AskDecision { tx }) => node.on_ask(from, tx, out),
-            (NeftNode::Bank(node), Msg::Prepare { tx, account, delta }) => node.on_prepare(tx, account, delta, out),
-            (NeftNode::Bank(node), Msg::Decide { tx, commit }) => node.on_decide(ctx, tx, commit, out),
-            (NeftNode::Bank(node), Msg::Shipped { upto }) => {
+            (TwoPhaseNode::Coordinator(node), Msg::Vote { tx, yes }) => node.on_vote(from, tx, yes, out),
+            (TwoPhaseNode::Coordinator(node), Msg::Done { tx }) => node.on_done(ctx.now_us, from, tx, out),
+            (TwoPhaseNode::Coordinator(node), Msg::AskDecision { tx }) => node.on_ask(from, tx, out),
+            (TwoPhaseNode::Bank(node), Msg::Prepare { tx, account, delta }) => node.on_prepare(tx, account, delta, out),
+            (TwoPhaseNode::Bank(node), Msg::Decide { tx, commit }) => node.on_decide(ctx, tx, commit, out),
+            (TwoPhaseNode::Bank(node), Msg::Shipped { upto }) => {
                 node.standby_upto = node.standby_upto.max(upto);
                 node.on_forced(ctx, out);
             }
-            (NeftNode::Standby(node), Msg::Ship { first, records }) => node.on_ship(first, records, out),
+            (TwoPhaseNode::Standby(node), Msg::Ship { first, records }) => node.on_ship(first, records, out),
             _ => {}
         }
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer, out: &mut Out<Msg, Timer>) {
         match (self, timer) {
-            (NeftNode::Coordinator(node), Timer::VoteTimeout(tx))
+            (TwoPhaseNode::Coordinator(node), Timer::VoteTimeout(tx))
                 if node.active.get(&tx).is_some_and(|active| active.commit_at.is_none()) =>
             {
                 node.abort(tx, out)
             }
-            (NeftNode::Coordinator(node), Timer::Retry) => node.on_retry(out),
-            (NeftNode::Bank(node), Timer::Retry) => node.on_retry(ctx.now_us, out),
-            (NeftNode::Standby(node), Timer::Retry) => out.set_timer(node.config.standby_retry_us, Timer::Retry),
+            (TwoPhaseNode::Coordinator(node), Timer::Retry) => node.on_retry(out),
+            (TwoPhaseNode::Bank(node), Timer::Retry) => node.on_retry(ctx.now_us, out),
+            (TwoPhaseNode::Standby(node), Timer::Retry) => out.set_timer(node.config.standby_retry_us, Timer::Retry),
             _ => {}
         }
     }
 
     fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
         match self {
-            NeftNode::Coordinator(node) if request.kind == OpKind::Transfer => node.begin(ctx, &request, out),
-            NeftNode::Coordinator(_) => out.reply(request.op, Reply::Ok { read_value: None, epoch: 0 }),
+            TwoPhaseNode::Coordinator(node) if request.kind == OpKind::Transfer => node.begin(ctx, &request, out),
+            TwoPhaseNode::Coordinator(_) => out.reply(request.op, Reply::Ok { read_value: None, epoch: 0 }),
             _ => out.reply(request.op, Reply::Fail(FailReason::NotPrimary)),
         }
     }
@@ -803,13 +803,13 @@ impl Protocol for NeftNode {
     fn on_disk(&mut self, ctx: &mut Ctx, done: DiskDone, out: &mut Out<Msg, Timer>) {
         let DiskDone::Synced(token) = done else { return };
         match self {
-            NeftNode::Coordinator(node) => node.on_synced(token, out),
-            NeftNode::Bank(node) => {
+            TwoPhaseNode::Coordinator(node) => node.on_synced(token, out),
+            TwoPhaseNode::Bank(node) => {
                 node.log.on_synced(token, out);
                 node.ship_durable(out);
                 node.on_forced(ctx, out);
             }
-            NeftNode::Standby(node) => {
+            TwoPhaseNode::Standby(node) => {
                 let before = node.log.durable;
                 node.log.on_synced(token, out);
                 if node.log.durable > before {
@@ -821,7 +821,7 @@ impl Protocol for NeftNode {
 
     fn crash(&mut self) {
         match self {
-            NeftNode::Coordinator(node) => {
+            TwoPhaseNode::Coordinator(node) => {
                 node.log.crash();
                 node.active.clear();
                 node.forcing.clear();
@@ -830,8 +830,8 @@ impl Protocol for NeftNode {
                     *done = [false; PARTICIPANTS];
                 }
             }
-            NeftNode::Bank(node) => node.crash(),
-            NeftNode::Standby(node) => {
+            TwoPhaseNode::Bank(node) => node.crash(),
+            TwoPhaseNode::Standby(node) => {
                 node.log.crash();
                 node.received = node.log.durable;
             }
@@ -854,7 +854,7 @@ impl Protocol for NeftNode {
 
     fn view(&self, now_us: u64) -> NodeView {
         let (blocked, in_doubt_longest_us) = match self {
-            NeftNode::Bank(node) => {
+            TwoPhaseNode::Bank(node) => {
                 let waits = node.prepared.values().map(|prepared| now_us.saturating_sub(prepared.since_us));
                 let blocked = waits.clone().filter(|waited| *waited > node.config.vote_timeout_us).count() as u64;
                 (blocked, waits.max().unwrap_or(0))
@@ -862,7 +862,7 @@ impl Protocol for NeftNode {
             _ => (0, 0),
         };
         let (role, status, in_doubt) = match self {
-            NeftNode::Coordinator(node) => (
+            TwoPhaseNode::Coordinator(node) => (
                 Role::Coordinator,
                 format!(
                     "clearing house · {} transfers in progress · {} commits awaiting banks",
@@ -871,7 +871,7 @@ impl Protocol for NeftNode {
                 ),
                 0,
             ),
-            NeftNode::Bank(node) => (
+            TwoPhaseNode::Bank(node) => (
                 Role::Primary,
                 format!(
                     "bank {} · {} prepared (in doubt) · {} locked accounts · longest in doubt {:.0} ms",
@@ -882,16 +882,16 @@ impl Protocol for NeftNode {
                 ),
                 node.prepared.len() as u64,
             ),
-            NeftNode::Standby(node) => (
+            TwoPhaseNode::Standby(node) => (
                 Role::Replica,
                 format!("synchronous standby of bank {} · {} records forced", node.bank + 1, node.log.durable),
                 0,
             ),
         };
         let (log_end, flushed) = match self {
-            NeftNode::Coordinator(node) => (node.log.written, node.log.durable),
-            NeftNode::Bank(node) => (node.log.written, node.forced_upto()),
-            NeftNode::Standby(node) => (node.received, node.log.durable),
+            TwoPhaseNode::Coordinator(node) => (node.log.written, node.log.durable),
+            TwoPhaseNode::Bank(node) => (node.log.written, node.forced_upto()),
+            TwoPhaseNode::Standby(node) => (node.received, node.log.durable),
         };
         NodeView {
             role,
@@ -908,14 +908,15 @@ impl Protocol for NeftNode {
             blocked,
             in_doubt_longest_us,
             detail: Vec::new(),
+            switched_off: false,
         }
     }
 
     fn route_info(&self) -> RouteInfo {
         let role = match self {
-            NeftNode::Coordinator(_) => Role::Coordinator,
-            NeftNode::Bank(_) => Role::Primary,
-            NeftNode::Standby(_) => Role::Replica,
+            TwoPhaseNode::Coordinator(_) => Role::Coordinator,
+            TwoPhaseNode::Bank(_) => Role::Primary,
+            TwoPhaseNode::Standby(_) => Role::Replica,
         };
         RouteInfo { role, epoch: 0, serving: true }
     }
@@ -926,16 +927,16 @@ impl Protocol for NeftNode {
 
     fn store(&self) -> &BTreeMap<Key, Value> {
         match self {
-            NeftNode::Coordinator(node) => &node.store,
-            NeftNode::Bank(node) => &node.store,
-            NeftNode::Standby(node) => &node.store,
+            TwoPhaseNode::Coordinator(node) => &node.store,
+            TwoPhaseNode::Bank(node) => &node.store,
+            TwoPhaseNode::Standby(node) => &node.store,
         }
     }
 
     /// A bank's and a standby's statements; a bank's prepared changes are held, not applied.
     fn state_extras(&self) -> StateExtras {
         let (ledger, held) = match self {
-            NeftNode::Bank(node) => {
+            TwoPhaseNode::Bank(node) => {
                 let held = node
                     .prepared
                     .iter()
@@ -943,18 +944,18 @@ impl Protocol for NeftNode {
                     .collect();
                 (&node.ledger, held)
             }
-            NeftNode::Standby(node) => (&node.ledger, Vec::new()),
-            NeftNode::Coordinator(_) => return StateExtras::default(),
+            TwoPhaseNode::Standby(node) => (&node.ledger, Vec::new()),
+            TwoPhaseNode::Coordinator(_) => return StateExtras::default(),
         };
         let (ledger, ledger_dropped) = ledger.export();
         StateExtras { ledger, ledger_dropped, held, ..StateExtras::default() }
     }
 
     fn in_doubt(&self, now_us: u64) -> Option<InDoubtLog> {
-        if let NeftNode::Coordinator(node) = self {
+        if let TwoPhaseNode::Coordinator(node) = self {
             return Some(InDoubtLog { commit_us: node.commit_us.iter().copied().collect(), ..InDoubtLog::default() });
         }
-        let NeftNode::Bank(node) = self else { return None };
+        let TwoPhaseNode::Bank(node) = self else { return None };
         let mut log = node.in_doubt.clone();
         log.in_doubt = node.prepared.len() as u64;
         let open = node.prepared.values().map(|p| now_us.saturating_sub(p.since_us)).max().unwrap_or(0);

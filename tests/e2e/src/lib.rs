@@ -11,20 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// Every scenario of the catalogue, with the nodes it places (the tests and `measure` go
-/// through all of them).
-pub const SCENARIOS: [(&str, usize); 10] = [
-    ("hdfc", 6),
-    ("upi", 3),
-    ("flipkart", 7),
-    ("neft-rtgs", 5),
-    ("core-banking", 2),
-    ("myntra", 5),
-    ("consensus", 5),
-    ("data-sync", 4),
-    ("lag-monitor", 7),
-    ("big-billion-day", 26),
-];
+/// Every scenario of the catalogue, with the nodes it places as it starts (the tests and
+/// `measure` go through all of them).
+pub fn scenarios() -> Vec<(&'static str, usize)> {
+    use replica_core::scenario::{self, ScenarioConfig};
+    let nodes = |id: &str| match scenario::build(ScenarioConfig::new(id, 1)) {
+        Ok(simulation) => simulation.node_names().len(),
+        Err(e) => panic!("scenario {id} does not build with its defaults: {e}"),
+    };
+    scenario::catalogue().map(|info| (info.id, nodes(info.id))).collect()
+}
 
 /// Acknowledged operations, from the stats line (`ops ok N · …`).
 pub fn ops_ok(dom: &str) -> Option<u64> {

@@ -16,7 +16,7 @@ use replica_core::geo::CITIES;
 use replica_core::i18n::{Msg, Text};
 use replica_core::scenario::catalogue;
 use replica_e2e::webdriver::Browser;
-use replica_e2e::{dist, serve, SCENARIOS};
+use replica_e2e::{dist, scenarios, serve};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -47,11 +47,11 @@ fn english_fragments() -> Vec<String> {
         texts.extend([label, meaning]);
     }
     for info in catalogue() {
-        texts.push(Text { en: info.title, hi: info.title_hi });
+        texts.push(info.title);
         texts.extend(info.knobs.iter().map(|knob| knob.label));
         texts.extend(info.lesson.iter().flat_map(|step| [step.button, step.watch, step.meaning]));
     }
-    texts.extend(CITIES.iter().map(|city| Text { en: city.name, hi: city.name_hi }));
+    texts.extend(CITIES.iter().map(|city| city.name_text()));
     let mut fragments: Vec<String> = texts
         .iter()
         .filter(|text| text.en != text.hi)
@@ -103,7 +103,7 @@ fn in_hindi_no_english_text_of_the_message_table_is_visible() {
     let fragments = english_fragments();
     let browser = Browser::start_with(1280, 900, &["--force-prefers-reduced-motion"]);
     let mut shown = Vec::new();
-    for (scenario, _) in SCENARIOS {
+    for (scenario, _) in scenarios() {
         browser.goto("about:blank");
         browser.goto(&format!("{base}/#scenario={scenario}&seed=7&t=6&lesson=1&lang=hi"));
         assert!(

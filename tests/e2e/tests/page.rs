@@ -7,7 +7,7 @@
 
 use replica_e2e::webdriver::Browser;
 use replica_e2e::{
-    dist, dump_dom, in_flight, occurrences, ops_ok, repo_root, screenshot, serve, sim_time_s, SCENARIOS,
+    dist, dump_dom, in_flight, occurrences, ops_ok, repo_root, scenarios, screenshot, serve, sim_time_s,
 };
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ fn a_hostile_hash_falls_back_to_defaults_with_a_message() {
 fn every_scenario_loads_and_animates() {
     let base = serve(dist());
     let browser = Browser::start(DESKTOP.0, DESKTOP.1);
-    for (scenario, nodes) in SCENARIOS {
+    for (scenario, nodes) in scenarios() {
         browser.goto(&format!("{base}/#scenario={scenario}&seed=3&t=1"));
         let ready = format!("return document.querySelectorAll('[data-node]').length === {nodes}");
         assert!(browser.wait_for(&ready, WAIT), "{scenario}: {nodes} nodes on the map");
@@ -82,7 +82,7 @@ fn every_scenario_loads_and_animates() {
 fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
     let base = serve(dist());
     let folder = repo_root().join("target/screenshots");
-    for (scenario, _) in SCENARIOS {
+    for (scenario, _) in scenarios() {
         for (size_name, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
             for lang in ["en", "hi"] {
                 let name = format!("{scenario}-{size_name}-{lang}.png");
@@ -102,7 +102,7 @@ fn screenshots_of_every_scenario_at_desktop_and_phone_size() {
                 let devanagari = headings.chars().any(|c| ('\u{0900}'..='\u{097f}').contains(&c));
                 assert_eq!(devanagari, lang == "hi", "{name}: headings {headings}");
                 let info = replica_core::scenario::info(scenario).expect("a scenario of the catalogue");
-                let title = if lang == "hi" { info.title_hi } else { info.title };
+                let title = if lang == "hi" { info.title.hi } else { info.title.en };
                 let subtitle = between_all(&dom, "<span class=\"subtitle\">", "</span>");
                 assert!(subtitle.contains(title), "{name}: the subtitle names the scenario: {subtitle}");
             }
@@ -695,7 +695,7 @@ fn city_names_are_never_covered_by_nodes() {
     let covered = "const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1; \
         const nodes = [...document.querySelectorAll('.node:not([data-dormant]) circle:not(.node-hit):not(.conflict-flash)')].map(c => c.getBoundingClientRect()).filter(r => r.width > 6); \
         return [...document.querySelectorAll('.city-name')].filter(t => nodes.some(n => overlap(t.getBoundingClientRect(), n))).map(t => t.textContent)";
-    for (scenario, _) in SCENARIOS {
+    for (scenario, _) in scenarios() {
         for lang in ["en", "hi"] {
             browser.goto("about:blank");
             browser.goto(&format!("{base}/#scenario={scenario}&seed=7&t=1&lang={lang}"));

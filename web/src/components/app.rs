@@ -131,9 +131,10 @@ pub fn embed_code(base: &str, state: &AppState, title: &str) -> String {
 /// Whose entry is which in the map's version vectors: the nodes' cities, in node order.
 fn vector_order(snapshot: &replica_core::snapshot::Snapshot, lang: Lang) -> String {
     let city = |id: &str| {
-        replica_core::geo::CITIES.iter().find(|city| city.id == id).map_or(id.to_string(), |city| {
-            replica_core::i18n::Text { en: city.name, hi: city.name_hi }.get(lang).to_string()
-        })
+        replica_core::geo::CITIES
+            .iter()
+            .find(|city| city.id == id)
+            .map_or(id.to_string(), |city| city.name_text().get(lang).to_string())
     };
     snapshot.nodes.iter().map(|node| city(node.city)).collect::<Vec<_>>().join(", ")
 }
@@ -195,13 +196,15 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    let info = Rc::new(scenario::info(&state.params.scenario).unwrap_or_else(|| panic!("scenario in catalogue")));
+    let info = scenario::info(&state.params.scenario).unwrap_or(&scenario::SCENARIOS[0].info);
     let (kinds, live, promises, names, measures_lag) = {
         let simulation = state.simulation.borrow();
         let live = simulation.live_checkers();
         (simulation.checkers(), live, simulation.promises(), simulation.node_names(), simulation.measures_lag())
     };
-    let scales = state.params.scenario == "big-billion-day";
+    // A scenario that adds replicas while it runs is the one judged for reads at replicas
+    // not yet ready: it gets the replica chart and the policy comparison.
+    let scales = kinds.contains(&AnomalyKind::UnreadyRead);
     let on_toggle = dispatch.reform(Action::ToggleNode);
     // These callbacks capture nothing that changes between renders (dispatchers and state
     // setters), so the components taking them ignore them when comparing props and
@@ -249,7 +252,7 @@ pub fn App() -> Html {
     };
     let copy_embed = {
         let (state, report) = (state.clone(), report_copy.clone());
-        let title = info.title;
+        let title = info.title.en;
         Callback::from(move |_: MouseEvent| {
             copy_to_clipboard(embed_code(&page_base(), &state, title), Msg::CopiedEmbed, report.clone())
         })
@@ -297,7 +300,7 @@ pub fn App() -> Html {
         <ContextProvider<Lang> context={lang}>
         <div class={classes!("app", state.params.embed.then_some("embed"))} lang={lang.tag()}>
             <header>
-                <h1>{ "Replica Lab" }<span class="subtitle">{ if hindi { info.title_hi } else { info.title } }</span></h1>
+                <h1>{ "Replica Lab" }<span class="subtitle">{ info.title.get(lang) }</span></h1>
                 <div class="clock">
                     <span>{ "t = " }</span><span id="sim-time" aria-live="off">{ format!("{:.3} s", snapshot.now_us as f64 / 1e6) }</span>
                     <span class="digest" title={t(Msg::DigestTitle)}>{ &snapshot.digest }</span>
@@ -361,13 +364,15 @@ pub fn App() -> Html {
                 <aside>
                     <Lesson steps={info.lesson} taken={state.params.lesson} compact={state.params.embed}
                             paused_because={state.paused_because} {on_step} />
-                    <Controls state={whole.clone()} dispatch={dispatch.clone()} info={info.clone()} />
+                    <Controls state={whole.clone()} dispatch={dispatch.clone()} {info} />
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show}
                                quiet={state.quiet.clone()} {on_check_now} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(5)} />
                     <Storage snapshot={snapshot.clone()} />
-                    <ScalingCompare state={whole} />
+                    if scales {
+                        <ScalingCompare state={whole} />
+                    }
                     if scales {
                         <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(0)} />
                     }

@@ -5,7 +5,7 @@
 
 use crate::hooks::use_lang;
 use crate::state::{BenchAction, BenchModel};
-use replica_core::bench::{self, BenchConfig, ENTRIES, METHOD};
+use replica_core::bench::{self, BenchConfig, METHOD};
 use replica_core::i18n::Msg;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,13 +30,13 @@ fn start(model: UseReducerHandle<BenchModel>, current: Rc<RefCell<u64>>, config:
     };
     model.dispatch(BenchAction::Start(generation, config));
     yew::platform::spawn_local(async move {
-        for entry in ENTRIES.iter() {
+        for entry in bench::entries() {
             // Paint between rows.
             yew::platform::time::sleep(std::time::Duration::from_millis(1)).await;
             if *current.borrow() != generation {
                 return;
             }
-            match bench::run_entry(entry, &config) {
+            match bench::run_entry(&entry, &config) {
                 Ok(row) => model.dispatch(BenchAction::Row(generation, row)),
                 Err(error) => {
                     model.dispatch(BenchAction::Failed(generation, error.to_string()));
@@ -94,7 +94,7 @@ pub fn BenchView(props: &BenchProps) -> Html {
                 <button type="submit" disabled={model.running}>{ t(if model.running { Msg::BenchRunning } else { Msg::BenchRun }) }</button>
             </form>
             if let Some(config) = model.config {
-                <p class="hint" role="status">{ Msg::BenchConfigLine.fill(lang, &[&config.seed, &config.load_ops_s, &config.latency_multiplier, &config.duration_s, &model.rows.len(), &ENTRIES.len()]) }</p>
+                <p class="hint" role="status">{ Msg::BenchConfigLine.fill(lang, &[&config.seed, &config.load_ops_s, &config.latency_multiplier, &config.duration_s, &model.rows.len(), &bench::entries().len()]) }</p>
             }
             if let Some(error) = &model.error {
                 <p role="alert">{ error }</p>

@@ -20,7 +20,7 @@ pub struct ControlsProps {
     /// Where actions go.
     pub dispatch: Callback<Action>,
     /// The scenario's catalogue entry.
-    pub info: Rc<ScenarioInfo>,
+    pub info: &'static ScenarioInfo,
 }
 
 fn input_value(event: &Event) -> Option<String> {
@@ -177,8 +177,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="field scenario">
                 <label for="scenario">{ t(Msg::Scenario) }</label>
                 <select id="scenario" name="scenario" onchange={scenario_change}>
-                    { for scenarios.iter().map(|s| html! {
-                        <option value={s.id} selected={s.id == props.info.id}>{ format!("{} — {}", s.id, if hindi { s.title_hi } else { s.title }) }</option>
+                    { for scenarios.map(|s| html! {
+                        <option value={s.id} selected={s.id == props.info.id}>{ format!("{} — {}", s.id, s.title.get(lang)) }</option>
                     }) }
                 </select>
             </div>

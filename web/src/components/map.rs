@@ -13,7 +13,7 @@ use crate::hooks::use_lang;
 use crate::palette;
 use crate::url::Lang;
 use replica_core::geo::{city_position, segments_cross, CITIES, MAP_HEIGHT, MAP_WIDTH};
-use replica_core::i18n::{Msg, Text};
+use replica_core::i18n::Msg;
 use replica_core::protocol::Role;
 use replica_core::snapshot::{Glyph, NodeSnapshot, Snapshot};
 use std::rc::Rc;
@@ -73,7 +73,7 @@ fn node_label(node: &NodeSnapshot, lang: Lang) -> String {
 
 /// A city's name in a language.
 fn city_name(index: usize, lang: Lang) -> &'static str {
-    CITIES.get(index).map_or("?", |city| Text { en: city.name, hi: city.name_hi }.get(lang))
+    CITIES.get(index).map_or("?", |city| city.name_text().get(lang))
 }
 
 fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>, lang: Lang) -> Html {
@@ -85,7 +85,7 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
     // Extra rows go to the side away from the label.
     let (x, y) = (x + dx + 22.0 * column, y + dy - 24.0 * row * label_dy.signum());
     // A switched-off slot is drawn small and without a label: it costs nothing and serves nothing.
-    let dormant = node.view.status.starts_with("off");
+    let dormant = node.view.switched_off;
     let id = node.id.clone();
     let click = {
         let (id, on_toggle) = (id.clone(), on_toggle.clone());

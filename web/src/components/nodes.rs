@@ -36,7 +36,7 @@ pub fn NodeList(props: &NodeListProps) -> Html {
     let t = |msg: Msg| msg.get(lang);
     let has_clocks = props.snapshot.nodes.iter().any(|node| !node.view.vector_clock.is_empty());
     // Switched-off auto-scaling slots serve nothing: counted, not listed.
-    let dormant = |node: &&replica_core::snapshot::NodeSnapshot| node.up && node.view.status.starts_with("off");
+    let dormant = |node: &&replica_core::snapshot::NodeSnapshot| node.up && node.view.switched_off;
     let switched_off = props.snapshot.nodes.iter().filter(dormant).count();
     let rows = props.snapshot.nodes.iter().filter(|node| !dormant(node)).map(|node| {
         let toggle = {

@@ -1,6 +1,7 @@
 //! The auto-scaling comparison: runs the current seed and load under both scaling policies,
 //! off screen and one after the other so the page stays responsive, and shows SLA minutes
-//! violated, cost and the most replicas side by side. Renders nothing for other scenarios.
+//! violated, cost and the most replicas side by side. The page shows it for scenarios that
+//! scale.
 
 use crate::hooks::use_lang;
 use crate::state::AppState;
@@ -31,7 +32,7 @@ enum Comparison {
 fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, String> {
     let duration_us = COMPARE_DURATION_S * 1_000_000;
     let mut rows = Vec::new();
-    for policy in ["reactive", "prescaled"] {
+    for policy in replica_core::strategy::autoscaling::Policy::VALUES {
         let mut config = crate::state::config_of(&state.params, state.seed);
         config.knobs.insert("scaling".into(), policy.into());
         config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;
@@ -49,9 +50,6 @@ pub fn ScalingCompare(props: &ScalingProps) -> Html {
     let lang = use_lang();
     let t = |msg: Msg| msg.get(lang);
     let comparison = use_state(|| Comparison::Idle);
-    if props.state.params.scenario != "big-billion-day" {
-        return html! {};
-    }
     let onclick = {
         let (comparison, state) = (comparison.clone(), props.state.clone());
         Callback::from(move |_: MouseEvent| {

@@ -1,4 +1,5 @@
-//! `hdfc`: primary/replica replication, as HDFC-style core banking runs it.
+//! Log shipping: primary/replica replication, as HDFC-style core banking runs it (the
+//! `hdfc`, `consensus` and `lag-monitor` scenarios).
 //!
 //! A primary in Mumbai appends every write to its log (with an LSN and its epoch), flushes
 //! it with group commit, and ships flushed log to replicas in other cities. The commit
@@ -33,6 +34,18 @@
 //!
 //! Replicas apply flushed log single-threaded at a fixed cost per entry: this is the apply
 //! capacity that makes lag grow with load.
+
+mod commit;
+mod disk;
+mod election;
+mod naive;
+mod replication;
+mod routing;
+
+pub use commit::NODES_MAX;
+use commit::{kth_largest, majority};
+use replication::{AppendArgs, ReplyArgs, SnapshotArgs};
+pub use routing::{route_reads_any, route_reads_nearest, route_reads_primary};
 
 use super::log::{Entry, Log, ENTRY_BYTES};
 use crate::engine::RouteCandidate;
@@ -150,7 +163,7 @@ impl FailoverMode {
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HdfcConfig {
+pub struct LogShippingConfig {
     /// Commit mode.
     pub commit: CommitMode,
     /// Read routing.
@@ -181,7 +194,7 @@ pub struct HdfcConfig {
     pub window_entries: u64,
 }
 
-impl Default for HdfcConfig {
+impl Default for LogShippingConfig {
     fn default() -> Self {
         Self {
             commit: CommitMode::Async,
@@ -338,8 +351,8 @@ struct Peer {
 
 /// One hdfc node.
 #[derive(Debug)]
-pub struct HdfcNode {
-    config: HdfcConfig,
+pub struct LogShippingNode {
+    config: LogShippingConfig,
     role: Role,
     /// Whether the node boots as primary (its configured role; naive and manual failover).
     boots_as_primary: bool,
@@ -391,35 +404,9 @@ fn token_parts(token: u64) -> (u64, u64) {
     (token >> 40, token & ((1 << 40) - 1))
 }
 
-fn majority(nodes: usize) -> usize {
-    nodes / 2 + 1
-}
-
-/// Most nodes in an hdfc cluster (a primary and six replicas, one per city), with room.
-pub const NODES_MAX: usize = 8;
-
-/// The `k`-th largest of at most [`NODES_MAX`] values (0 if there are fewer than `k`),
-/// without allocating: it runs on every acknowledgement and client request.
-fn kth_largest(values: impl Iterator<Item = u64>, k: usize) -> u64 {
-    let mut buffer = [0u64; NODES_MAX];
-    let mut count = 0;
-    for value in values.take(NODES_MAX) {
-        buffer[count] = value;
-        count += 1;
-    }
-    let slice = &mut buffer[..count];
-    // Ascending (the plain sort other code already instantiates): the k-th largest is k from the end.
-    slice.sort_unstable();
-    if k == 0 {
-        u64::MAX
-    } else {
-        count.checked_sub(k).and_then(|index| slice.get(index)).copied().unwrap_or(0)
-    }
-}
-
-impl HdfcNode {
+impl LogShippingNode {
     /// A node; node 0 starts as primary of epoch 1.
-    pub fn new(config: HdfcConfig, is_primary: bool) -> Self {
+    pub fn new(config: LogShippingConfig, is_primary: bool) -> Self {
         Self {
             config,
             role: if is_primary { Role::Primary } else { Role::Replica },
@@ -460,259 +447,6 @@ impl HdfcNode {
 
     // ----- disk pipeline (group commit) -----
 
-    fn lazy_flush(&self) -> bool {
-        self.role == Role::Primary && self.config.commit == CommitMode::Async
-    }
-
-    fn pump_disk(&mut self, out: &mut Out<Msg, Timer>) {
-        let last =
-            if self.lazy_flush() { self.log.last_lsn().min(self.flush_requested_lsn) } else { self.log.last_lsn() };
-        if !self.write_inflight && last > self.written_lsn {
-            let count = (last - self.written_lsn) as u32;
-            out.disk_write(count * ENTRY_BYTES, token(self.disk_generation, last));
-            self.write_inflight = true;
-        }
-        if !self.sync_inflight && self.written_lsn > self.flushed_lsn {
-            out.disk_sync(token(self.disk_generation, self.written_lsn));
-            self.sync_inflight = true;
-        }
-    }
-
-    fn on_written(&mut self, target: u64, out: &mut Out<Msg, Timer>) {
-        self.written_lsn = self.written_lsn.max(target.min(self.log.last_lsn()));
-        if self.role != Role::Primary && matches!(self.config.commit, CommitMode::SemiSync | CommitMode::RemoteWrite) {
-            self.send_position(out);
-        }
-        self.pump_disk(out);
-    }
-
-    fn on_synced(&mut self, ctx: &mut Ctx, target: u64, out: &mut Out<Msg, Timer>) {
-        self.flushed_lsn = self.flushed_lsn.max(target.min(self.written_lsn));
-        let flushed = self.flushed_lsn;
-        self.undo.retain(|(lsn, _, _)| *lsn > flushed);
-        if self.role == Role::Primary {
-            self.advance_commit(ctx, out);
-            self.replicate(ctx, out, false);
-        } else {
-            self.send_position(out);
-            self.schedule_apply(ctx, out);
-        }
-        self.pump_disk(out);
-    }
-
-    fn truncate_log_from(&mut self, lsn: u64) {
-        self.log.truncate_from(lsn);
-        let last = self.log.last_lsn();
-        self.written_lsn = self.written_lsn.min(last);
-        self.flushed_lsn = self.flushed_lsn.min(last);
-        self.apply_scheduled_lsn = self.apply_scheduled_lsn.min(last);
-        self.verified_lsn = self.verified_lsn.min(last);
-        self.disk_generation += 1;
-    }
-
-    // ----- replica side -----
-
-    fn send_position(&mut self, out: &mut Out<Msg, Timer>) {
-        let Some(primary) = self.primary else { return };
-        let cap = self.verified_lsn;
-        out.send(
-            primary,
-            Msg::AppendReply {
-                epoch: self.epoch,
-                ok: true,
-                need_snapshot: false,
-                hint_lsn: 0,
-                write_lsn: self.written_lsn.min(cap),
-                flush_lsn: self.flushed_lsn.min(cap),
-                apply_lsn: self.applied_lsn.min(cap),
-                echo_sent_us: self.last_append_sent_us,
-            },
-        );
-    }
-
-    fn refuse(&self, to: NodeId, need_snapshot: bool, hint_lsn: u64, out: &mut Out<Msg, Timer>) {
-        out.send(
-            to,
-            Msg::AppendReply {
-                epoch: self.epoch,
-                ok: false,
-                need_snapshot,
-                hint_lsn,
-                write_lsn: 0,
-                flush_lsn: 0,
-                apply_lsn: 0,
-                echo_sent_us: 0,
-            },
-        );
-    }
-
-    fn schedule_apply(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if self.flushed_lsn <= self.apply_scheduled_lsn {
-            return;
-        }
-        let count = self.flushed_lsn - self.apply_scheduled_lsn.max(self.applied_lsn);
-        let start = ctx.now_us.max(self.apply_busy_until_us);
-        let done = start + count * self.config.apply_us;
-        self.apply_busy_until_us = done;
-        self.apply_scheduled_lsn = self.flushed_lsn;
-        out.set_timer(done - ctx.now_us, Timer::Apply(self.flushed_lsn));
-    }
-
-    fn apply_up_to(&mut self, lsn: u64) {
-        // Only asynchronous commit makes entries visible before they are durable.
-        let target = if self.lazy_flush() { lsn.min(self.log.last_lsn()) } else { lsn.min(self.flushed_lsn) };
-        while self.applied_lsn < target {
-            let next = self.applied_lsn + 1;
-            let Some(entry) = self.log.get(next) else {
-                break;
-            };
-            if let Some((key, value)) = entry.write {
-                let previous = self.store.insert(key, value);
-                if next > self.flushed_lsn {
-                    self.undo.push((next, key, previous));
-                }
-            }
-            self.applied_lsn = next;
-        }
-    }
-
-    /// Rolls the store back to the durable log (after a crash under asynchronous commit).
-    fn undo_unflushed(&mut self) {
-        while let Some((lsn, key, previous)) = self.undo.pop() {
-            match previous {
-                Some(value) => self.store.insert(key, value),
-                None => self.store.remove(&key),
-            };
-            self.applied_lsn = self.applied_lsn.min(lsn - 1);
-        }
-        self.applied_lsn = self.applied_lsn.min(self.flushed_lsn.max(self.log.base_lsn()));
-        self.commit_lsn = self.commit_lsn.min(self.flushed_lsn);
-    }
-
-    fn on_apply_timer(&mut self, upto: u64, out: &mut Out<Msg, Timer>) {
-        let before = self.applied_lsn;
-        if self.role != Role::Primary {
-            self.apply_up_to(upto);
-        }
-        if self.applied_lsn > before && self.config.commit == CommitMode::RemoteApply {
-            self.send_position(out);
-        }
-    }
-
-    fn follow(&mut self, ctx: &mut Ctx, from: NodeId, epoch: u64) {
-        if epoch > self.epoch {
-            self.epoch = epoch;
-            self.voted_for = None;
-        }
-        if self.role != Role::Replica {
-            self.become_replica();
-        }
-        if self.primary != Some(from) {
-            self.primary = Some(from);
-            self.verified_lsn = 0;
-        }
-        self.last_contact_us = ctx.now_us;
-        self.polling = false;
-        self.reset_election_deadline(ctx);
-    }
-
-    fn reset_election_deadline(&mut self, ctx: &mut Ctx) {
-        let jitter = ctx.rng.below(self.config.election_timeout_us / 5 + 1);
-        self.election_deadline_us = ctx.now_us + self.config.election_timeout_us + jitter;
-    }
-
-    /// After a split vote: retry sooner, with fresh randomness.
-    fn reset_retry_deadline(&mut self, ctx: &mut Ctx) {
-        let base = self.config.election_timeout_us / 5;
-        self.election_deadline_us = ctx.now_us + base + ctx.rng.below(base + 1);
-    }
-
-    fn on_append(&mut self, ctx: &mut Ctx, from: NodeId, msg: AppendArgs, out: &mut Out<Msg, Timer>) {
-        if msg.epoch < self.epoch {
-            self.refuse(from, false, 0, out);
-            return;
-        }
-        self.follow(ctx, from, msg.epoch);
-        self.last_append_sent_us = msg.sent_us;
-        self.known_end_lsn = msg.end_lsn;
-        self.primary_next_unsent = msg.next_unsent;
-        if let Err(refusal) = self.check_prev(msg.prev_lsn, msg.prev_epoch) {
-            match refusal {
-                Refusal::Snapshot => self.refuse(from, true, 0, out),
-                Refusal::ResumeAt(hint) => self.refuse(from, false, hint, out),
-            }
-            return;
-        }
-        let heartbeat = msg.entries.is_empty();
-        let matched = msg.prev_lsn + msg.entries.len() as u64;
-        for entry in msg.entries {
-            if entry.lsn <= self.log.base_lsn() {
-                continue;
-            }
-            if entry.lsn <= self.log.last_lsn() {
-                if self.log.epoch_at(entry.lsn) == Some(entry.epoch) {
-                    continue;
-                }
-                if entry.lsn <= self.applied_lsn {
-                    self.refuse(from, true, 0, out);
-                    return;
-                }
-                self.truncate_log_from(entry.lsn);
-            }
-            self.log.push(entry);
-        }
-        self.verified_lsn = self.verified_lsn.max(matched.min(self.log.last_lsn()));
-        self.pump_disk(out);
-        if heartbeat {
-            self.send_position(out);
-        }
-    }
-
-    /// Checks that our log holds the primary's entry at `prev_lsn`.
-    fn check_prev(&mut self, prev_lsn: u64, prev_epoch: u64) -> Result<(), Refusal> {
-        if prev_lsn > self.log.last_lsn() {
-            return Err(Refusal::ResumeAt(self.log.last_lsn() + 1));
-        }
-        if prev_lsn < self.log.base_lsn() {
-            return Ok(());
-        }
-        match self.log.epoch_at(prev_lsn) {
-            Some(epoch) if epoch == prev_epoch => Ok(()),
-            Some(_) => {
-                let start = self.log.epoch_run_start(prev_lsn);
-                if start <= self.applied_lsn || prev_lsn <= self.applied_lsn {
-                    Err(Refusal::Snapshot)
-                } else {
-                    self.truncate_log_from(start);
-                    Err(Refusal::ResumeAt(start))
-                }
-            }
-            None => Err(Refusal::Snapshot),
-        }
-    }
-
-    fn on_snapshot(&mut self, ctx: &mut Ctx, from: NodeId, snapshot: SnapshotArgs, out: &mut Out<Msg, Timer>) {
-        if snapshot.epoch < self.epoch {
-            self.refuse(from, false, 0, out);
-            return;
-        }
-        self.follow(ctx, from, snapshot.epoch);
-        self.last_append_sent_us = snapshot.sent_us;
-        self.store = crate::compact::map_from(snapshot.store);
-        self.log.reset_to(snapshot.lsn, snapshot.last_epoch);
-        self.written_lsn = snapshot.lsn;
-        self.flushed_lsn = snapshot.lsn;
-        self.applied_lsn = snapshot.lsn;
-        self.apply_scheduled_lsn = snapshot.lsn;
-        self.verified_lsn = snapshot.lsn;
-        self.disk_generation += 1;
-        self.write_inflight = false;
-        self.sync_inflight = false;
-        self.send_position(out);
-    }
-
-    // ----- primary side -----
-
     fn become_replica(&mut self) {
         self.role = Role::Replica;
         self.primary = None;
@@ -741,189 +475,6 @@ impl HdfcNode {
         self.epoch_start_lsn = next;
         self.pump_disk(out);
         self.replicate(ctx, out, true);
-    }
-
-    fn lease_basis_us(&self, nodes: usize, me: NodeId) -> u64 {
-        let needed = majority(nodes) - 1;
-        if needed == 0 {
-            return u64::MAX;
-        }
-        kth_largest(self.other_peers(me).map(|peer| peer.acked_sent_us), needed)
-    }
-
-    fn other_peers(&self, me: NodeId) -> impl Iterator<Item = &Peer> {
-        self.peers.iter().enumerate().filter(move |(id, _)| *id != me).map(|(_, peer)| peer)
-    }
-
-    fn lease_valid(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
-        if self.config.failover != FailoverMode::Auto {
-            return true;
-        }
-        let basis = self.lease_basis_us(nodes, me);
-        basis == u64::MAX || now_us < basis + self.config.lease_us
-    }
-
-    fn serves_as_primary(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
-        self.role == Role::Primary && now_us >= self.ready_at_us && self.lease_valid(now_us, nodes, me)
-    }
-
-    fn quorum_position(&self, nodes: usize, me: NodeId, position: impl Fn(&Peer) -> u64) -> u64 {
-        let k = nodes / 2;
-        if k == 0 {
-            return u64::MAX;
-        }
-        kth_largest(self.other_peers(me).map(position), k)
-    }
-
-    fn commit_candidate(&self, nodes: usize, me: NodeId) -> u64 {
-        let replicated = match self.config.commit {
-            CommitMode::Async => return self.log.last_lsn(),
-            CommitMode::Local => u64::MAX,
-            CommitMode::SemiSync if self.semi_sync_degraded || nodes == 1 => u64::MAX,
-            CommitMode::SemiSync => self
-                .peers
-                .iter()
-                .enumerate()
-                .filter(|(id, _)| *id != me)
-                .map(|(_, peer)| peer.write_lsn)
-                .max()
-                .unwrap_or(0),
-            CommitMode::RemoteWrite => self.quorum_position(nodes, me, |peer| peer.write_lsn),
-            CommitMode::On => self.quorum_position(nodes, me, |peer| peer.flush_lsn),
-            CommitMode::RemoteApply => self.quorum_position(nodes, me, |peer| peer.apply_lsn),
-        };
-        self.flushed_lsn.min(replicated)
-    }
-
-    fn advance_commit(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if self.role != Role::Primary {
-            return;
-        }
-        let candidate = self.commit_candidate(ctx.nodes, ctx.me);
-        // Only an entry of our own epoch can be committed by counting replicas (Raft's rule).
-        let counted = self.config.commit.needs_quorum() || self.config.commit == CommitMode::SemiSync;
-        if candidate > self.commit_lsn && (!counted || self.log.epoch_at(candidate) == Some(self.epoch)) {
-            self.commit_lsn = candidate;
-            self.apply_up_to(candidate);
-        }
-        self.acknowledge_committed(ctx, out);
-    }
-
-    fn acknowledge_committed(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        if !self.lease_valid(ctx.now_us, ctx.nodes, ctx.me) {
-            return;
-        }
-        while let Some(&(lsn, op)) = self.waiting.front() {
-            if lsn > self.commit_lsn {
-                break;
-            }
-            self.waiting.pop_front();
-            out.reply(op, Reply::Ok { read_value: None, epoch: self.epoch });
-        }
-    }
-
-    fn replicate(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>, heartbeat_due: bool) {
-        for peer in 0..self.peers.len() {
-            if peer != ctx.me {
-                self.replicate_to(ctx, peer, out, heartbeat_due);
-            }
-        }
-    }
-
-    fn replicate_to(&mut self, ctx: &mut Ctx, peer_id: NodeId, out: &mut Out<Msg, Timer>, heartbeat_due: bool) {
-        let now = ctx.now_us;
-        let stalled = now.saturating_sub(self.peers[peer_id].last_send_us) >= self.config.heartbeat_us;
-        let peer = &mut self.peers[peer_id];
-        if stalled && peer.inflight > 0 {
-            // Appends or their answers were lost: resend from the last written position.
-            peer.inflight = 0;
-            peer.next_lsn = peer.write_lsn + 1;
-        }
-        if peer.needs_snapshot || peer.next_lsn <= self.log.base_lsn() {
-            if stalled || peer.inflight == 0 {
-                self.send_snapshot(ctx, peer_id, out);
-            }
-            return;
-        }
-        let peer = self.peers[peer_id];
-        let unacknowledged = peer.next_lsn.saturating_sub(peer.write_lsn + 1);
-        let window = self.config.window_entries.max(1);
-        let has_entries = peer.next_lsn <= self.flushed_lsn && unacknowledged < window;
-        if !(has_entries || heartbeat_due && stalled) {
-            return;
-        }
-        let prev_lsn = peer.next_lsn - 1;
-        let window_end = peer.write_lsn + window;
-        let to =
-            if has_entries { self.flushed_lsn.min(prev_lsn + BATCH_ENTRIES_MAX).min(window_end) } else { prev_lsn };
-        let entries = if has_entries { self.log.slice(peer.next_lsn, to) } else { Vec::new() };
-        out.send(
-            peer_id,
-            Msg::Append {
-                epoch: self.epoch,
-                prev_lsn,
-                prev_epoch: self.log.epoch_at(prev_lsn).unwrap_or(0),
-                entries,
-                commit_lsn: self.commit_lsn,
-                end_lsn: self.flushed_lsn,
-                sent_us: now,
-                next_unsent: self.log.get(to + 1).map(|entry| (entry.lsn, entry.appended_us)),
-            },
-        );
-        let peer = &mut self.peers[peer_id];
-        peer.next_lsn = to + 1;
-        peer.inflight += u32::from(has_entries);
-        peer.last_send_us = now;
-    }
-
-    fn send_snapshot(&mut self, ctx: &mut Ctx, peer_id: NodeId, out: &mut Out<Msg, Timer>) {
-        let lsn = self.applied_lsn;
-        out.send(
-            peer_id,
-            Msg::Snapshot {
-                epoch: self.epoch,
-                lsn,
-                last_epoch: self.log.epoch_at(lsn).unwrap_or(self.epoch),
-                store: self.store.iter().map(|(k, v)| (*k, *v)).collect(),
-                sent_us: ctx.now_us,
-            },
-        );
-        let peer = &mut self.peers[peer_id];
-        peer.needs_snapshot = false;
-        peer.next_lsn = lsn + 1;
-        peer.inflight = 1;
-        peer.last_send_us = ctx.now_us;
-    }
-
-    fn on_append_reply(&mut self, ctx: &mut Ctx, from: NodeId, reply: ReplyArgs, out: &mut Out<Msg, Timer>) {
-        if reply.epoch > self.epoch {
-            self.epoch = reply.epoch;
-            self.voted_for = None;
-            self.become_replica();
-            self.last_contact_us = ctx.now_us;
-            self.reset_election_deadline(ctx);
-            return;
-        }
-        if self.role != Role::Primary || reply.epoch < self.epoch || from >= self.peers.len() {
-            return;
-        }
-        let peer = &mut self.peers[from];
-        peer.inflight = peer.inflight.saturating_sub(1);
-        if reply.ok {
-            peer.write_lsn = reply.write_lsn;
-            peer.flush_lsn = reply.flush_lsn;
-            peer.apply_lsn = reply.apply_lsn;
-            peer.acked_sent_us = peer.acked_sent_us.max(reply.echo_sent_us);
-            peer.next_lsn = peer.next_lsn.max(reply.write_lsn + 1);
-        } else if reply.need_snapshot {
-            peer.needs_snapshot = true;
-            peer.inflight = 0;
-        } else {
-            peer.next_lsn = reply.hint_lsn.clamp(1, self.log.last_lsn() + 1);
-            peer.inflight = 0;
-        }
-        self.advance_commit(ctx, out);
-        self.replicate_to(ctx, from, out, false);
     }
 
     fn on_client_write(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
@@ -975,128 +526,6 @@ impl HdfcNode {
 
     // ----- elections -----
 
-    fn heard_primary_recently(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
-        if now_us < self.votes_withheld_until_us {
-            return true;
-        }
-        match self.role {
-            Role::Primary => self.lease_valid(now_us, nodes, me),
-            _ => self.primary.is_some() && now_us.saturating_sub(self.last_contact_us) < self.config.lease_us,
-        }
-    }
-
-    fn start_election(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        self.epoch += 1;
-        self.role = Role::Candidate;
-        self.primary = None;
-        self.voted_for = Some(ctx.me);
-        self.votes = 1 << ctx.me;
-        self.reset_retry_deadline(ctx);
-        if majority(ctx.nodes) == 1 {
-            self.become_primary(ctx, out);
-            return;
-        }
-        for peer in 0..ctx.nodes {
-            if peer != ctx.me {
-                out.send(
-                    peer,
-                    Msg::VoteRequest {
-                        epoch: self.epoch,
-                        last_epoch: self.log.last_epoch(),
-                        last_lsn: self.log.last_lsn(),
-                    },
-                );
-            }
-        }
-    }
-
-    fn on_vote_request(&mut self, ctx: &mut Ctx, from: NodeId, args: (u64, u64, u64), out: &mut Out<Msg, Timer>) {
-        let (epoch, last_epoch, last_lsn) = args;
-        if self.config.failover != FailoverMode::Auto
-            || self.heard_primary_recently(ctx.now_us, ctx.nodes, ctx.me)
-            || epoch < self.epoch
-        {
-            out.send(from, Msg::VoteReply { epoch: self.epoch, granted: false });
-            return;
-        }
-        if epoch > self.epoch {
-            self.epoch = epoch;
-            self.voted_for = None;
-            if self.role != Role::Replica {
-                self.become_replica();
-            }
-        }
-        let up_to_date = (last_epoch, last_lsn) >= (self.log.last_epoch(), self.log.last_lsn());
-        let granted = up_to_date && self.voted_for.is_none_or(|v| v == from);
-        if granted {
-            self.voted_for = Some(from);
-            self.reset_election_deadline(ctx);
-        } else if !up_to_date {
-            // We are further ahead than the candidate: stand ourselves, soon.
-            self.election_deadline_us = self.election_deadline_us.min(ctx.now_us + self.config.heartbeat_us);
-        }
-        out.send(from, Msg::VoteReply { epoch: self.epoch, granted });
-    }
-
-    fn on_vote_reply(&mut self, ctx: &mut Ctx, from: NodeId, epoch: u64, granted: bool, out: &mut Out<Msg, Timer>) {
-        if epoch > self.epoch {
-            self.epoch = epoch;
-            self.voted_for = None;
-            self.become_replica();
-            self.reset_election_deadline(ctx);
-            return;
-        }
-        if self.role != Role::Candidate || epoch != self.epoch || !granted {
-            return;
-        }
-        self.votes |= 1 << from;
-        if self.votes.count_ones() as usize >= majority(ctx.nodes) {
-            self.become_primary(ctx, out);
-        }
-    }
-
-    // ----- naive failover -----
-
-    fn start_naive_poll(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        self.polling = true;
-        self.poll_found_better = false;
-        for peer in 0..ctx.nodes {
-            if peer != ctx.me {
-                out.send(peer, Msg::StatusQuery);
-            }
-        }
-        out.set_timer(self.config.naive_poll_us, Timer::NaiveDecide);
-    }
-
-    fn on_status_reply(&mut self, ctx: &mut Ctx, from: NodeId, status: (u64, u64, bool)) {
-        let (last_epoch, last_lsn, sees_primary) = status;
-        let theirs = (last_epoch, last_lsn, std::cmp::Reverse(from));
-        let mine = (self.log.last_epoch(), self.log.last_lsn(), std::cmp::Reverse(ctx.me));
-        if self.polling && (sees_primary || theirs > mine) {
-            self.poll_found_better = true;
-        }
-    }
-
-    fn naive_decide(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        let silent = ctx.now_us.saturating_sub(self.last_contact_us) >= self.config.naive_timeout_us;
-        let should_promote = self.polling && !self.poll_found_better && silent && self.role == Role::Replica;
-        self.polling = false;
-        if should_promote {
-            // Epochs unique per node, so two naive primaries never share one.
-            let nodes = ctx.nodes as u64;
-            self.epoch = (self.epoch / nodes + 1) * nodes + ctx.me as u64;
-            self.become_primary(ctx, out);
-        }
-    }
-
-    // ----- housekeeping -----
-
-    fn on_wal_writer(&mut self, out: &mut Out<Msg, Timer>) {
-        out.set_timer(self.config.wal_writer_delay_us, Timer::WalWriter);
-        self.flush_requested_lsn = self.log.last_lsn();
-        self.pump_disk(out);
-    }
-
     fn on_tick(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         out.set_timer(self.config.heartbeat_us, Timer::Tick);
         match self.role {
@@ -1123,31 +552,6 @@ impl HdfcNode {
         self.compact_primary_log();
     }
 
-    fn update_semi_sync(&mut self, now_us: u64) {
-        if self.config.commit != CommitMode::SemiSync {
-            return;
-        }
-        if self.semi_sync_degraded {
-            let caught_up = self.peers.iter().any(|peer| peer.write_lsn >= self.flushed_lsn && self.flushed_lsn > 0);
-            if caught_up {
-                self.semi_sync_degraded = false;
-            }
-        } else if let Some(&(lsn, _)) = self.waiting.front() {
-            let waited = self.log.get(lsn).map_or(0, |entry| now_us.saturating_sub(entry.appended_us));
-            if waited >= self.config.semi_sync_timeout_us {
-                self.semi_sync_degraded = true;
-            }
-        }
-    }
-
-    fn compact_primary_log(&mut self) {
-        let needed = self.peers.iter().map(|peer| peer.next_lsn.saturating_sub(1)).min().unwrap_or(self.commit_lsn);
-        let mut target = self.commit_lsn.min(needed);
-        let overflow = self.log.len().saturating_sub(LOG_RETAINED_MAX) as u64;
-        target = target.max((self.log.base_lsn() + overflow).min(self.commit_lsn));
-        self.log.compact_to(target);
-    }
-
     fn replica_tick(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         let now = ctx.now_us;
         match self.config.failover {
@@ -1169,12 +573,6 @@ impl HdfcNode {
         }
     }
 
-    /// Less up-to-date replicas wait longer before standing for election.
-    fn lag_penalty_us(&self) -> u64 {
-        let behind = self.known_end_lsn.saturating_sub(self.log.last_lsn()).min(1000);
-        behind * 2_000
-    }
-
     fn status_line(&self, now_us: u64) -> String {
         match self.role {
             Role::Primary if now_us < self.ready_at_us => {
@@ -1192,41 +590,7 @@ impl HdfcNode {
     }
 }
 
-enum Refusal {
-    Snapshot,
-    ResumeAt(u64),
-}
-
-struct AppendArgs {
-    epoch: u64,
-    prev_lsn: u64,
-    prev_epoch: u64,
-    entries: Vec<Entry>,
-    end_lsn: u64,
-    sent_us: u64,
-    next_unsent: Option<(u64, u64)>,
-}
-
-struct SnapshotArgs {
-    epoch: u64,
-    lsn: u64,
-    last_epoch: u64,
-    store: Vec<(Key, Value)>,
-    sent_us: u64,
-}
-
-struct ReplyArgs {
-    epoch: u64,
-    ok: bool,
-    need_snapshot: bool,
-    hint_lsn: u64,
-    write_lsn: u64,
-    flush_lsn: u64,
-    apply_lsn: u64,
-    echo_sent_us: u64,
-}
-
-impl Protocol for HdfcNode {
+impl Protocol for LogShippingNode {
     type Msg = Msg;
     type Timer = Timer;
 
@@ -1392,6 +756,7 @@ impl Protocol for HdfcNode {
             blocked: 0,
             in_doubt_longest_us: 0,
             detail: Vec::new(),
+            switched_off: false,
         }
     }
 
@@ -1422,45 +787,4 @@ impl Protocol for HdfcNode {
     fn store(&self) -> &BTreeMap<Key, Value> {
         &self.store
     }
-}
-
-/// Writes go to the nearest node that claims to be primary (highest epoch on a tie).
-fn route_to_primary(candidates: &[RouteCandidate]) -> Option<NodeId> {
-    candidates
-        .iter()
-        .filter(|c| c.info.role == Role::Primary)
-        .min_by(|a, b| a.one_way_us.total_cmp(&b.one_way_us).then(b.info.epoch.cmp(&a.info.epoch)))
-        .map(|c| c.node)
-}
-
-fn replicas(candidates: &[RouteCandidate]) -> impl Iterator<Item = &RouteCandidate> {
-    candidates.iter().filter(|c| c.info.role != Role::Primary)
-}
-
-/// Router for `reads=primary`.
-pub fn route_reads_primary(_kind: OpKind, candidates: &[RouteCandidate], _rng: &mut Stream) -> Option<NodeId> {
-    route_to_primary(candidates)
-}
-
-/// Router for `reads=any`: reads to a random replica.
-pub fn route_reads_any(kind: OpKind, candidates: &[RouteCandidate], rng: &mut Stream) -> Option<NodeId> {
-    if !kind.is_read() {
-        return route_to_primary(candidates);
-    }
-    let count = replicas(candidates).count();
-    if count == 0 {
-        return route_to_primary(candidates);
-    }
-    replicas(candidates).nth(rng.below(count as u64) as usize).map(|c| c.node)
-}
-
-/// Router for `reads=nearest`: reads to the nearest replica.
-pub fn route_reads_nearest(kind: OpKind, candidates: &[RouteCandidate], _rng: &mut Stream) -> Option<NodeId> {
-    if !kind.is_read() {
-        return route_to_primary(candidates);
-    }
-    replicas(candidates)
-        .min_by(|a, b| a.one_way_us.total_cmp(&b.one_way_us))
-        .map(|c| c.node)
-        .or_else(|| route_to_primary(candidates))
 }

@@ -14,7 +14,7 @@
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo run --release -p replica-e2e --bin measure`
 
 use replica_e2e::webdriver::Browser;
-use replica_e2e::{dist, serve, SCENARIOS};
+use replica_e2e::{dist, scenarios, serve};
 use std::time::Duration;
 
 /// How long each scenario runs before its frames are read.
@@ -41,7 +41,7 @@ fn main() {
     let browser = Browser::start(1280, 900);
     println!("| scenario | frames | p50 ms | p95 ms | max ms | first frame ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (scenario, _) in SCENARIOS {
+    for (scenario, _) in scenarios() {
         browser.goto("about:blank");
         browser.goto(&format!("{base}/#scenario={scenario}&seed=1"));
         std::thread::sleep(RUN);
