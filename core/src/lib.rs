@@ -57,4 +57,5 @@ pub mod self_report;
 pub mod snapshot;
 pub mod spacetime;
 pub mod strategy;
+pub mod vocabulary;
 pub mod workload;

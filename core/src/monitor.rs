@@ -131,8 +131,11 @@ impl Health {
 }
 
 /// What an alert watches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::VariantArray, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AlertRule {
     /// Replication lag above the region's critical lag.
     CriticalLag,
@@ -148,18 +151,11 @@ pub enum AlertRule {
 
 impl AlertRule {
     /// Every rule.
-    pub const ALL: [AlertRule; 5] =
-        [AlertRule::CriticalLag, AlertRule::ErrorRate, AlertRule::Utilisation, AlertRule::Pool, AlertRule::NodeDown];
+    pub const ALL: &'static [AlertRule] = <Self as strum::VariantArray>::VARIANTS;
 
     /// Stable name.
     pub fn name(self) -> &'static str {
-        match self {
-            AlertRule::CriticalLag => "critical_lag",
-            AlertRule::ErrorRate => "error_rate",
-            AlertRule::Utilisation => "utilisation",
-            AlertRule::Pool => "pool",
-            AlertRule::NodeDown => "node_down",
-        }
+        self.into()
     }
 }
 
@@ -279,7 +275,7 @@ impl Monitor {
             let metrics = self.measure(index, &sample);
             self.nodes[index].metrics = metrics;
             self.nodes[index].previous = Some(sample);
-            for rule in AlertRule::ALL {
+            for &rule in AlertRule::ALL {
                 self.evaluate(now_us, index, rule);
             }
             self.nodes[index].metrics.health = self.health_of(index);
@@ -419,7 +415,7 @@ impl Monitor {
     pub fn active(&self) -> Vec<(String, &'static str, AlertRule, u64)> {
         let mut active = Vec::new();
         for state in &self.nodes {
-            for rule in AlertRule::ALL {
+            for &rule in AlertRule::ALL {
                 if let Some(since) = state.rules[rule as usize].active_since_us {
                     active.push((state.metrics.node.clone(), state.metrics.region, rule, since / 1000));
                 }

@@ -92,7 +92,7 @@ pub fn specs(faults: &[Fault]) -> Vec<String> {
 }
 
 /// The kinds of fault the nemesis draws, with their weights.
-const KINDS: [(&str, u64); 15] = [
+const KINDS: &[(&str, u64)] = &[
     ("partition-leader", 5),
     ("bridge-handover", 3),
     ("partition-halves", 3),

@@ -10,83 +10,14 @@
 //! This module must not contain any strategy: only the shared vocabulary.
 
 use crate::rng::Stream;
+pub use crate::vocabulary::{FailReason, Key, LwwSide, OpId, OpKind, OpResult, Posting, Role, StateExtras, Value};
 use serde::Serialize;
 
 /// Index of a node in the world.
 pub type NodeId = usize;
-/// Id of a client operation, unique in a run, starting at 1.
-pub type OpId = u64;
-/// A key in the replicated store.
-pub type Key = u32;
-/// A value: in register workloads, the id of the write that wrote it (0 = initial).
-pub type Value = u64;
 
 /// Most effects one input may produce; a protocol that needs more has a bug.
 pub const EFFECTS_PER_INPUT_MAX: usize = 4096;
-
-/// What a client asks for. Register scenarios use `Read` and `Write`; the others are the
-/// operations of inventory and cart scenarios. Every update carries a unique value (its
-/// operation id), so a history can be checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OpKind {
-    /// Read one key.
-    Read,
-    /// Write a unique value to one key.
-    Write,
-    /// Buy one unit of an item (decrement its stock if any is left).
-    Order,
-    /// Add units of an item to its stock.
-    Restock,
-    /// Put an item in the client's cart.
-    CartAdd,
-    /// Take an item out of the client's cart.
-    CartRemove,
-    /// Set an item's price.
-    SetPrice,
-    /// Move money from one account (the key) to another (the peer key).
-    Transfer,
-    /// Withdraw from one holder's half of a joint account (the key; the other half is the
-    /// peer key): allowed while the two halves together cover it.
-    Withdraw,
-}
-
-impl FailReason {
-    /// Its name in trace files (as serde writes it).
-    pub fn name(self) -> &'static str {
-        match self {
-            FailReason::NotPrimary => "not_primary",
-            FailReason::NotReady => "not_ready",
-            FailReason::Overloaded => "overloaded",
-            FailReason::Unreachable => "unreachable",
-            FailReason::OutOfStock => "out_of_stock",
-            FailReason::SerializationFailure => "serialization_failure",
-            FailReason::InsufficientFunds => "insufficient_funds",
-        }
-    }
-}
-
-impl OpKind {
-    /// Its name in reports and trace files.
-    pub fn name(self) -> &'static str {
-        match self {
-            OpKind::Read => "read",
-            OpKind::Write => "write",
-            OpKind::Order => "order",
-            OpKind::Restock => "restock",
-            OpKind::CartAdd => "cart_add",
-            OpKind::CartRemove => "cart_remove",
-            OpKind::SetPrice => "set_price",
-            OpKind::Transfer => "transfer",
-            OpKind::Withdraw => "withdraw",
-        }
-    }
-
-    /// Whether the operation only reads.
-    pub fn is_read(self) -> bool {
-        self == OpKind::Read
-    }
-}
 
 /// A client request as it reaches a node.
 #[derive(Debug, Clone, Copy)]
@@ -108,75 +39,8 @@ pub struct ClientRequest {
     pub amount: i64,
 }
 
-/// What an operation returned besides a value read, where the history needs it to be
-/// checked without the strategy's help.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpResult {
-    /// A transfer under last-writer-wins: the balance its leader wrote for each account,
-    /// and which write's balance it built on.
-    LwwTransfer {
-        /// The leader's wall clock when it took the transfer (skew included).
-        stamp_us: i64,
-        /// Payer, then payee.
-        sides: [LwwSide; 2],
-    },
-    /// A transaction: what it read (with the version of each value: the operation that
-    /// wrote it, 0 for the initial value) and what it wrote.
-    Transaction {
-        /// `(key, value, version)` per read.
-        reads: Vec<(Key, i64, OpId)>,
-        /// `(key, value)` per write.
-        writes: Vec<(Key, i64)>,
-    },
-}
-
-/// One account a last-writer-wins transfer wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LwwSide {
-    /// The account.
-    pub account: Key,
-    /// The balance written.
-    pub balance: i64,
-    /// The write whose balance this one was computed from (0: the initial balance).
-    pub basis: OpId,
-}
-
-/// A change to one account by one operation: a line of an account statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Posting {
-    /// The account (or counter).
-    pub account: Key,
-    /// The operation that made the change.
-    pub op: OpId,
-    /// Money (or units) into the account; negative out of it.
-    pub delta: i64,
-}
-
 /// Most postings a node keeps in its ledger (the oldest are dropped and counted).
 pub const LEDGER_POSTINGS_MAX: usize = 300_000;
-
-/// What a node's state holds beyond its key-value store, for checkers: the data itself —
-/// version stamps, account statements, changes held in doubt — never the node's verdict on
-/// what it did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct StateExtras {
-    /// Per key, the operation whose write the value came from (last-writer-wins stamps).
-    pub versions: std::collections::BTreeMap<Key, OpId>,
-    /// Every change applied to the store, oldest first: `store[k]` is the initial value plus
-    /// the deltas posted to `k` (while nothing was dropped).
-    pub ledger: Vec<Posting>,
-    /// Oldest postings dropped to bound the ledger.
-    pub ledger_dropped: u64,
-    /// Changes prepared and not yet decided: held, not applied (two-phase commit).
-    pub held: Vec<Posting>,
-}
-
-impl StateExtras {
-    /// Whether it holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.versions.is_empty() && self.ledger.is_empty() && self.held.is_empty() && self.ledger_dropped == 0
-    }
-}
 
 /// A bounded ledger of postings (the oldest dropped first, counted).
 #[derive(Debug, Clone, Default)]
@@ -222,26 +86,6 @@ impl Ledger {
     }
 }
 
-/// Why a node refused an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailReason {
-    /// The node is not (or no longer) the primary.
-    NotPrimary,
-    /// The node is recovering or promoting and not ready.
-    NotReady,
-    /// A queue is full.
-    Overloaded,
-    /// No node could be reached.
-    Unreachable,
-    /// The item is sold out (at this replica's knowledge).
-    OutOfStock,
-    /// A concurrent transaction committed a write to the same key first.
-    SerializationFailure,
-    /// The payer's balance (at this node's knowledge) is below the amount.
-    InsufficientFunds,
-}
-
 /// A node's answer to a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply {
@@ -257,8 +101,9 @@ pub enum Reply {
 }
 
 /// Kinds of message, shared by all strategies so the page has one legend and palette.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, strum::VariantArray, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MessageKind {
     /// A client request travelling to a node.
     Request,
@@ -289,40 +134,12 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    /// Every kind, in legend order.
-    pub const ALL: [MessageKind; 13] = [
-        MessageKind::Request,
-        MessageKind::Reply,
-        MessageKind::Replicate,
-        MessageKind::Ack,
-        MessageKind::Heartbeat,
-        MessageKind::Vote,
-        MessageKind::Snapshot,
-        MessageKind::Status,
-        MessageKind::Gossip,
-        MessageKind::Reserve,
-        MessageKind::Prepare,
-        MessageKind::Decide,
-        MessageKind::Stream,
-    ];
+    /// Every kind, in legend order (the order of declaration).
+    pub const ALL: &'static [MessageKind] = <Self as strum::VariantArray>::VARIANTS;
 
-    /// Stable snake_case name.
+    /// Stable snake_case name (as serde writes it).
     pub fn name(self) -> &'static str {
-        match self {
-            MessageKind::Request => "request",
-            MessageKind::Reply => "reply",
-            MessageKind::Replicate => "replicate",
-            MessageKind::Ack => "ack",
-            MessageKind::Heartbeat => "heartbeat",
-            MessageKind::Vote => "vote",
-            MessageKind::Snapshot => "snapshot",
-            MessageKind::Status => "status",
-            MessageKind::Gossip => "gossip",
-            MessageKind::Reserve => "reserve",
-            MessageKind::Prepare => "prepare",
-            MessageKind::Decide => "decide",
-            MessageKind::Stream => "stream",
-        }
+        self.into()
     }
 }
 
@@ -470,32 +287,6 @@ pub struct RouteInfo {
     /// Whether it takes client operations now (false while a new replica bootstraps or a
     /// switched-off one waits to be provisioned).
     pub serving: bool,
-}
-
-/// A node's role, shared by all strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Accepts writes and ships its log.
-    Primary,
-    /// Follows a primary.
-    Replica,
-    /// Asking for votes.
-    Candidate,
-    /// Runs a distributed transaction (two-phase commit).
-    Coordinator,
-}
-
-impl Role {
-    /// Stable snake_case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Primary => "primary",
-            Role::Replica => "replica",
-            Role::Candidate => "candidate",
-            Role::Coordinator => "coordinator",
-        }
-    }
 }
 
 /// A node's public face: what a router, the page and the checkers may see.

@@ -13,8 +13,8 @@
 
 use crate::history::{History, Operation, Outcome};
 use crate::i18n::Text;
-use crate::protocol::{Key, OpId, OpKind, Role, StateExtras, Value};
 use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
+use crate::vocabulary::{Key, OpId, OpKind, Role, StateExtras, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! away.
 
 use super::*;
-use crate::protocol::OpResult;
+use crate::vocabulary::OpResult;
 
 /// A transfer's two sides as the client asked for them: `(account, money into it)`.
 fn transfer_sides(op: &Operation) -> [(Key, i64); 2] {

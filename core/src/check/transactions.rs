@@ -1,7 +1,7 @@
 //! Transactions: the isolation anomalies snapshot isolation allows.
 
 use super::*;
-use crate::protocol::OpResult;
+use crate::vocabulary::OpResult;
 
 /// Write skew found in an engine's own committed-transaction log, concurrency read from the
 /// snapshots. Not a checker (an engine's log is its own account): the oracle the tests hold

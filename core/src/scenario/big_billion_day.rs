@@ -13,7 +13,7 @@ use crate::strategy::autoscaling::{self, AutoscalingConfig, AutoscalingNode, Pol
 const SCALING: KnobSpec = KnobSpec {
     name: "scaling",
     label: Text { en: "scaling", hi: "स्केलिंग" },
-    values: KnobValues::Choice(&Policy::VALUES),
+    values: KnobValues::Choice(Policy::VALUES),
     default: "reactive",
     help: "reactive: scale on observed demand only; prescaled: also provision every region for the forecast sale demand ahead of the sale.",
 };

@@ -24,7 +24,7 @@ const WRITE_RATIO: KnobSpec =
 const HOUR: KnobSpec = hour_knob("10");
 
 /// The group's cities; the first starts as leader.
-pub const CITIES: [CityIndex; 5] = [geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
+pub const CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
 
 /// The registry's row.
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {

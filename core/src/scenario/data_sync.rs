@@ -13,7 +13,7 @@ use crate::strategy::change_stream::{ApplyMode, Part, StreamConfig, StreamNode};
 const APPLY: KnobSpec = KnobSpec {
     name: "apply",
     label: Text { en: "apply", hi: "लागू करने का ढंग" },
-    values: KnobValues::Choice(&ApplyMode::VALUES),
+    values: KnobValues::Choice(ApplyMode::VALUES),
     default: "idempotent",
     help: "How the search index applies the change stream: idempotent (offset stored with the data; a change it has is skipped) or naive (applies whatever it is given).",
 };
@@ -44,7 +44,7 @@ const REPLAY_US: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("10");
 
 /// Nodes: the source, then its consumers and how each receives changes.
-pub const NODES: [(&str, CityIndex, Part); 4] = [
+pub const NODES: &[(&str, CityIndex, Part)] = &[
     ("mumbai", geo::MUMBAI, Part::Source),
     ("delhi", geo::DELHI, Part::WalReplica),
     ("bangalore", geo::BANGALORE, Part::Cdc),

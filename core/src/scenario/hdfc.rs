@@ -13,21 +13,21 @@ use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingC
 const COMMIT: KnobSpec = KnobSpec {
     name: "commit",
     label: Text { en: "commit", hi: "कमिट कब" },
-    values: KnobValues::Choice(&CommitMode::VALUES),
+    values: KnobValues::Choice(CommitMode::VALUES),
     default: "async",
     help: "When the primary acknowledges: at once, flushing every 200 ms (async, PostgreSQL's asynchronous commit); after its own fsync (local); after one replica has it (semi-sync); or after a majority wrote / flushed / applied it.",
 };
 const READS: KnobSpec = KnobSpec {
     name: "reads",
     label: Text { en: "reads", hi: "पढ़ना कहाँ से" },
-    values: KnobValues::Choice(&ReadRouting::VALUES),
+    values: KnobValues::Choice(ReadRouting::VALUES),
     default: "nearest",
     help: "Where reads go: the primary, a random replica, or the nearest replica.",
 };
 const FAILOVER: KnobSpec = KnobSpec {
     name: "failover",
     label: Text { en: "failover", hi: "फ़ेलओवर" },
-    values: KnobValues::Choice(&FailoverMode::VALUES),
+    values: KnobValues::Choice(FailoverMode::VALUES),
     default: "auto",
     help: "auto: majority election with leases and epochs; naive: promote on missed heartbeats; manual: wait for an operator.",
 };
@@ -53,8 +53,8 @@ const SEMI_SYNC_TIMEOUT_MS: KnobSpec = KnobSpec {
 /// The primary's city.
 const PRIMARY_CITY: CityIndex = geo::MUMBAI;
 /// Replica cities, in the order `replicas=N` takes them.
-pub const REPLICA_CITIES: [CityIndex; 6] =
-    [geo::DELHI, geo::BANGALORE, geo::HYDERABAD, geo::CHENNAI, geo::KOLKATA, geo::PUNE];
+pub const REPLICA_CITIES: &[CityIndex] =
+    &[geo::DELHI, geo::BANGALORE, geo::HYDERABAD, geo::CHENNAI, geo::KOLKATA, geo::PUNE];
 
 /// The registry's row.
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {

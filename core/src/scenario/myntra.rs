@@ -15,7 +15,7 @@ use crate::strategy::crdt_gossip::{CrdtConfig, CrdtNode, OrderPolicy};
 const POLICY: KnobSpec = KnobSpec {
     name: "policy",
     label: Text { en: "policy", hi: "नीति" },
-    values: KnobValues::Choice(&OrderPolicy::VALUES),
+    values: KnobValues::Choice(OrderPolicy::VALUES),
     default: "optimistic",
     help:
         "optimistic: sell from the local replica at once; reservation: reserve the unit at its owning warehouse first.",
@@ -43,7 +43,7 @@ pub const SIZES: u32 = 5;
 /// Colours per style.
 pub const COLOURS: u32 = 4;
 /// Regional warehouses.
-pub const WAREHOUSES: [CityIndex; 5] = [geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::KOLKATA, geo::HYDERABAD];
+pub const WAREHOUSES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::KOLKATA, geo::HYDERABAD];
 /// When the flash sale starts and ends, and how much it multiplies the load.
 pub const SALE_WINDOW: (u64, u64, f64) = (10_000_000, 30_000_000, 5.0);
 

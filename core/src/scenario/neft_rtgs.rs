@@ -31,7 +31,7 @@ const ACCOUNTS: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("11");
 
 /// Nodes, in node-id order: the clearing house, then each bank and its standby.
-pub const NODES: [(&str, CityIndex); 5] = [
+pub const NODES: &[(&str, CityIndex)] = &[
     ("clearing", geo::MUMBAI),
     ("bank-a", geo::DELHI),
     ("bank-a-standby", geo::DELHI),

@@ -15,7 +15,7 @@ use crate::strategy::multi_leader::{ConflictPolicy, MultiLeaderConfig, MultiLead
 const POLICY: KnobSpec = KnobSpec {
     name: "policy",
     label: Text { en: "policy", hi: "नीति" },
-    values: KnobValues::Choice(&ConflictPolicy::VALUES),
+    values: KnobValues::Choice(ConflictPolicy::VALUES),
     default: "lww",
     help: "How concurrent writes to an account are resolved: last writer wins by wall clock; keep siblings until a read merges them; or merge amounts and bounce overdrafts to reconciliation.",
 };
@@ -45,7 +45,7 @@ const ACCOUNTS: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("11");
 
 /// Leader cities, in the order `leaders=N` takes them; the first is the one `skew_ms` skews.
-pub const LEADER_CITIES: [CityIndex; 5] = [geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
+pub const LEADER_CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
 
 /// The registry's row.
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {

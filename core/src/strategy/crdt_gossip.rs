@@ -133,25 +133,23 @@ impl Message for Msg {
 }
 
 /// How an order takes a unit of stock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
 pub enum OrderPolicy {
     /// From the local replica's counter, at once (may oversell).
+    #[strum(serialize = "optimistic")]
     Optimistic,
     /// From the owning warehouse's counter, one round trip away (never oversells).
+    #[strum(serialize = "reservation")]
     Reservation,
 }
 
 impl OrderPolicy {
     /// Knob values, in order.
-    pub const VALUES: [&'static str; 2] = ["optimistic", "reservation"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// Parses a knob value.
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "optimistic" => Some(Self::Optimistic),
-            "reservation" => Some(Self::Reservation),
-            _ => None,
-        }
+        value.parse().ok()
     }
 }
 

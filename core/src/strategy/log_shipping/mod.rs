@@ -70,38 +70,36 @@ pub const LOG_RETAINED_MAX: usize = 50_000;
 pub const REPLICA_RETAINED: u64 = 5_000;
 
 /// When the primary acknowledges a write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
 pub enum CommitMode {
     /// Immediately; the log is flushed by the WAL writer every `wal_writer_delay_us`
     /// (PostgreSQL's asynchronous commit). A crash loses what was not yet flushed.
+    #[strum(serialize = "async")]
     Async,
     /// After its own fsync; replication is asynchronous.
+    #[strum(serialize = "local")]
     Local,
     /// After one replica wrote it, or its own fsync once degraded by the timeout.
+    #[strum(serialize = "semi-sync")]
     SemiSync,
     /// After a quorum of replicas wrote it.
+    #[strum(serialize = "remote_write")]
     RemoteWrite,
     /// After a quorum of replicas fsynced it.
+    #[strum(serialize = "on")]
     On,
     /// After a quorum of replicas applied it.
+    #[strum(serialize = "remote_apply")]
     RemoteApply,
 }
 
 impl CommitMode {
     /// Knob values, in order.
-    pub const VALUES: [&'static str; 6] = ["async", "local", "semi-sync", "remote_write", "on", "remote_apply"];
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// Parses a knob value.
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "async" => CommitMode::Async,
-            "local" => CommitMode::Local,
-            "semi-sync" => CommitMode::SemiSync,
-            "remote_write" => CommitMode::RemoteWrite,
-            "on" => CommitMode::On,
-            "remote_apply" => CommitMode::RemoteApply,
-            _ => return None,
-        })
+    pub fn parse(value: &str) -> Option<Self> {
+        value.parse().ok()
     }
 
     fn needs_quorum(self) -> bool {
@@ -110,54 +108,50 @@ impl CommitMode {
 }
 
 /// Where reads go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
 pub enum ReadRouting {
     /// To the primary.
+    #[strum(serialize = "primary")]
     Primary,
     /// To a random replica.
+    #[strum(serialize = "any")]
     Any,
     /// To the nearest replica.
+    #[strum(serialize = "nearest")]
     Nearest,
 }
 
 impl ReadRouting {
-    /// Knob values.
-    pub const VALUES: [&'static str; 3] = ["primary", "any", "nearest"];
+    /// Knob values, in order.
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// Parses a knob value.
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "primary" => ReadRouting::Primary,
-            "any" => ReadRouting::Any,
-            "nearest" => ReadRouting::Nearest,
-            _ => return None,
-        })
+    pub fn parse(value: &str) -> Option<Self> {
+        value.parse().ok()
     }
 }
 
 /// How a failed primary is replaced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
 pub enum FailoverMode {
     /// Majority election with leases and epoch fencing.
+    #[strum(serialize = "auto")]
     Auto,
     /// Promote on missed heartbeats, no quorum.
+    #[strum(serialize = "naive")]
     Naive,
     /// Never automatically.
+    #[strum(serialize = "manual")]
     Manual,
 }
 
 impl FailoverMode {
-    /// Knob values.
-    pub const VALUES: [&'static str; 3] = ["auto", "naive", "manual"];
+    /// Knob values, in order.
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// Parses a knob value.
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "auto" => FailoverMode::Auto,
-            "naive" => FailoverMode::Naive,
-            "manual" => FailoverMode::Manual,
-            _ => return None,
-        })
+    pub fn parse(value: &str) -> Option<Self> {
+        value.parse().ok()
     }
 }
 

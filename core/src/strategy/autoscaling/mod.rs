@@ -29,6 +29,8 @@
 //! This module must not look at the engine; the primary's log is treated as durable (the
 //! scenario is about read capacity, not about losing writes).
 
+mod controller;
+
 use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
@@ -37,17 +39,18 @@ use crate::self_report::{ScaleAction, ScalePoint, ScalingLog};
 use std::collections::BTreeMap;
 
 /// Regions (their cities), in node order after the primary.
-pub const REGIONS: [crate::geo::CityIndex; 5] =
-    [crate::geo::MUMBAI, crate::geo::DELHI, crate::geo::BANGALORE, crate::geo::CHENNAI, crate::geo::KOLKATA];
+pub const REGIONS: &[crate::geo::CityIndex] =
+    &[crate::geo::MUMBAI, crate::geo::DELHI, crate::geo::BANGALORE, crate::geo::CHENNAI, crate::geo::KOLKATA];
 
 /// A region's name: its city's id.
 pub fn region_name(region: usize) -> &'static str {
     crate::geo::CITIES[REGIONS[region]].id
 }
+
 /// Cost of one replica-hour per region, relative to Mumbai. Seed: Mumbai 1.0, Bangalore 0.9;
 /// the others are this project's assumptions (Delhi priced like Mumbai, Chennai and Kolkata
 /// cheaper, as smaller cloud regions and colocation markets tend to be).
-pub const COST_MULTIPLIERS: [f64; 5] = [1.0, 1.0, 0.9, 0.95, 0.85];
+pub const COST_MULTIPLIERS: [f64; REGIONS.len()] = [1.0, 1.0, 0.9, 0.95, 0.85];
 /// Most log entries the primary keeps (a replica further behind bootstraps from a snapshot).
 pub const LOG_ENTRIES_MAX: usize = 200_000;
 /// Most entries in one append.
@@ -62,33 +65,28 @@ const SHIP_US: u64 = 10_000;
 const GONE_AFTER_US: u64 = 5_000_000;
 
 /// How the controller scales.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
 pub enum Policy {
     /// From observed demand only.
+    #[strum(serialize = "reactive")]
     Reactive,
     /// From observed demand, plus each region's forecast sale demand ahead of the sale.
+    #[strum(serialize = "prescaled")]
     Prescaled,
 }
 
 impl Policy {
-    /// Allowed knob values.
-    pub const VALUES: [&'static str; 2] = ["reactive", "prescaled"];
+    /// Knob values, in order.
+    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
 
     /// Parses a knob value.
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "reactive" => Some(Policy::Reactive),
-            "prescaled" => Some(Policy::Prescaled),
-            _ => None,
-        }
+        value.parse().ok()
     }
 
     /// Knob value.
     pub fn name(self) -> &'static str {
-        match self {
-            Policy::Reactive => "reactive",
-            Policy::Prescaled => "prescaled",
-        }
+        self.into()
     }
 }
 
@@ -458,171 +456,6 @@ impl AutoscalingNode {
     }
 
     // ---- primary: the controller ----
-
-    fn tick(&mut self, now_us: u64, out: &mut Out<Msg, Timer>) {
-        self.ship(out);
-        self.bill(now_us);
-        if now_us >= self.primary.next_control_us {
-            self.primary.next_control_us = now_us + self.config.report_interval_us;
-            self.forget_silent(now_us);
-            if self.config.policy == Policy::Prescaled && !self.primary.prescaled {
-                self.plan_sale(now_us);
-            }
-            for region in 0..REGIONS.len() {
-                self.control_region(region, now_us, out);
-            }
-            self.record_point(now_us);
-        }
-        out.set_timer(SHIP_US, Timer::Tick);
-    }
-
-    fn bill(&mut self, now_us: u64) {
-        let elapsed = now_us.saturating_sub(self.primary.last_tick_us) as f64;
-        self.primary.last_tick_us = now_us;
-        let cost: f64 = self
-            .primary
-            .slots
-            .iter()
-            .filter(|slot| slot.phase.billed())
-            .map(|slot| COST_MULTIPLIERS[slot.region])
-            .sum();
-        self.primary.cost_replica_us += cost * elapsed;
-    }
-
-    fn forget_silent(&mut self, now_us: u64) {
-        for slot in &mut self.primary.slots {
-            let silent = now_us.saturating_sub(slot.last_heard_us) > GONE_AFTER_US;
-            if slot.phase != Phase::Off && silent {
-                slot.phase = Phase::Off;
-                slot.next_lsn = 0;
-                slot.last_report = None;
-            }
-        }
-    }
-
-    /// Reads per second asked of a region's serving replicas in the last interval, and
-    /// their utilisation.
-    fn demand(&self, region: usize) -> (f64, f64, usize) {
-        let interval_s = self.config.report_interval_us as f64 / 1e6;
-        let mut reads = 0.0;
-        let mut busy = 0.0;
-        let mut serving = 0;
-        for slot in self.primary.slots.iter().filter(|slot| slot.region == region && slot.phase == Phase::Ready) {
-            if let Some(report) = slot.last_report {
-                reads += f64::from(report.received) / interval_s;
-                busy += report.busy_us as f64;
-            }
-            serving += 1;
-        }
-        let utilisation = busy / (self.config.report_interval_us as f64 * serving.max(1) as f64);
-        (reads, utilisation, serving)
-    }
-
-    fn wanted(&self, reads_s: f64) -> usize {
-        let per_replica = self.config.capacity_reads_s() * self.config.target_utilisation;
-        ((reads_s / per_replica.max(1.0)).ceil() as usize).clamp(1, self.config.slots_per_region)
-    }
-
-    fn plan_sale(&mut self, now_us: u64) {
-        // The forecast needs a measured baseline: every serving replica has reported.
-        let measured =
-            self.primary.slots.iter().filter(|slot| slot.phase == Phase::Ready).all(|slot| slot.last_report.is_some());
-        if now_us + self.config.prescale_lead_us < self.config.sale_at_us || !measured {
-            return;
-        }
-        self.primary.prescaled = true;
-        for region in 0..REGIONS.len() {
-            let (reads, _, _) = self.demand(region);
-            self.primary.regions[region].planned = self.wanted(reads * self.config.sale_multiplier);
-        }
-    }
-
-    fn control_region(&mut self, region: usize, now_us: u64, out: &mut Out<Msg, Timer>) {
-        let (reads, utilisation, serving) = self.demand(region);
-        let booting = self.count(region, |phase| matches!(phase, Phase::Snapshot | Phase::CatchUp));
-        let floor = if self.primary.prescaled { self.primary.regions[region].planned } else { 1 };
-        let wanted = self.wanted(reads).max(floor);
-        let state = self.primary.regions[region];
-        let cooled = state.last_scale_up_us.is_none_or(|at| now_us.saturating_sub(at) >= self.config.cooldown_us);
-        if wanted > serving + booting && (cooled || floor > serving + booting) {
-            self.scale_up(region, wanted - serving - booting, now_us, out);
-            self.primary.regions[region].low_since_us = None;
-        } else if serving > floor.max(1) && booting == 0 && utilisation < self.config.scale_down_utilisation {
-            let since = *self.primary.regions[region].low_since_us.get_or_insert(now_us);
-            if now_us.saturating_sub(since) >= self.config.scale_down_stable_us {
-                self.scale_down(region, now_us, out);
-                self.primary.regions[region].low_since_us = None;
-            }
-        } else {
-            self.primary.regions[region].low_since_us = None;
-        }
-    }
-
-    fn count(&self, region: usize, phase: impl Fn(Phase) -> bool) -> usize {
-        self.primary.slots.iter().filter(|slot| slot.region == region && phase(slot.phase)).count()
-    }
-
-    fn scale_up(&mut self, region: usize, count: usize, now_us: u64, out: &mut Out<Msg, Timer>) {
-        let donor = self
-            .primary
-            .slots
-            .iter()
-            .find(|slot| slot.region == region && slot.phase == Phase::Ready)
-            .map(|slot| slot.node);
-        let mut started = 0;
-        for slot in self.primary.slots.iter_mut().filter(|slot| slot.region == region && slot.phase == Phase::Off) {
-            if started == count {
-                break;
-            }
-            slot.phase = Phase::Snapshot;
-            slot.next_lsn = 0;
-            slot.last_heard_us = now_us;
-            slot.last_report = None;
-            // The primary's id is 0: it is the donor when the region serves from nowhere.
-            out.send(slot.node, Msg::Provision { donor: donor.unwrap_or(0) });
-            started += 1;
-        }
-        if started > 0 {
-            self.primary.regions[region].last_scale_up_us = Some(now_us);
-            self.action(now_us, region, started as i64);
-        }
-    }
-
-    fn scale_down(&mut self, region: usize, now_us: u64, out: &mut Out<Msg, Timer>) {
-        let last = self.primary.slots.iter_mut().rev().find(|slot| slot.region == region && slot.phase == Phase::Ready);
-        if let Some(slot) = last {
-            slot.phase = Phase::Off;
-            slot.next_lsn = 0;
-            out.send(slot.node, Msg::Decommission);
-            self.action(now_us, region, -1);
-        }
-    }
-
-    fn action(&mut self, now_us: u64, region: usize, change: i64) {
-        if self.primary.log_out.actions.len() < TIMELINE_MAX {
-            self.primary.log_out.actions.push(ScaleAction { t_ms: now_us / 1000, region: region_name(region), change });
-        }
-    }
-
-    fn record_point(&mut self, now_us: u64) {
-        let mut serving = [0u8; REGIONS.len()];
-        let mut booting = [0u8; REGIONS.len()];
-        for slot in &self.primary.slots {
-            match slot.phase {
-                Phase::Ready => serving[slot.region] += 1,
-                Phase::Snapshot | Phase::CatchUp => booting[slot.region] += 1,
-                _ => {}
-            }
-        }
-        let total = serving.iter().chain(&booting).map(|count| u32::from(*count)).sum::<u32>();
-        let log = &mut self.primary.log_out;
-        log.replicas_max = log.replicas_max.max(total);
-        if log.timeline.len() < TIMELINE_MAX {
-            log.timeline.push(ScalePoint { t_ms: now_us / 1000, serving, booting });
-        }
-    }
-
-    // ---- replica ----
 
     fn replica_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         let now = ctx.now_us;

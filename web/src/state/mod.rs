@@ -2,7 +2,12 @@
 //! [`Action`]s through the [`Reducible`] reducer. Components read it and dispatch actions;
 //! they never touch the simulation themselves.
 
+mod bench;
+mod checks;
+mod trace;
+
 use crate::url::{self, PageParams};
+pub use bench::{BenchAction, BenchModel};
 use replica_core::check::{AnomalyKind, CheckReport};
 use replica_core::control::{Control, TimedControl, LINK_CONTROLS_MAX};
 use replica_core::lesson::{Expect, LessonAction};
@@ -13,6 +18,7 @@ use replica_core::self_report::ConflictLog;
 use replica_core::snapshot::Snapshot;
 use std::cell::RefCell;
 use std::rc::Rc;
+use trace::{decode_controls, kind_named};
 use yew::Reducible;
 
 /// Most simulation events a rewind or a link's time may replay (a bound, so no link hangs the tab).
@@ -411,132 +417,6 @@ impl AppState {
         }
     }
 
-    /// Forks the run at its moment, takes the fork through quiescence and keeps its
-    /// verdicts; the run itself is untouched.
-    fn quiet_check(&mut self, reason: QuietReason) {
-        let fork = replica_core::report::quiet_fork(self.simulation.borrow().as_ref(), FORK_EVENTS_MAX);
-        match fork {
-            Ok(quiet) => {
-                let at_us = self.simulation.borrow().now_us();
-                self.quiet = Rc::new(Some(QuietCheck { at_us, checks: quiet.checks, reason }));
-                self.pause_if_found();
-            }
-            Err(error) => self.notices.push(format!("Could not check a quiet fork of this run: {error}.")),
-        }
-    }
-
-    /// The count of `kind` as the page knows it: the live check's for a checker run live,
-    /// the latest quiet fork's for the others (none before a fork ran).
-    pub fn count_of(&self, kind: AnomalyKind) -> Option<u64> {
-        if kind.checked_live() {
-            Some(self.checks.count(kind))
-        } else {
-            self.quiet.as_ref().as_ref().map(|quiet| quiet.checks.count(kind))
-        }
-    }
-
-    /// A lesson step waiting for its anomaly pauses the run the moment it is found.
-    fn pause_if_found(&mut self) {
-        let Some(kind) = self.pause_on else { return };
-        if self.count_of(kind).is_some_and(|count| count > 0) {
-            self.pause_on = None;
-            self.playing = false;
-            self.last_frame_ms = None;
-            self.paused_because = Some(kind);
-        }
-    }
-
-    /// Takes step `number` (from 1) of the scenario's lesson: does what its button says,
-    /// sets the speed that makes its wait short, plays, and waits for what it promises.
-    fn lesson_step(&mut self, number: usize) {
-        let Some(step) =
-            scenario::info(&self.params.scenario).and_then(|info| info.lesson.get(number.wrapping_sub(1)).copied())
-        else {
-            self.notices.push(format!("This scenario's lesson has no step {number}."));
-            return;
-        };
-        match step.action {
-            LessonAction::Settings(knobs) => {
-                self.params.knobs = knobs.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
-                self.rebuild();
-            }
-            _ => {
-                for control in step.action.controls() {
-                    self.apply(control);
-                }
-            }
-        }
-        self.params.lesson = number;
-        self.fast_forward = None;
-        self.speed = step.speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
-        self.playing = true;
-        self.last_frame_ms = None;
-        self.paused_because = None;
-        let kind = match step.expect {
-            Expect::Shows(kind) | Expect::Holds(kind) => Some(kind),
-            Expect::AlertRaised => None,
-        };
-        self.pause_on = match step.expect {
-            Expect::Shows(kind) => Some(kind),
-            _ => None,
-        };
-        self.lesson_check_at_us = kind
-            .filter(|kind| !kind.checked_live())
-            .map(|_| self.simulation.borrow().now_us() + step.watch_s * 1_000_000);
-    }
-
-    /// Alerts raised or cleared since the last narration, in words.
-    fn alert_announcements(&mut self) -> Vec<String> {
-        use replica_core::i18n::Msg;
-        let lang = self.params.lang;
-        let simulation = self.simulation.borrow();
-        let Some(monitor) = simulation.monitor() else { return Vec::new() };
-        let (raised, cleared) = monitor.totals();
-        let new = (raised + cleared).saturating_sub(self.alerts_told);
-        self.alerts_told = raised + cleared;
-        let mut events: Vec<String> = monitor
-            .timeline()
-            .rev()
-            .take(new.min(ANNOUNCEMENTS_KEPT as u64) as usize)
-            .map(|event| {
-                Msg::AnnounceAlert.fill(
-                    lang,
-                    &[
-                        &crate::components::monitor::rule_words(event.rule, lang),
-                        &if event.raised { Msg::Raised } else { Msg::Cleared }.get(lang),
-                        &event.node,
-                        &event.region,
-                        &format!("{:.1}", event.t_ms as f64 / 1000.0),
-                    ],
-                )
-            })
-            .collect();
-        events.reverse();
-        events
-    }
-
-    fn refresh_checks(&mut self) {
-        let (checks, state) = {
-            let simulation = self.simulation.borrow();
-            let (checks, state) = simulation.check_live();
-            (checks, state)
-        };
-        let conflicts = state.authoritative.and_then(|index| state.nodes.get(index)).and_then(|n| n.conflicts.clone());
-        let point = AnomalyPoint {
-            t_us: self.simulation.borrow().now_us(),
-            counts: checks.counts.iter().filter_map(|(name, count)| kind_named(name).map(|k| (k, *count))).collect(),
-        };
-        let series = Rc::make_mut(&mut self.anomaly_series);
-        if series.back().is_none_or(|last| last.t_us < point.t_us) {
-            if series.len() == ANOMALY_POINTS_MAX {
-                series.pop_front();
-            }
-            series.push_back(point);
-        }
-        self.checks = Rc::new(checks);
-        self.conflicts = Rc::new(conflicts);
-    }
-
     /// A fresh run of the current settings: no controls, time zero.
     fn rebuild(&mut self) {
         self.controls = Rc::new(Vec::new());
@@ -702,78 +582,6 @@ impl AppState {
         self.simulation.borrow().now_us() == 0 && self.horizon_us == 0
     }
 
-    /// The trace of the run as it stands, in the format of `replica-lab trace`: settings,
-    /// controls so far, the operations the page keeps, every node's state and the findings
-    /// of the latest check.
-    pub fn trace_json(&self) -> String {
-        let simulation = self.simulation.borrow();
-        let state = simulation.final_state();
-        replica_core::report::trace_of(simulation.as_ref(), &state, &self.checks.findings).to_json()
-    }
-
-    /// A file name for [`Self::trace_json`]'s text.
-    pub fn trace_file_name(&self) -> String {
-        format!("replica-lab-{}-seed{}-{}ms.json", self.params.scenario, self.seed, self.snapshot.now_us / 1000)
-    }
-
-    /// Opens a trace: its settings and controls, replayed to its moment and paused there.
-    /// The page's digest is compared with the file's; anything wrong becomes a notice and
-    /// leaves the run as it was.
-    fn import_trace(&mut self, text: &str) {
-        match self.imported(text) {
-            Ok(next) => *self = next,
-            Err(error) => self.notices.push(format!("Could not import the trace: {error}.")),
-        }
-    }
-
-    fn imported(&self, text: &str) -> Result<Self, String> {
-        let header = TraceHeader::parse(text).map_err(|e| e.to_string())?;
-        let config = header.scenario_config().map_err(|e| e.to_string())?;
-        let end_us = header.end_us().map_err(|e| e.to_string())?;
-        if config.controls.len() > LINK_CONTROLS_MAX {
-            return Err(format!("it holds more than {LINK_CONTROLS_MAX} controls"));
-        }
-        let mut next = self.clone();
-        next.params = PageParams {
-            scenario: config.scenario,
-            latency: config.latency_multiplier,
-            load: config.load_ops_s,
-            knobs: config.knobs,
-            lang: self.params.lang,
-            embed: self.params.embed,
-            ..PageParams::default()
-        };
-        next.seed = config.seed;
-        next.controls = Rc::new(config.controls);
-        next.playing = false;
-        next.notices.clear();
-        // A command-line trace stopped its workload and ran on until quiet: so does the page.
-        let stopped_us = header.workload_stopped_us.unwrap_or(end_us);
-        next.horizon_us = end_us;
-        next.replay(stopped_us);
-        if stopped_us < end_us {
-            next.simulation.borrow_mut().stop_workload();
-            next.run_to(end_us);
-            next.refresh_snapshot();
-        }
-        if next.simulation.borrow().now_us() < end_us {
-            return Err("its moment is too far for the page to replay".to_string());
-        }
-        let digest = &next.snapshot.digest;
-        let verdict = if *digest == header.trace_digest {
-            "matches the file's"
-        } else {
-            "differs from the file's: changed, or made by another version"
-        };
-        next.notices.push(format!(
-            "Imported the trace of {} seed {} at {:.3} s: digest {digest} {verdict}.",
-            header.scenario,
-            header.seed,
-            end_us as f64 / 1e6
-        ));
-        Ok(next)
-    }
-
     fn toggle_node(&mut self, node: String) {
         let up = self.snapshot.nodes.iter().find(|n| n.id == node).map(|n| n.up);
         match up {
@@ -782,22 +590,6 @@ impl AppState {
             None => self.notices.push(format!("No node '{node}' in this scenario.")),
         }
     }
-}
-
-/// Decodes a link's control log against the run's node and city ids; bad items become notices.
-fn decode_controls(text: &str, simulation: &dyn Simulation, notices: &mut Vec<String>) -> Vec<TimedControl> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    let ids = simulation.known_ids();
-    let known: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let (controls, warnings) = replica_core::control::decode_log(text, &known);
-    notices.extend(warnings);
-    controls
-}
-
-fn kind_named(name: &str) -> Option<AnomalyKind> {
-    AnomalyKind::from_name(name)
 }
 
 impl Reducible for AppState {
@@ -902,56 +694,6 @@ impl Reducible for AppState {
                     next = AppState::from_hash(&hash, next.seed, !next.playing);
                 }
             }
-        }
-        Rc::new(next)
-    }
-}
-
-/// The benchmark view's model: every strategy on the same seed, load and latency, run one
-/// row at a time so the page stays responsive.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BenchModel {
-    /// The settings of the run in progress or shown.
-    pub config: Option<replica_core::bench::BenchConfig>,
-    /// Rows so far, in the table's order.
-    pub rows: Vec<replica_core::bench::BenchRow>,
-    /// Bumped by each new run; rows of an older run are ignored.
-    pub generation: u64,
-    /// Whether rows are still coming.
-    pub running: bool,
-    /// Why the run stopped, if it failed.
-    pub error: Option<String>,
-}
-
-/// What happens to the benchmark view.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BenchAction {
-    /// Start run `generation` over with these settings.
-    Start(u64, replica_core::bench::BenchConfig),
-    /// A row of run `generation` is done.
-    Row(u64, replica_core::bench::BenchRow),
-    /// Run `generation` is complete.
-    Finished(u64),
-    /// Run `generation` failed.
-    Failed(u64, String),
-}
-
-impl Reducible for BenchModel {
-    type Action = BenchAction;
-
-    fn reduce(self: Rc<Self>, action: BenchAction) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            BenchAction::Start(generation, config) => {
-                next = BenchModel { config: Some(config), rows: Vec::new(), generation, running: true, error: None };
-            }
-            BenchAction::Row(generation, row) if generation == next.generation => next.rows.push(row),
-            BenchAction::Finished(generation) if generation == next.generation => next.running = false,
-            BenchAction::Failed(generation, error) if generation == next.generation => {
-                next.running = false;
-                next.error = Some(error);
-            }
-            _ => return self,
         }
         Rc::new(next)
     }

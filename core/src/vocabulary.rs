@@ -1,0 +1,195 @@
+//! The vocabulary protocols, histories and checkers share: operation ids, keys and values,
+//! operation kinds and what they returned, why a node refused, a node's role, and the data
+//! a node's state holds beyond its store (version stamps, statements, changes in doubt).
+//!
+//! **Architecture Invariant:** this module depends on nothing in the crate; `protocol.rs`
+//! (the contract strategies implement) and `check/` (the checkers) both build on it and
+//! never import each other.
+
+use serde::Serialize;
+
+/// Id of a client operation, unique in a run, starting at 1.
+pub type OpId = u64;
+
+/// A key in the replicated store.
+pub type Key = u32;
+
+/// A value: in register workloads, the id of the write that wrote it (0 = initial).
+pub type Value = u64;
+
+/// What a client asks for. Register scenarios use `Read` and `Write`; the others are the
+/// operations of inventory and cart scenarios. Every update carries a unique value (its
+/// operation id), so a history can be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    /// Read one key.
+    Read,
+    /// Write a unique value to one key.
+    Write,
+    /// Buy one unit of an item (decrement its stock if any is left).
+    Order,
+    /// Add units of an item to its stock.
+    Restock,
+    /// Put an item in the client's cart.
+    CartAdd,
+    /// Take an item out of the client's cart.
+    CartRemove,
+    /// Set an item's price.
+    SetPrice,
+    /// Move money from one account (the key) to another (the peer key).
+    Transfer,
+    /// Withdraw from one holder's half of a joint account (the key; the other half is the
+    /// peer key): allowed while the two halves together cover it.
+    Withdraw,
+}
+
+impl FailReason {
+    /// Its name in trace files (as serde writes it).
+    pub fn name(self) -> &'static str {
+        match self {
+            FailReason::NotPrimary => "not_primary",
+            FailReason::NotReady => "not_ready",
+            FailReason::Overloaded => "overloaded",
+            FailReason::Unreachable => "unreachable",
+            FailReason::OutOfStock => "out_of_stock",
+            FailReason::SerializationFailure => "serialization_failure",
+            FailReason::InsufficientFunds => "insufficient_funds",
+        }
+    }
+}
+
+impl OpKind {
+    /// Its name in reports and trace files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Read => "read",
+            OpKind::Write => "write",
+            OpKind::Order => "order",
+            OpKind::Restock => "restock",
+            OpKind::CartAdd => "cart_add",
+            OpKind::CartRemove => "cart_remove",
+            OpKind::SetPrice => "set_price",
+            OpKind::Transfer => "transfer",
+            OpKind::Withdraw => "withdraw",
+        }
+    }
+
+    /// Whether the operation only reads.
+    pub fn is_read(self) -> bool {
+        self == OpKind::Read
+    }
+}
+
+/// What an operation returned besides a value read, where the history needs it to be
+/// checked without the strategy's help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpResult {
+    /// A transfer under last-writer-wins: the balance its leader wrote for each account,
+    /// and which write's balance it built on.
+    LwwTransfer {
+        /// The leader's wall clock when it took the transfer (skew included).
+        stamp_us: i64,
+        /// Payer, then payee.
+        sides: [LwwSide; 2],
+    },
+    /// A transaction: what it read (with the version of each value: the operation that
+    /// wrote it, 0 for the initial value) and what it wrote.
+    Transaction {
+        /// `(key, value, version)` per read.
+        reads: Vec<(Key, i64, OpId)>,
+        /// `(key, value)` per write.
+        writes: Vec<(Key, i64)>,
+    },
+}
+
+/// One account a last-writer-wins transfer wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LwwSide {
+    /// The account.
+    pub account: Key,
+    /// The balance written.
+    pub balance: i64,
+    /// The write whose balance this one was computed from (0: the initial balance).
+    pub basis: OpId,
+}
+
+/// A change to one account by one operation: a line of an account statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Posting {
+    /// The account (or counter).
+    pub account: Key,
+    /// The operation that made the change.
+    pub op: OpId,
+    /// Money (or units) into the account; negative out of it.
+    pub delta: i64,
+}
+
+/// What a node's state holds beyond its key-value store, for checkers: the data itself —
+/// version stamps, account statements, changes held in doubt — never the node's verdict on
+/// what it did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StateExtras {
+    /// Per key, the operation whose write the value came from (last-writer-wins stamps).
+    pub versions: std::collections::BTreeMap<Key, OpId>,
+    /// Every change applied to the store, oldest first: `store[k]` is the initial value plus
+    /// the deltas posted to `k` (while nothing was dropped).
+    pub ledger: Vec<Posting>,
+    /// Oldest postings dropped to bound the ledger.
+    pub ledger_dropped: u64,
+    /// Changes prepared and not yet decided: held, not applied (two-phase commit).
+    pub held: Vec<Posting>,
+}
+
+impl StateExtras {
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty() && self.ledger.is_empty() && self.held.is_empty() && self.ledger_dropped == 0
+    }
+}
+
+/// Why a node refused an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// The node is not (or no longer) the primary.
+    NotPrimary,
+    /// The node is recovering or promoting and not ready.
+    NotReady,
+    /// A queue is full.
+    Overloaded,
+    /// No node could be reached.
+    Unreachable,
+    /// The item is sold out (at this replica's knowledge).
+    OutOfStock,
+    /// A concurrent transaction committed a write to the same key first.
+    SerializationFailure,
+    /// The payer's balance (at this node's knowledge) is below the amount.
+    InsufficientFunds,
+}
+
+/// A node's role, shared by all strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Accepts writes and ships its log.
+    Primary,
+    /// Follows a primary.
+    Replica,
+    /// Asking for votes.
+    Candidate,
+    /// Runs a distributed transaction (two-phase commit).
+    Coordinator,
+}
+
+impl Role {
+    /// Stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Replica => "replica",
+            Role::Candidate => "candidate",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
