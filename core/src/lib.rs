@@ -43,6 +43,7 @@ pub mod i18n;
 pub mod jepsen;
 pub mod json;
 pub mod lesson;
+pub mod merkle;
 pub mod metrics;
 pub mod monitor;
 pub mod mvcc;

@@ -665,7 +665,10 @@ impl NearMisses {
 /// The near misses of a finished run, from its history and report.
 pub fn near_misses(finished: &Finished) -> NearMisses {
     let history = finished.simulation.history();
-    let fresh_reads_promised = finished.simulation.promises().contains(&AnomalyKind::StaleRead);
+    // Leader statistics mean something only where some node ever answered as primary (not
+    // among peers that all answer as replicas).
+    let has_leaders = history.iter().any(|op| op.served_role == Some(Role::Primary));
+    let fresh_reads_promised = has_leaders && finished.simulation.promises().contains(&AnomalyKind::StaleRead);
     // First acknowledgement of each (epoch, node) that served writes, in acknowledgement order.
     let mut reigns: BTreeMap<(u64, usize), u64> = BTreeMap::new();
     for op in history.iter().filter(|op| op.kind == OpKind::Write && op.outcome == Outcome::Ok) {
@@ -689,7 +692,7 @@ pub fn near_misses(finished: &Finished) -> NearMisses {
     NearMisses {
         deposed_reads,
         refused_not_primary,
-        leader_changes: reigns.len().saturating_sub(1) as u64,
+        leader_changes: if has_leaders { reigns.len().saturating_sub(1) as u64 } else { 0 },
         unknown_ops: finished.report.ops.unknown,
         in_doubt: finished.report.two_phase.as_ref().map_or(0, |two_phase| two_phase.unresolved),
     }

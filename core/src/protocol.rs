@@ -131,6 +131,10 @@ pub enum MessageKind {
     Decide,
     /// A change stream or event log: a consumer's fetch, the records, an offset commit.
     Stream,
+    /// A coordinator's read or write sent to a key's replicas, or a replica's answer.
+    Quorum,
+    /// Writes held for a node that did not answer, handed over once it does.
+    Handoff,
 }
 
 impl MessageKind {

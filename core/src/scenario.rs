@@ -20,6 +20,7 @@ mod core_banking;
 mod data_sync;
 mod flipkart;
 mod hdfc;
+mod irctc_tatkal;
 mod knobs;
 mod lag_monitor;
 mod myntra;
@@ -48,6 +49,7 @@ pub const SCENARIOS: &[ScenarioSpec] = &[
     data_sync::SPEC,
     lag_monitor::SPEC,
     big_billion_day::SPEC,
+    irctc_tatkal::SPEC,
 ];
 
 const _: () = assert!(!SCENARIOS.is_empty(), "the first scenario is the default");

@@ -139,12 +139,20 @@ pub struct StateExtras {
     pub ledger_dropped: u64,
     /// Changes prepared and not yet decided: held, not applied (two-phase commit).
     pub held: Vec<Posting>,
+    /// Per key holding concurrent versions (siblings), every value it holds, smallest
+    /// first; the store shows one of them. Keys with one version are absent.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub siblings: std::collections::BTreeMap<Key, Vec<Value>>,
 }
 
 impl StateExtras {
     /// Whether it holds nothing.
     pub fn is_empty(&self) -> bool {
-        self.versions.is_empty() && self.ledger.is_empty() && self.held.is_empty() && self.ledger_dropped == 0
+        self.versions.is_empty()
+            && self.ledger.is_empty()
+            && self.held.is_empty()
+            && self.ledger_dropped == 0
+            && self.siblings.is_empty()
     }
 }
 
@@ -191,5 +199,48 @@ impl Role {
             Role::Candidate => "candidate",
             Role::Coordinator => "coordinator",
         }
+    }
+}
+
+/// Where keys live when a store is partitioned by consistent hashing: every key hashes to a
+/// position on a ring of `nodes` nodes and is stored on the `replicas` nodes that follow
+/// it, in ring order (its preference list). A configuration fact the strategy places keys
+/// by and the checkers compare replicas by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ring {
+    /// Nodes on the ring.
+    pub nodes: u32,
+    /// Copies of every key.
+    pub replicas: u32,
+}
+
+impl Ring {
+    /// The key's position on the ring: the first node of its preference list.
+    pub fn position(self, key: Key) -> usize {
+        assert!(self.nodes > 0, "a ring needs a node");
+        // SplitMix64's finaliser: neighbouring keys land on unrelated positions.
+        let mut mixed = u64::from(key).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^= mixed >> 31;
+        (mixed % u64::from(self.nodes)) as usize
+    }
+
+    /// The `step`-th node of the ring walk that starts at the key's position (its preference
+    /// list is the first `replicas` steps; the steps after are the fallbacks a sloppy quorum
+    /// takes).
+    pub fn walk(self, key: Key, step: usize) -> usize {
+        (self.position(key) + step) % self.nodes as usize
+    }
+
+    /// The nodes that store the key, in preference order.
+    pub fn replicas_of(self, key: Key) -> impl Iterator<Item = usize> {
+        (0..self.replicas.min(self.nodes) as usize).map(move |step| self.walk(key, step))
+    }
+
+    /// Whether `node` is one of the key's replicas.
+    pub fn stores(self, key: Key, node: usize) -> bool {
+        let steps = (node + self.nodes as usize - self.position(key)) % self.nodes as usize;
+        steps < self.replicas.min(self.nodes) as usize
     }
 }

@@ -166,6 +166,20 @@ fn lines_of(extras: &Value, name: &str) -> Vec<Posting> {
         .unwrap_or_default()
 }
 
+fn siblings_of(extras: &Value) -> BTreeMap<u32, Vec<u64>> {
+    extras["siblings"]
+        .as_object()
+        .map(|keys| {
+            keys.iter()
+                .map(|(key, values)| {
+                    let values = values.as_array().map(|values| values.iter().filter_map(Value::as_u64).collect());
+                    (key.parse().unwrap_or(0), values.unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The final state, rebuilt from a trace file's `nodes`, `initial_state`, `final_state`
 /// and `final_extras`.
 fn state_of(trace: &Value) -> FinalState {
@@ -184,6 +198,7 @@ fn state_of(trace: &Value) -> FinalState {
                     ledger: lines_of(extras, "ledger"),
                     ledger_dropped: number(extras, "ledger_dropped"),
                     held: lines_of(extras, "held"),
+                    siblings: siblings_of(extras),
                 },
                 ..FinalNode::new(
                     name,
@@ -214,6 +229,8 @@ fn cases() -> Vec<Case> {
             .fault("restart:bangalore@5s"),
         Case::new("lag-monitor", 10).duration(8),
         Case::new("big-billion-day", 11).duration(8),
+        Case::new("irctc-tatkal", 12).duration(8).knob("versions", "vv").fault("isolate:mumbai@2s..5s"),
+        Case::new("irctc-tatkal", 13).duration(8).knob("skew_ms", "-500"),
     ]
 }
 

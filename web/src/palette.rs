@@ -19,6 +19,8 @@ pub fn message_colour(kind: MessageKind) -> &'static str {
         MessageKind::Prepare => "#44AA99",
         MessageKind::Decide => "#332288",
         MessageKind::Stream => "#AA4499",
+        MessageKind::Quorum => "#117733",
+        MessageKind::Handoff => "#999933",
     }
 }
 

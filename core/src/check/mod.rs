@@ -14,7 +14,7 @@
 use crate::history::{History, Operation, Outcome};
 use crate::i18n::Text;
 use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
-use crate::vocabulary::{Key, OpId, OpKind, Role, StateExtras, Value};
+use crate::vocabulary::{Key, OpId, OpKind, Ring, Role, StateExtras, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -147,7 +147,7 @@ pub const CHECKERS: &[CheckerSpec] = &[
         },
         needs_quiescence: true,
         source: Source::HistoryAndState,
-        check: |evidence, _| evidence.final_state.map(|state| lost_writes(evidence.history, state)).unwrap_or_default(),
+        check: |evidence, _| evidence.final_state.map(|state| lost_writes(evidence.history, state, evidence.params)).unwrap_or_default(),
     },
     CheckerSpec {
         kind: AnomalyKind::ReadYourWrites,
@@ -531,6 +531,9 @@ pub struct CheckParams {
     /// Nodes that must hold the same state once quiet, group by group (each bank with its
     /// standby); empty: every running node.
     pub replica_groups: &'static [&'static [usize]],
+    /// Keys are partitioned by consistent hashing: each is compared on, and judged by, the
+    /// running nodes of its preference list only. `None`: every node holds every key.
+    pub placement: Option<crate::vocabulary::Ring>,
 }
 
 /// Runs the named checkers. Those needing a final state find nothing without one.
@@ -571,6 +574,29 @@ fn ok_writes(history: &History) -> impl Iterator<Item = &Operation> {
 
 fn ok_reads(history: &History) -> impl Iterator<Item = &Operation> {
     history.iter().filter(|op| op.kind == OpKind::Read && op.outcome == Outcome::Ok)
+}
+
+/// The values a node holds for a key: its siblings when it keeps several, else its store's
+/// value; empty when it holds none.
+fn held_values(node: &FinalNode, key: Key) -> Vec<Value> {
+    match node.extras.siblings.get(&key) {
+        Some(siblings) => siblings.clone(),
+        None => node.store.get(&key).copied().into_iter().collect(),
+    }
+}
+
+/// The running nodes of a key's preference list.
+fn running_replicas(state: &FinalState, ring: Ring, key: Key) -> Vec<&FinalNode> {
+    ring.replicas_of(key).filter_map(|index| state.nodes.get(index)).filter(|node| node.up).collect()
+}
+
+/// Values held, in words: `absent`, `5`, or `5 and 9 (siblings)`.
+fn held_text(values: &[Value]) -> String {
+    match values {
+        [] => "absent".to_string(),
+        [one] => one.to_string(),
+        many => format!("{} (siblings)", many.iter().map(|value| value.to_string()).collect::<Vec<_>>().join(" and ")),
+    }
 }
 
 fn read_value_text(value: Option<Value>) -> String {

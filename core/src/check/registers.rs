@@ -180,7 +180,10 @@ fn monotonic_session(history: &History, reads: Vec<&Operation>) -> Vec<Finding> 
 
 /// Property: every acknowledged write survives in the authoritative final state, unless a
 /// write that began after it was acknowledged overwrote it.
-pub fn lost_writes(history: &History, state: &FinalState) -> Vec<Finding> {
+pub fn lost_writes(history: &History, state: &FinalState, params: CheckParams) -> Vec<Finding> {
+    if let Some(ring) = params.placement {
+        return lost_placed_writes(history, state, ring);
+    }
     let Some(node) = state.authoritative.and_then(|index| state.nodes.get(index)) else {
         return Vec::new();
     };
@@ -210,6 +213,62 @@ pub fn lost_writes(history: &History, state: &FinalState) -> Vec<Finding> {
                     )),
                     node.name,
                     read_value_text(Some(final_value))
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Whether every value in `values` (0: the initial one) was written by a write acknowledged
+/// before `write` began: then nothing that may have overwritten `write` survives.
+fn all_provably_older(history: &History, values: &[Value], write: &Operation) -> bool {
+    values.iter().all(|&value| {
+        value == 0
+            || history.get(value).is_some_and(|winner| {
+                winner.outcome == Outcome::Ok && winner.complete_us.is_some_and(|c| c < write.invoke_us)
+            })
+    })
+}
+
+/// [`lost_writes`] on a store partitioned by a ring: a write is lost when none of its key's
+/// running replicas holds it (as its value or a sibling) and everything they hold instead
+/// was acknowledged before it began. A key none of whose replicas runs is not judged.
+fn lost_placed_writes(history: &History, state: &FinalState, ring: Ring) -> Vec<Finding> {
+    ok_writes(history)
+        .filter_map(|write| {
+            let holders = running_replicas(state, ring, write.key);
+            if holders.is_empty() {
+                return None;
+            }
+            let mut held: Vec<Value> = holders.iter().flat_map(|node| held_values(node, write.key)).collect();
+            held.sort_unstable();
+            held.dedup();
+            if held.contains(&write.value) {
+                return None;
+            }
+            let finals = if held.is_empty() { vec![0] } else { held };
+            if !all_provably_older(history, &finals, write) {
+                return None;
+            }
+            let names: Vec<&str> = holders.iter().map(|node| node.name.as_str()).collect();
+            Some(Finding {
+                kind: AnomalyKind::LostWrite,
+                ops: std::iter::once(write.id).chain(finals.iter().copied().filter(|v| *v != 0)).collect(),
+                at_us: write.complete_us.unwrap_or(write.invoke_us),
+                explanation: format!(
+                    "Write #{} to key {} was acknowledged by {}, but its replicas ({}) end with {}.",
+                    write.id,
+                    write.key,
+                    write.node.map_or("a node".to_string(), |n| format!(
+                        "node {}",
+                        state.nodes.get(n).map_or("?", |x| x.name.as_str())
+                    )),
+                    names.join(", "),
+                    if finals == [0] {
+                        "the initial value".to_string()
+                    } else {
+                        format!("{}, written by writes acknowledged before it began", held_text(&finals))
+                    }
                 ),
             })
         })

@@ -212,6 +212,10 @@ pub struct TraceExtras {
     pub ledger_dropped: u64,
     /// Changes prepared and not decided (held): `[account, operation, delta]`.
     pub held: Vec<(u32, u64, i64)>,
+    /// Per key holding concurrent versions, every value it holds (written only when some
+    /// key has siblings).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub siblings: BTreeMap<u32, Vec<u64>>,
 }
 
 /// The trace file.
@@ -381,6 +385,19 @@ pub(super) fn write_extras(out: &mut crate::json::Writer, extras: &TraceExtras) 
     write_lines(out, "ledger", &extras.ledger);
     out.integer_member("ledger_dropped", extras.ledger_dropped);
     write_lines(out, "held", &extras.held);
+    if !extras.siblings.is_empty() {
+        out.key("siblings");
+        out.begin_object();
+        for (key, values) in &extras.siblings {
+            out.key(&key.to_string());
+            out.begin_array();
+            for value in values {
+                out.integer(*value, false);
+            }
+            out.end_array();
+        }
+        out.end_object();
+    }
     out.end_object();
 }
 
@@ -595,6 +612,7 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
                 ledger: lines(&node.extras.ledger),
                 ledger_dropped: node.extras.ledger_dropped,
                 held: lines(&node.extras.held),
+                siblings: node.extras.siblings.clone(),
             };
             final_extras.insert(node.name.clone(), extras);
         }

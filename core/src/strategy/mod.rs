@@ -8,6 +8,7 @@
 pub mod autoscaling;
 pub mod change_stream;
 pub mod crdt_gossip;
+pub mod leaderless;
 pub mod log;
 pub mod log_shipping;
 pub mod multi_leader;

@@ -683,7 +683,7 @@ impl Protocol for MvccNode {
             MvccNode::Standby(node) => (&node.ledger, node.versions.clone()),
         };
         let (ledger, ledger_dropped) = ledger.export();
-        StateExtras { versions, ledger, ledger_dropped, held: Vec::new() }
+        StateExtras { versions, ledger, ledger_dropped, held: Vec::new(), siblings: Default::default() }
     }
 
     fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {
