@@ -227,6 +227,9 @@ messages! {
     NodePrepared => "prepared: {}", "तैयार: {}";
     NodePrimaryEpoch => "primary · e{}", "प्राइमरी · e{}";
     InSync => "in sync", "बराबर";
+    NodeQuorumRead => "read {}/{}", "रीड {}/{}";
+    NodeQuorumWrite => "write {}/{}", "राइट {}/{}";
+    NodeHints => "{} hints", "{} संकेत";
     NodeLag => "lag {} ms", "पिछड़ाव {} ms";
     NodeAria => "{} node {}: {}, {}. Press to {}.", "{} का नोड {}: {}, {}। {} के लिए दबाएँ।";
     ToCrash => "crash", "क्रैश";

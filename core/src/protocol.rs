@@ -329,6 +329,24 @@ pub struct NodeView {
     /// A replica slot switched off, waiting to be provisioned (auto-scaling; false for the
     /// other strategies): the page draws it dimmed and offers no crash.
     pub switched_off: bool,
+    /// The quorum its last coordinated operation waited for (quorum strategies; `None`
+    /// otherwise): the map labels the node with it.
+    pub quorum: Option<QuorumWait>,
+    /// Writes it holds for other nodes until it can hand them off (sloppy quorums; 0
+    /// otherwise).
+    pub hints_held: u64,
+}
+
+/// What a coordinator waited for: `needed` answers of the `asked` nodes, to a read or a
+/// write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QuorumWait {
+    /// A write (otherwise a read, or a write reading its context).
+    pub writing: bool,
+    /// Answers it waited for.
+    pub needed: u32,
+    /// Nodes it asked.
+    pub asked: u32,
 }
 
 /// A replication strategy's node.
@@ -362,26 +380,11 @@ pub trait Protocol: std::fmt::Debug {
     fn lag_us(&self, now_us: u64) -> Option<u64>;
     /// The node's applied store (durable state), for the final state and the page.
     fn store(&self) -> &std::collections::BTreeMap<Key, Value>;
-    /// Concurrent writes the node detected and how it resolved them (multi-leader
-    /// strategies only).
-    fn conflicts(&self) -> Option<crate::self_report::ConflictLog> {
-        None
-    }
-    /// Committed transactions with their read and write sets (MVCC engines).
-    fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {
-        None
-    }
-    /// Transactions in doubt and how long they were blocked (two-phase-commit participants).
-    fn in_doubt(&self, _now_us: u64) -> Option<crate::self_report::InDoubtLog> {
-        None
-    }
-    /// What a downstream consumer applied, redelivered and applied twice (data-sync).
-    fn sync_log(&self) -> Option<crate::self_report::SyncLog> {
-        None
-    }
-    /// The auto-scaling controller's record (its primary), or the intervals in which a
-    /// replica served (its replicas) — big-billion-day.
-    fn scaling_log(&self, _now_us: u64) -> Option<crate::self_report::ScalingLog> {
+    /// What the node says of itself beyond its view, for the run report and the page: one
+    /// typed record per strategy that keeps one (conflicts resolved, transactions in doubt,
+    /// committed transactions, what a consumer applied, what the auto-scaler did); `None`
+    /// for most. No checker reaches a verdict from it (see [`crate::self_report`]).
+    fn self_report(&self, _now_us: u64) -> Option<crate::self_report::SelfReport> {
         None
     }
     /// How many concurrent writes the node has detected (cheap: sampled for the charts).

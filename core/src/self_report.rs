@@ -11,6 +11,26 @@
 use crate::protocol::{Key, OpId};
 use serde::Serialize;
 
+/// A node's self-report: the one channel by which a strategy's own records reach the run
+/// report and the page (`Protocol::self_report`, `FinalNode::report`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelfReport {
+    /// Concurrent writes detected and how they were resolved (multi-leader).
+    Conflicts(ConflictLog),
+    /// Transactions in doubt and how long they blocked (two-phase-commit participants), or
+    /// the coordinator's commit times.
+    InDoubt(InDoubtLog),
+    /// Committed transactions with their read and write sets (the MVCC engine), read only
+    /// by a test that cross-checks the history-only `write_skew`.
+    Transactions(Vec<crate::mvcc::CommittedTx>),
+    /// What a downstream consumer applied, was given again and applied twice (data-sync).
+    Sync(SyncLog),
+    /// The auto-scaling controller's record, or a replica's serving intervals (read by
+    /// `unready_read`, the one exception).
+    Scaling(ScalingLog),
+}
+
 /// Auto-scaling as the controller recorded it, or a replica's serving intervals
 /// (big-billion-day).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -244,3 +244,20 @@ impl Ring {
         steps < self.replicas.min(self.nodes) as usize
     }
 }
+
+/// A knob's choices as an enum: its values, parsing and name come from its variants
+/// (strum's `VariantNames`, `EnumString` and `IntoStaticStr` derives), provided once here.
+pub trait Choice: Sized + Copy + strum::VariantNames + std::str::FromStr + Into<&'static str> {
+    /// Knob values, in order of declaration.
+    const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
+
+    /// Parses a knob value.
+    fn parse(value: &str) -> Option<Self> {
+        value.parse().ok()
+    }
+
+    /// The knob value naming it.
+    fn name(self) -> &'static str {
+        self.into()
+    }
+}

@@ -48,14 +48,14 @@ fn a_new_replica_serves_only_after_its_restore_and_catch_up() {
         .final_state
         .nodes
         .iter()
-        .find_map(|node| node.scaling.as_ref().filter(|log| log.is_controller()))
+        .find_map(|node| node.scaling().filter(|log| log.is_controller()))
         .expect("the primary reports the controller's log");
     let first_scale_up_us =
         controller.actions.iter().find(|a| a.change > 0).map(|a| a.t_ms * 1000).expect("a scale-up");
     let restore_us = 8_000_000; // 800 MB at 100 MB/s
     let mut started = 0;
     for node in &finished.final_state.nodes {
-        let Some(log) = node.scaling.as_ref().filter(|log| !log.is_controller()) else { continue };
+        let Some(log) = node.scaling().filter(|log| !log.is_controller()) else { continue };
         for &(from, _) in log.serving_intervals.iter().filter(|(from, _)| *from > 0) {
             started += 1;
             assert_case(

@@ -587,7 +587,7 @@ impl Example {
 /// fail: add both when adding a checker.
 fn examples(kind: AnomalyKind) -> Option<(Example, Example)> {
     use replica_core::protocol::{LwwSide, OpResult, Posting, StateExtras};
-    use replica_core::self_report::ScalingLog;
+    use replica_core::self_report::{ScalingLog, SelfReport};
     let amount = replica_core::workload::transfer_amount;
     let bank =
         |name: &str, ledger: Vec<Posting>, held: Vec<Posting>, balances: [(u32, u64); 1], initial: u64| FinalNode {
@@ -901,7 +901,7 @@ fn examples(kind: AnomalyKind) -> Option<(Example, Example)> {
         AnomalyKind::UnreadyRead => {
             let rows: Vec<Row> = vec![(1, R, 2, Some(0), 0, Some(10), OK, 1, 0)];
             let replica = |intervals: Vec<(u64, u64)>| FinalNode {
-                scaling: Some(ScalingLog { serving_intervals: intervals, ..ScalingLog::default() }),
+                report: Some(SelfReport::Scaling(ScalingLog { serving_intervals: intervals, ..ScalingLog::default() })),
                 ..FinalNode::new("delhi-1", Role::Replica, BTreeMap::new())
             };
             let state = |intervals| FinalState {

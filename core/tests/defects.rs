@@ -231,7 +231,7 @@ fn a_conflict_names_two_writes_that_were_concurrent() {
     for step in 1..=800u64 {
         simulation.run_until(step * 5_000);
         let state = simulation.final_state();
-        let Some(pair) = state.nodes[0].conflicts.as_ref().and_then(|log| log.latest.clone()) else { continue };
+        let Some(pair) = state.nodes[0].conflicts().and_then(|log| log.latest.clone()) else { continue };
         if last.as_ref() == Some(&pair) {
             continue;
         }

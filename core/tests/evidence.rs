@@ -274,7 +274,7 @@ fn write_skew_from_the_history_agrees_with_the_engine_s_log() {
         let case = Case::new("core-banking", seed).duration(20).knob("joint_ratio", "0.3");
         let finished = case.run();
         let state = &finished.final_state;
-        let log = state.nodes[state.authoritative.unwrap_or(0)].transactions.clone().unwrap_or_default();
+        let log = state.nodes[state.authoritative.unwrap_or(0)].transactions().map(<[_]>::to_vec).unwrap_or_default();
         let pairs = |findings: Vec<check::Finding>| {
             let mut pairs: Vec<Vec<u64>> = findings
                 .into_iter()

@@ -204,7 +204,7 @@ async fn the_internals_panel_shows_the_simulation_s_own_numbers() {
     sleep(100).await;
     let record = state.simulation.borrow().final_state();
     let sync = |name: &str| {
-        record.nodes.iter().find(|node| node.name == name).and_then(|node| node.sync.clone()).expect("a sync log")
+        record.nodes.iter().find(|node| node.name == name).and_then(|node| node.sync().cloned()).expect("a sync log")
     };
     let (index, projection) = (sync("bangalore"), sync("hyderabad"));
     assert!(index.committed_offset > 0 && index.duplicates_delivered > 0, "the crash redelivered: {index:?}");

@@ -13,7 +13,7 @@
 
 use crate::history::{History, Operation, Outcome};
 use crate::i18n::Text;
-use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SyncLog};
+use crate::self_report::{ConflictLog, InDoubtLog, ScalingLog, SelfReport, SyncLog};
 use crate::vocabulary::{Key, OpId, OpKind, Ring, Role, StateExtras, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -420,19 +420,9 @@ pub struct FinalNode {
     pub store: BTreeMap<Key, Value>,
     /// What its state holds beyond the store: version stamps, statements, held changes.
     pub extras: StateExtras,
-    /// Self-report, for the report and the page (no checker reads it): the conflicts it
-    /// detected and resolved (multi-leader strategies).
-    pub conflicts: Option<ConflictLog>,
-    /// Self-report: its in-doubt transactions (two-phase-commit participants).
-    pub in_doubt: Option<InDoubtLog>,
-    /// Self-report: its committed transactions with their read and write sets (MVCC
-    /// engines), read only by a test that cross-checks the history-only `write_skew`.
-    pub transactions: Option<Vec<crate::mvcc::CommittedTx>>,
-    /// Self-report: what it consumed of a change stream (data-sync consumers).
-    pub sync: Option<SyncLog>,
-    /// Self-report: the controller's record, or a replica's serving intervals (read by
-    /// `unready_read`, the one exception).
-    pub scaling: Option<ScalingLog>,
+    /// What it says of itself, for the report and the page (no checker reads it but
+    /// `unready_read`, the named exception): see [`SelfReport`].
+    pub report: Option<SelfReport>,
 }
 
 impl FinalNode {
@@ -446,11 +436,47 @@ impl FinalNode {
             initial: BTreeMap::new(),
             store,
             extras: StateExtras::default(),
-            conflicts: None,
-            in_doubt: None,
-            transactions: None,
-            sync: None,
-            scaling: None,
+            report: None,
+        }
+    }
+
+    /// Its conflict log, if it keeps one (multi-leader).
+    pub fn conflicts(&self) -> Option<&ConflictLog> {
+        match &self.report {
+            Some(SelfReport::Conflicts(log)) => Some(log),
+            _ => None,
+        }
+    }
+
+    /// Its in-doubt record, if it keeps one (two-phase commit).
+    pub fn in_doubt(&self) -> Option<&InDoubtLog> {
+        match &self.report {
+            Some(SelfReport::InDoubt(log)) => Some(log),
+            _ => None,
+        }
+    }
+
+    /// Its committed transactions, if it keeps them (the MVCC engine).
+    pub fn transactions(&self) -> Option<&[crate::mvcc::CommittedTx]> {
+        match &self.report {
+            Some(SelfReport::Transactions(log)) => Some(log),
+            _ => None,
+        }
+    }
+
+    /// What it consumed of a change stream, if it is a consumer (data-sync).
+    pub fn sync(&self) -> Option<&SyncLog> {
+        match &self.report {
+            Some(SelfReport::Sync(log)) => Some(log),
+            _ => None,
+        }
+    }
+
+    /// Its scaling record, if it keeps one (auto-scaling).
+    pub fn scaling(&self) -> Option<&ScalingLog> {
+        match &self.report {
+            Some(SelfReport::Scaling(log)) => Some(log),
+            _ => None,
         }
     }
 }

@@ -136,11 +136,7 @@ impl<P: Protocol> World<P> {
                     initial: slot.initial_store.clone(),
                     store: slot.protocol.store().clone(),
                     extras: slot.protocol.state_extras(),
-                    conflicts: slot.protocol.conflicts(),
-                    in_doubt: slot.protocol.in_doubt(self.now_us),
-                    transactions: slot.protocol.committed_transactions(),
-                    sync: slot.protocol.sync_log(),
-                    scaling: slot.protocol.scaling_log(self.now_us),
+                    report: slot.protocol.self_report(self.now_us),
                 }
             })
             .collect();

@@ -312,7 +312,7 @@ pub fn report_quiet(config: &ScenarioConfig, quiet: Quiet, duration_us: u64) -> 
 /// The authoritative node's conflict log, lists cut short for the report.
 fn authoritative_conflicts(state: &FinalState) -> Option<crate::self_report::ConflictLog> {
     let node = state.authoritative.and_then(|index| state.nodes.get(index))?;
-    let mut log = node.conflicts.clone()?;
+    let mut log = node.conflicts()?.clone();
     log.discards.truncate(REPORT_FINDINGS_MAX);
     log.reconciliation_ops.truncate(REPORT_FINDINGS_MAX);
     Some(log)

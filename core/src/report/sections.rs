@@ -100,7 +100,7 @@ pub fn scaling_summary(
     history: &crate::history::History,
     duration_us: u64,
 ) -> Option<ScalingSummary> {
-    let log = finished_state.nodes.iter().filter_map(|node| node.scaling.as_ref()).find(|log| log.is_controller())?;
+    let log = finished_state.nodes.iter().filter_map(|node| node.scaling()).find(|log| log.is_controller())?;
     let violated = sla_violations(history, duration_us);
     Some(ScalingSummary {
         sla_minutes_violated: violated.len() as f64 * SLA_WINDOW_US as f64 / 60e6,
@@ -125,7 +125,7 @@ pub(super) fn sync_logs(state: &FinalState) -> Option<BTreeMap<String, crate::se
         .nodes
         .iter()
         .filter_map(|node| {
-            let mut log = node.sync.clone()?;
+            let mut log = node.sync()?.clone();
             log.duplicates.truncate(REPORT_FINDINGS_MAX);
             log.rebuilds.truncate(REPORT_FINDINGS_MAX);
             Some((node.name.clone(), log))
@@ -177,8 +177,7 @@ pub struct TwoPhaseReport {
 }
 
 pub(super) fn two_phase(state: &FinalState) -> Option<TwoPhaseReport> {
-    let logs: Vec<&crate::self_report::InDoubtLog> =
-        state.nodes.iter().filter_map(|node| node.in_doubt.as_ref()).collect();
+    let logs: Vec<&crate::self_report::InDoubtLog> = state.nodes.iter().filter_map(|node| node.in_doubt()).collect();
     let mut commits: Vec<u64> = logs.iter().flat_map(|log| log.commit_us.iter().copied()).collect();
     commits.sort_unstable();
     let pick =

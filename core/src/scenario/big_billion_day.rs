@@ -9,6 +9,7 @@ use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
 use crate::i18n::Text;
 use crate::strategy::autoscaling::{self, AutoscalingConfig, AutoscalingNode, Policy, REGIONS};
+use crate::vocabulary::Choice;
 
 const SCALING: KnobSpec = KnobSpec {
     name: "scaling",

@@ -9,6 +9,7 @@ use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
 use crate::strategy::change_stream::{ApplyMode, Part, StreamConfig, StreamNode};
+use crate::vocabulary::Choice;
 
 const APPLY: KnobSpec = KnobSpec {
     name: "apply",

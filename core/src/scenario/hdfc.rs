@@ -9,6 +9,7 @@ use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
+use crate::vocabulary::Choice;
 
 const COMMIT: KnobSpec = KnobSpec {
     name: "commit",

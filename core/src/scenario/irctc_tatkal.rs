@@ -14,6 +14,7 @@ use crate::i18n::Text;
 use crate::lesson::{Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::leaderless::{QuorumConfig, QuorumNode, Versioning};
+use crate::vocabulary::Choice;
 use crate::vocabulary::Ring;
 
 /// The cities on the ring, in ring order.
@@ -112,7 +113,7 @@ pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
         EntrySpec {
             label: "leaderless, r = w = quorum",
             knobs: &[("r", "2"), ("w", "2")],
-            consistency: "overlapping quorums; still not linearizable",
+            consistency: "overlapping quorums: fresh reads without faults, not linearizable under them",
         },
     ],
 };
@@ -206,7 +207,7 @@ const LESSON: &[LessonStep] = &[
         button: text("Play: one copy answers each read and write", "चलाएँ: हर रीड और राइट का जवाब एक प्रति देती है"),
         watch: text(
             "Watch the green fan-out from each coordinator to a train's three copies, and the stale-read badge.",
-            "हर कोऑर्डिनेटर से ट्रेन की तीन प्रतियों तक जाते हरे संदेश और stale-read बैज देखें।",
+            "हर कोऑर्डिनेटर से ट्रेन की तीन प्रतियों तक जाते हरे संदेश और «पुराना पढ़ना» बैज देखें।",
         ),
         meaning: text(
             "With r + w ≤ n a read may ask only copies the write has not reached yet: it misses a booking already confirmed.",
@@ -221,7 +222,7 @@ const LESSON: &[LessonStep] = &[
         button: text("Write every copy: w = 3, r = 1", "हर प्रति पर लिखें: w = 3, r = 1"),
         watch: text(
             "A booking is confirmed only once all three copies have it; the stale-read badge stays at 0.",
-            "बुकिंग तभी पक्की होती है जब तीनों प्रतियों में हो; stale-read बैज 0 पर रहता है।",
+            "बुकिंग तभी पक्की होती है जब तीनों प्रतियों में हो; «पुराना पढ़ना» बैज 0 पर रहता है।",
         ),
         meaning: text(
             "r + w > n: every read meets a copy holding every write confirmed before it began. Not linearizable even so: see the command line's nonlinearizable check under faults.",
@@ -236,7 +237,7 @@ const LESSON: &[LessonStep] = &[
         button: text("Cut Mumbai off", "मुंबई को अलग करें"),
         watch: text(
             "Bookings for Mumbai's trains still succeed: the next nodes on the ring stand in and keep them as hints (their panels say for whom). Stale reads appear.",
-            "मुंबई की ट्रेनों की बुकिंग फिर भी सफल होती है: रिंग पर अगले नोड उसकी जगह लेकर उन्हें hint बनाकर रखते हैं (उनके पैनल बताते हैं किसके लिए)। stale read दिखते हैं।",
+            "मुंबई की ट्रेनों की बुकिंग फिर भी सफल होती है: रिंग पर अगले नोड उसकी जगह लेकर उन्हें संकेत (hint) बनाकर रखते हैं (उनके पैनल बताते हैं किसके लिए)। पुराने रीड दिखते हैं।",
         ),
         meaning: text(
             "A sloppy quorum is not a quorum of the train's copies: a read of a real copy misses what the stand-ins hold until they hand it off and anti-entropy runs.",
@@ -251,7 +252,7 @@ const LESSON: &[LessonStep] = &[
         button: text("Mumbai's clock half a second slow", "मुंबई की घड़ी आधा सेकंड पीछे"),
         watch: text(
             "Last writer wins: a booking Mumbai confirms after another can carry the older stamp. Watch lost writes (Check now).",
-            "अंतिम लेखक जीतता है: मुंबई किसी दूसरी बुकिंग के बाद जो बुकिंग पक्की करे, उस पर पुराना समय हो सकता है। lost writes देखें («अभी जाँचें»)।",
+            "अंतिम लेखक जीतता है: मुंबई किसी दूसरी बुकिंग के बाद जो बुकिंग पक्की करे, उस पर पुराना समय हो सकता है। «खोया लेखन» देखें («अभी जाँचें»)।",
         ),
         meaning: text(
             "The copies keep the higher stamp and silently discard the later, confirmed booking.",
@@ -266,7 +267,7 @@ const LESSON: &[LessonStep] = &[
         button: text("Same clock, version vectors", "वही घड़ी, version vectors"),
         watch: text(
             "Each write reads its context first; concurrent bookings become siblings. Lost writes stay at 0.",
-            "हर राइट पहले अपना संदर्भ पढ़ता है; एक साथ हुई बुकिंग siblings बनती हैं। lost writes 0 पर रहते हैं।",
+            "हर राइट पहले अपना संदर्भ पढ़ता है; एक साथ हुई बुकिंग siblings बनती हैं। «खोया लेखन» 0 पर रहते हैं।",
         ),
         meaning: text(
             "Version vectors order writes by what each saw, not by clocks: nothing confirmed is thrown away.",

@@ -11,6 +11,7 @@ use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
 use crate::protocol::OpKind;
 use crate::strategy::crdt_gossip::{CrdtConfig, CrdtNode, OrderPolicy};
+use crate::vocabulary::Choice;
 
 const POLICY: KnobSpec = KnobSpec {
     name: "policy",

@@ -185,7 +185,12 @@ impl<P: Protocol> Simulation for Built<P> {
     }
     fn scaling(&self) -> Option<crate::self_report::ScalingLog> {
         let now = self.world.now_us();
-        self.world.nodes().first()?.protocol.scaling_log(now).filter(crate::self_report::ScalingLog::is_controller)
+        match self.world.nodes().first()?.protocol.self_report(now)? {
+            crate::self_report::SelfReport::Scaling(log) => {
+                Some(log).filter(crate::self_report::ScalingLog::is_controller)
+            }
+            _ => None,
+        }
     }
     fn measures_lag(&self) -> bool {
         self.world.measures_lag()

@@ -143,15 +143,7 @@ pub enum OrderPolicy {
     Reservation,
 }
 
-impl OrderPolicy {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-}
+impl crate::vocabulary::Choice for OrderPolicy {}
 
 /// Timers of a warehouse.
 #[derive(Debug, Clone)]
@@ -428,6 +420,8 @@ impl Protocol for CrdtNode {
             in_doubt_longest_us: 0,
             detail: Vec::new(),
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 

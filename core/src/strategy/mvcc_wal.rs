@@ -657,6 +657,8 @@ impl Protocol for MvccNode {
             in_doubt_longest_us: 0,
             detail,
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 
@@ -686,9 +688,11 @@ impl Protocol for MvccNode {
         StateExtras { versions, ledger, ledger_dropped, held: Vec::new(), siblings: Default::default() }
     }
 
-    fn committed_transactions(&self) -> Option<Vec<crate::mvcc::CommittedTx>> {
+    fn self_report(&self, _now_us: u64) -> Option<crate::self_report::SelfReport> {
         match self {
-            MvccNode::Primary(node) => Some(node.engine.committed_log().cloned().collect()),
+            MvccNode::Primary(node) => {
+                Some(crate::self_report::SelfReport::Transactions(node.engine.committed_log().cloned().collect()))
+            }
             MvccNode::Standby(_) => None,
         }
     }

@@ -60,6 +60,14 @@ fn node_label(node: &NodeSnapshot, lang: Lang) -> String {
     if node.view.role == Role::Coordinator {
         return Msg::RoleCoordinator.get(lang).to_string();
     }
+    if let Some(quorum) = node.view.quorum {
+        let waited = if quorum.writing { Msg::NodeQuorumWrite } else { Msg::NodeQuorumRead };
+        let waited = waited.fill(lang, &[&quorum.needed, &quorum.asked]);
+        if node.view.hints_held > 0 {
+            return format!("{waited} · {}", Msg::NodeHints.fill(lang, &[&node.view.hints_held]));
+        }
+        return waited;
+    }
     if !node.view.vector_clock.is_empty() {
         let entries: Vec<String> = node.view.vector_clock.iter().map(u64::to_string).collect();
         return format!("[{}]", entries.join(","));

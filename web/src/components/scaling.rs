@@ -32,7 +32,7 @@ enum Comparison {
 fn run_both(state: &AppState) -> Result<Vec<(&'static str, ScalingSummary)>, String> {
     let duration_us = COMPARE_DURATION_S * 1_000_000;
     let mut rows = Vec::new();
-    for &policy in replica_core::strategy::autoscaling::Policy::VALUES {
+    for &policy in <replica_core::strategy::autoscaling::Policy as replica_core::vocabulary::Choice>::VALUES {
         let mut config = crate::state::config_of(&state.params, state.seed);
         config.knobs.insert("scaling".into(), policy.into());
         config.history_ops_max = crate::state::PAGE_HISTORY_OPS_MAX * 8;

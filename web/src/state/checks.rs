@@ -114,7 +114,8 @@ impl AppState {
             let (checks, state) = simulation.check_live();
             (checks, state)
         };
-        let conflicts = state.authoritative.and_then(|index| state.nodes.get(index)).and_then(|n| n.conflicts.clone());
+        let conflicts =
+            state.authoritative.and_then(|index| state.nodes.get(index)).and_then(|n| n.conflicts().cloned());
         let point = AnomalyPoint {
             t_us: self.simulation.borrow().now_us(),
             counts: checks.counts.iter().filter_map(|(name, count)| kind_named(name).map(|k| (k, *count))).collect(),

@@ -35,7 +35,8 @@ use crate::protocol::{
     ClientRequest, Ctx, DiskDone, FailReason, Key, Message, MessageKind, NodeId, NodeView, OpId, OpKind, Out, Protocol,
     Reply, Role, RouteInfo, Value,
 };
-use crate::self_report::{ScaleAction, ScalePoint, ScalingLog};
+use crate::self_report::{ScaleAction, ScalePoint, ScalingLog, SelfReport};
+use crate::vocabulary::Choice;
 use std::collections::BTreeMap;
 
 /// Regions (their cities), in node order after the primary.
@@ -75,20 +76,7 @@ pub enum Policy {
     Prescaled,
 }
 
-impl Policy {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-
-    /// Knob value.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-}
+impl crate::vocabulary::Choice for Policy {}
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -687,6 +675,8 @@ impl Protocol for AutoscalingNode {
             in_doubt_longest_us: 0,
             detail: if self.is_primary { self.detail() } else { Vec::new() },
             switched_off: !self.is_primary && self.replica.phase == Phase::Off,
+            quorum: None,
+            hints_held: 0,
         }
     }
 
@@ -710,17 +700,17 @@ impl Protocol for AutoscalingNode {
         &self.store
     }
 
-    fn scaling_log(&self, now_us: u64) -> Option<ScalingLog> {
+    fn self_report(&self, now_us: u64) -> Option<SelfReport> {
         if self.is_primary {
             let mut log = self.primary.log_out.clone();
             log.cost = self.primary.cost_replica_us / 3.6e9;
-            return Some(log);
+            return Some(SelfReport::Scaling(log));
         }
         let mut intervals = self.replica.intervals.clone();
         if let Some(since) = self.replica.serving_since_us {
             intervals.push((since, now_us.max(since)));
         }
-        Some(ScalingLog { serving_intervals: intervals, ..ScalingLog::default() })
+        Some(SelfReport::Scaling(ScalingLog { serving_intervals: intervals, ..ScalingLog::default() }))
     }
 }
 

@@ -68,15 +68,7 @@ pub enum ApplyMode {
     Naive,
 }
 
-impl ApplyMode {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-}
+impl crate::vocabulary::Choice for ApplyMode {}
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -654,6 +646,8 @@ impl Protocol for StreamNode {
             in_doubt_longest_us: 0,
             detail: self.detail(),
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 
@@ -687,11 +681,11 @@ impl Protocol for StreamNode {
         StateExtras { ledger, ledger_dropped, ..StateExtras::default() }
     }
 
-    fn sync_log(&self) -> Option<SyncLog> {
+    fn self_report(&self, _now_us: u64) -> Option<crate::self_report::SelfReport> {
         (self.part != Part::Source).then(|| {
             let mut log = self.consumer.log.clone();
             log.applied_offset = self.consumer.applied;
-            log
+            crate::self_report::SelfReport::Sync(log)
         })
     }
 }

@@ -2,7 +2,7 @@
 //! (or, sloppy, to the healthy nodes standing in for them) and answers once a quorum has.
 
 use super::{Msg, QuorumNode, Siblings, Timer, Version, Versioning, PENDING_MAX};
-use crate::protocol::{ClientRequest, Ctx, FailReason, NodeId, OpId, OpKind, Out, Reply};
+use crate::protocol::{ClientRequest, Ctx, FailReason, NodeId, OpId, OpKind, Out, QuorumWait, Reply};
 
 /// One operation a node coordinates.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub(super) struct Pending {
     asked: Vec<(NodeId, Option<NodeId>)>,
     /// Nodes that answered, in order.
     answered: Vec<NodeId>,
+    /// Silent nodes a fallback has already been asked in place of.
+    replaced: Vec<NodeId>,
     /// Reading: what the answers hold, merged; and each answer's digest (read repair).
     held: Siblings,
     digests: Vec<(NodeId, u64)>,
@@ -27,6 +29,13 @@ pub(super) struct Pending {
     replied: bool,
     /// Writing: the version written.
     version: Option<Version>,
+}
+
+impl Pending {
+    /// Whether every node asked has answered or been replaced by a fallback.
+    fn all_in(&self) -> bool {
+        self.asked.iter().all(|(node, _)| self.answered.contains(node) || self.replaced.contains(node))
+    }
 }
 
 impl QuorumNode {
@@ -45,6 +54,7 @@ impl QuorumNode {
             started_us: ctx.now_us,
             asked: Vec::new(),
             answered: Vec::new(),
+            replaced: Vec::new(),
             held: Siblings::default(),
             digests: Vec::new(),
             walk_next: 0,
@@ -90,6 +100,7 @@ impl QuorumNode {
         let pending = self.pending.get_mut(&op).expect("the operation being begun");
         pending.asked = targets.clone();
         pending.answered.clear();
+        pending.replaced.clear();
         pending.walk_next = walk_next;
         let phase = pending.phase;
         out.set_timer(self.config.answer_timeout_us, Timer::Answers { op, phase });
@@ -140,7 +151,7 @@ impl QuorumNode {
         pending.answered.push(from);
         pending.digests.push((from, held.digest()));
         pending.held.merge(&held, versioning);
-        let everyone = pending.answered.len() == pending.asked.len();
+        let everyone = pending.all_in();
         if pending.replied || pending.answered.len() < quorum {
             if everyone && pending.replied {
                 self.finish(ctx, op, out);
@@ -188,7 +199,7 @@ impl QuorumNode {
             return;
         }
         pending.answered.push(from);
-        let everyone = pending.answered.len() == pending.asked.len();
+        let everyone = pending.all_in();
         if !pending.replied && pending.answered.len() >= quorum {
             pending.replied = true;
             out.reply(op, Reply::Ok { read_value: None, epoch: 0 });
@@ -207,8 +218,12 @@ impl QuorumNode {
         if pending.phase != phase {
             return;
         }
-        let silent: Vec<(NodeId, Option<NodeId>)> =
-            pending.asked.iter().filter(|(node, _)| !pending.answered.contains(node)).copied().collect();
+        let silent: Vec<(NodeId, Option<NodeId>)> = pending
+            .asked
+            .iter()
+            .filter(|(node, _)| !pending.answered.contains(node) && !pending.replaced.contains(node))
+            .copied()
+            .collect();
         for (node, _) in &silent {
             if *node != ctx.me {
                 self.suspected.insert(*node);
@@ -221,7 +236,9 @@ impl QuorumNode {
         if self.config.sloppy {
             for (node, stands_for) in silent {
                 if let Some(fallback) = self.next_fallback(ctx, op) {
-                    self.pending.get_mut(&op).expect("still pending").asked.push((fallback, stands_for.or(Some(node))));
+                    let pending = self.pending.get_mut(&op).expect("still pending");
+                    pending.asked.push((fallback, stands_for.or(Some(node))));
+                    pending.replaced.push(node);
                     self.ask(ctx, op, fallback, stands_for.or(Some(node)), out);
                 }
             }
@@ -288,7 +305,7 @@ impl QuorumNode {
 
     /// One line on an operation for the node's panel: whom it asked, for whom they stood
     /// in, and the quorum it waited for.
-    fn describe(&self, op: OpId, outcome: &str) -> String {
+    fn describe(&mut self, op: OpId, outcome: &str) -> String {
         let Some(pending) = self.pending.get(&op) else { return String::new() };
         let asked: Vec<String> = pending
             .asked
@@ -299,6 +316,11 @@ impl QuorumNode {
             })
             .collect();
         let quorum = if pending.writing { self.config.write_quorum } else { self.config.read_quorum };
+        self.last_quorum = Some(QuorumWait {
+            writing: pending.writing,
+            needed: quorum.min(self.config.replicas()) as u32,
+            asked: pending.asked.len() as u32,
+        });
         let answered: Vec<&str> = pending.answered.iter().map(|node| self.name(*node)).collect();
         format!(
             "#{op} {} key {}: asked {}; waited for {} of {}: {} — {outcome}",

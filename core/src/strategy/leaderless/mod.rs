@@ -30,8 +30,8 @@ mod coordinator;
 mod versions;
 
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, Role, RouteInfo,
-    Value,
+    ClientRequest, Ctx, DiskDone, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, QuorumWait, Role,
+    RouteInfo, Value,
 };
 use crate::vocabulary::{Ring, StateExtras};
 use coordinator::Pending;
@@ -261,6 +261,8 @@ pub struct QuorumNode {
     counters: Counters,
     /// The last operations it coordinated, in words, newest first.
     recent: Vec<String>,
+    /// The quorum the last of them waited for.
+    last_quorum: Option<QuorumWait>,
 }
 
 impl QuorumNode {
@@ -280,6 +282,7 @@ impl QuorumNode {
             peer_turn: 0,
             counters: Counters::default(),
             recent: Vec::new(),
+            last_quorum: None,
         }
     }
 
@@ -468,6 +471,8 @@ impl Protocol for QuorumNode {
             in_doubt_longest_us: 0,
             detail: self.recent.clone(),
             switched_off: false,
+            quorum: self.last_quorum,
+            hints_held: self.hints.len() as u64,
         }
     }
 

@@ -21,15 +21,7 @@ pub enum Versioning {
     LastWriterWins,
 }
 
-impl Versioning {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-}
+impl crate::vocabulary::Choice for Versioning {}
 
 /// One write's version of a key.
 #[derive(Debug, Clone, PartialEq, Eq)]

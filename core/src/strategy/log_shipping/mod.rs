@@ -93,15 +93,9 @@ pub enum CommitMode {
     RemoteApply,
 }
 
+impl crate::vocabulary::Choice for CommitMode {}
+
 impl CommitMode {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-
     fn needs_quorum(self) -> bool {
         matches!(self, CommitMode::RemoteWrite | CommitMode::On | CommitMode::RemoteApply)
     }
@@ -121,15 +115,7 @@ pub enum ReadRouting {
     Nearest,
 }
 
-impl ReadRouting {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-}
+impl crate::vocabulary::Choice for ReadRouting {}
 
 /// How a failed primary is replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantNames, strum::EnumString, strum::IntoStaticStr)]
@@ -145,15 +131,7 @@ pub enum FailoverMode {
     Manual,
 }
 
-impl FailoverMode {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-}
+impl crate::vocabulary::Choice for FailoverMode {}
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -751,6 +729,8 @@ impl Protocol for LogShippingNode {
             in_doubt_longest_us: 0,
             detail: Vec::new(),
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 

@@ -40,6 +40,7 @@ use crate::protocol::{
     OpResult, Out, Protocol, Reply, Role, RouteInfo, StateExtras, Value,
 };
 use crate::self_report::{ConflictLog, Discard, CONFLICT_RECORDS_MAX};
+use crate::vocabulary::Choice;
 use resolution::{apply, conflict_pair, count_verdict, undo};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -62,20 +63,7 @@ pub enum ConflictPolicy {
     BusinessRule,
 }
 
-impl ConflictPolicy {
-    /// Knob values, in order.
-    pub const VALUES: &'static [&'static str] = <Self as strum::VariantNames>::VARIANTS;
-
-    /// Parses a knob value.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-
-    /// Knob value.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-}
+impl crate::vocabulary::Choice for ConflictPolicy {}
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -650,6 +638,8 @@ impl Protocol for MultiLeaderNode {
             in_doubt_longest_us: 0,
             detail: Vec::new(),
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 
@@ -671,8 +661,8 @@ impl Protocol for MultiLeaderNode {
         &self.store
     }
 
-    fn conflicts(&self) -> Option<ConflictLog> {
-        Some(self.conflict_log())
+    fn self_report(&self, _now_us: u64) -> Option<crate::self_report::SelfReport> {
+        Some(crate::self_report::SelfReport::Conflicts(self.conflict_log()))
     }
 
     /// Under last-writer-wins, each account's version stamp: the write its balance came from.

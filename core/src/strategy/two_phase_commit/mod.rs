@@ -473,6 +473,8 @@ impl Protocol for TwoPhaseNode {
             in_doubt_longest_us,
             detail: Vec::new(),
             switched_off: false,
+            quorum: None,
+            hints_held: 0,
         }
     }
 
@@ -515,16 +517,17 @@ impl Protocol for TwoPhaseNode {
         StateExtras { ledger, ledger_dropped, held, ..StateExtras::default() }
     }
 
-    fn in_doubt(&self, now_us: u64) -> Option<InDoubtLog> {
+    fn self_report(&self, now_us: u64) -> Option<crate::self_report::SelfReport> {
         if let TwoPhaseNode::Coordinator(node) = self {
-            return Some(InDoubtLog { commit_us: node.commit_us.iter().copied().collect(), ..InDoubtLog::default() });
+            let log = InDoubtLog { commit_us: node.commit_us.iter().copied().collect(), ..InDoubtLog::default() };
+            return Some(crate::self_report::SelfReport::InDoubt(log));
         }
         let TwoPhaseNode::Bank(node) = self else { return None };
         let mut log = node.in_doubt.clone();
         log.in_doubt = node.prepared.len() as u64;
         let open = node.prepared.values().map(|p| now_us.saturating_sub(p.since_us)).max().unwrap_or(0);
         log.blocked_max_us = log.blocked_max_us.max(open);
-        Some(log)
+        Some(crate::self_report::SelfReport::InDoubt(log))
     }
 }
 
