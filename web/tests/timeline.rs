@@ -261,3 +261,20 @@ fn a_failover_wait_is_fast_forwarded_and_the_speed_restored() {
         state.snapshot.nodes.iter().filter(|n| n.up && n.view.role == replica_core::protocol::Role::Primary).count();
     assert_eq!(primaries, 1, "because a new primary took over");
 }
+
+/// The state is plain data: a speed or language change while paused makes a state unequal
+/// to the one before (so every label showing it redraws), a step changes the simulation's
+/// generation, and a state is equal to its own clone.
+#[test]
+fn a_state_is_equal_only_to_one_that_shows_the_same() {
+    let paused = open("#scenario=irctc-tatkal&seed=3&t=0.5");
+    assert!(!paused.playing);
+    assert_eq!(*paused, (*paused).clone());
+    let faster = act(paused.clone(), Action::SetSpeed(1.0));
+    assert_ne!(*faster, *paused, "a new speed while paused is a new state");
+    let hindi = act(paused.clone(), Action::SetLang(replica_web::url::Lang::Hi));
+    assert_ne!(*hindi, *paused, "a new language while paused is a new state");
+    let stepped = act(paused.clone(), Action::Step);
+    assert!(stepped.simulation.generation() > paused.simulation.generation(), "a step is a new generation");
+    assert_ne!(*stepped, *paused);
+}

@@ -14,7 +14,7 @@ use super::spacetime::SpaceTimeDiagram;
 use super::storage::Storage;
 use crate::hooks::use_animation_frame;
 use crate::palette;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, RedrawTurn};
 use crate::url::Lang;
 use replica_core::check::AnomalyKind;
 use replica_core::i18n::Msg;
@@ -233,8 +233,11 @@ pub fn App() -> Html {
     };
     // While playing the diagram redraws once a second (it is read when paused); paused, at
     // every step.
-    let diagram_version =
-        if state.playing { state.chart_version_for(6) / 4 } else { state.chart_version + state.snapshot.events };
+    let diagram_version = if state.playing {
+        state.chart_version_for(RedrawTurn::SpaceTime) / 4
+    } else {
+        state.chart_version + state.snapshot.events
+    };
     let copied = use_state(|| None::<Copied>);
     let report_copy = {
         let set = copied.setter();
@@ -357,7 +360,7 @@ pub fn App() -> Html {
                         { Msg::Stats.fill(lang, &[&snapshot.ops_ok, &snapshot.ops_failed, &snapshot.ops_unknown, &snapshot.in_flight]) }
                     </p>
                     if !state.params.embed {
-                        <SpaceTimeDiagram simulation={state.simulation.clone()} version={diagram_version}
+                        <SpaceTimeDiagram simulation={state.simulation.shared()} version={diagram_version}
                                           selected_ops={(*selected_ops).clone()} {on_select_message} />
                     }
                 </div>
@@ -368,23 +371,23 @@ pub fn App() -> Html {
                     <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show}
                                quiet={state.quiet.clone()} {on_check_now} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
-                    <MonitorPanel simulation={state.simulation.clone()} version={state.chart_version_for(5)} />
+                    <MonitorPanel simulation={state.simulation.shared()} version={state.chart_version_for(RedrawTurn::Monitor)} />
                     <Storage snapshot={snapshot.clone()} />
                     if scales {
                         <ScalingCompare state={whole} />
                     }
                     if scales {
-                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(0)} />
+                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
                     }
                     if measures_lag && !scales {
-                        <Chart kind={ChartKind::Lag} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(0)} />
+                        <Chart kind={ChartKind::Lag} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
                     }
                     if kinds.contains(&AnomalyKind::Divergence) {
-                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(1)} />
+                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Convergence)} />
                     }
-                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(3)} />
-                    <Chart kind={ChartKind::Latency} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(4)} />
-                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.clone()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(2)} />
+                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Throughput)} />
+                    <Chart kind={ChartKind::Latency} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Latency)} />
+                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Anomalies)} />
                     <section class="narrative" aria-label={t(Msg::WhatToTry)}>
                         <h2>{ t(Msg::WhatToTry) }</h2>
                         <p>{ narrative(info.id, hindi) }</p>

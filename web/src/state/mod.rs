@@ -37,9 +37,71 @@ pub const CHECK_INTERVAL_MS: f64 = 1000.0;
 /// Wall time between two redraws of one chart.
 pub const CHART_INTERVAL_MS: f64 = 250.0;
 /// Redraws take turns: each redraws every [`CHART_INTERVAL_MS`], on a different frame from
-/// the others, so no frame draws two. Turns 0–4 are the charts, 5 the monitor panel and 6
-/// the space-time diagram (which uses every fourth of its turns: once a second).
-pub const CHART_TURNS: u64 = 7;
+/// the others, so no frame draws two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
+pub enum RedrawTurn {
+    /// The replica chart (auto-scaling) or the lag chart.
+    ReplicasOrLag,
+    /// The convergence chart.
+    Convergence,
+    /// The anomalies-over-time chart.
+    Anomalies,
+    /// The throughput chart.
+    Throughput,
+    /// The latency chart.
+    Latency,
+    /// The lag monitor's panel.
+    Monitor,
+    /// The space-time diagram (which uses every fourth of its turns: once a second).
+    SpaceTime,
+}
+
+/// How many redraws take turns.
+pub const CHART_TURNS: u64 = <RedrawTurn as strum::VariantArray>::VARIANTS.len() as u64;
+
+/// The running simulation, shared by the states the reducer makes from one another. The
+/// reducer advances it in place — copying a world every frame would cost more than the
+/// frame — and every change through [`SimulationHandle::borrow_mut`] bumps its
+/// generation, which is what two states compare: a state is equal to another only if it
+/// shows the same simulation at the same generation.
+#[derive(Clone)]
+pub struct SimulationHandle {
+    generation: u64,
+    cell: Rc<RefCell<Box<dyn Simulation>>>,
+}
+
+impl PartialEq for SimulationHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation && Rc::ptr_eq(&self.cell, &other.cell)
+    }
+}
+
+impl SimulationHandle {
+    fn new(simulation: Box<dyn Simulation>) -> Self {
+        Self { generation: 0, cell: Rc::new(RefCell::new(simulation)) }
+    }
+
+    /// Reads the simulation.
+    pub fn borrow(&self) -> std::cell::Ref<'_, Box<dyn Simulation>> {
+        self.cell.borrow()
+    }
+
+    /// Changes the simulation: a new generation.
+    fn borrow_mut(&mut self) -> std::cell::RefMut<'_, Box<dyn Simulation>> {
+        self.generation += 1;
+        self.cell.borrow_mut()
+    }
+
+    /// The shared simulation, for components that draw from it on their own redraw turn.
+    pub fn shared(&self) -> Rc<RefCell<Box<dyn Simulation>>> {
+        Rc::clone(&self.cell)
+    }
+
+    /// How many times it has changed.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
 /// Announcements kept for the narration.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
 
@@ -196,15 +258,16 @@ pub enum Action {
     LessonStep(usize),
 }
 
-/// The page's state.
-#[derive(Clone)]
+/// The page's state: plain data (the simulation compared by its generation), so two states
+/// are equal exactly when everything they show is.
+#[derive(Clone, PartialEq)]
 pub struct AppState {
     /// Settings, as in the URL.
     pub params: PageParams,
     /// Seed of the running simulation.
     pub seed: u64,
     /// The simulation.
-    pub simulation: Rc<RefCell<Box<dyn Simulation>>>,
+    pub simulation: SimulationHandle,
     /// The latest snapshot.
     pub snapshot: Rc<Snapshot>,
     /// The latest checker results.
@@ -259,17 +322,6 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-impl PartialEq for AppState {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.snapshot, &other.snapshot)
-            && self.playing == other.playing
-            && self.notices == other.notices
-            && Rc::ptr_eq(&self.quiet, &other.quiet)
-            && self.params == other.params
-            && self.speed == other.speed
-    }
-}
-
 /// The run a page's settings describe.
 pub fn config_of(params: &PageParams, seed: u64) -> ScenarioConfig {
     let mut config = ScenarioConfig::new(&params.scenario, seed);
@@ -319,7 +371,7 @@ impl AppState {
             conflicts: Rc::new(None),
             anomaly_series: Rc::new(std::collections::VecDeque::new()),
             announcements: Rc::new(Vec::new()),
-            simulation: Rc::new(RefCell::new(simulation)),
+            simulation: SimulationHandle::new(simulation),
             playing: !reduced_motion,
             speed: SPEED_DEFAULT,
             behind: false,
@@ -368,10 +420,10 @@ impl AppState {
         }
     }
 
-    /// The redraw version of the charts taking turn `turn` (0 to [`CHART_TURNS`] − 1): it
-    /// changes once every [`CHART_TURNS`] bumps, a bump after the previous turn's.
-    pub fn chart_version_for(&self, turn: u64) -> u64 {
-        (self.chart_version + turn % CHART_TURNS) / CHART_TURNS
+    /// The redraw version of what takes turn `turn`: it changes once every [`CHART_TURNS`]
+    /// bumps, a bump after the previous turn's.
+    pub fn chart_version_for(&self, turn: RedrawTurn) -> u64 {
+        (self.chart_version + turn as u64) / CHART_TURNS
     }
 
     /// The hash the page writes for its settings and controls (time left out).
@@ -431,7 +483,7 @@ impl AppState {
         config.controls = (*self.controls).clone();
         match scenario::build(config) {
             Ok(simulation) => {
-                self.simulation = Rc::new(RefCell::new(simulation));
+                self.simulation = SimulationHandle::new(simulation);
                 crate::remember_seed(self.seed);
                 self.checks = Rc::new(CheckReport::default());
                 self.conflicts = Rc::new(None);
