@@ -199,7 +199,7 @@ async fn the_internals_panel_shows_the_simulation_s_own_numbers() {
     );
     let root = gloo::utils::document().create_element("div").expect("a div");
     gloo::utils::body().append_child(&root).expect("appended");
-    yew::Renderer::<Storage>::with_root_and_props(root.clone(), StorageProps { snapshot: state.snapshot.clone() })
+    yew::Renderer::<Storage>::with_root_and_props(root.clone(), StorageProps { snapshot: state.snapshot.rc() })
         .render();
     sleep(100).await;
     let record = state.simulation.borrow().final_state();

@@ -288,7 +288,7 @@ pub fn App() -> Html {
     };
     let hindi = lang == Lang::Hi;
     let t = |msg: Msg| msg.get(lang);
-    let snapshot = state.snapshot.clone();
+    let snapshot = state.snapshot.rc();
     // Every fault and control so far, marked on the charts' time axes.
     let marks_s: Rc<Vec<f64>> = Rc::new(
         state
@@ -368,8 +368,8 @@ pub fn App() -> Html {
                     <Lesson steps={info.lesson} taken={state.params.lesson} compact={state.params.embed}
                             paused_because={state.paused_because} {on_step} />
                     <Controls state={whole.clone()} dispatch={dispatch.clone()} {info} />
-                    <Anomalies checks={state.checks.clone()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.clone()} {names} {on_show}
-                               quiet={state.quiet.clone()} {on_check_now} />
+                    <Anomalies checks={state.checks.rc()} kinds={kinds.clone()} {live} {promises} conflicts={state.conflicts.rc()} {names} {on_show}
+                               quiet={state.quiet.rc()} {on_check_now} />
                     <NodeList snapshot={snapshot.clone()} on_toggle={on_toggle} />
                     <MonitorPanel simulation={state.simulation.shared()} version={state.chart_version_for(RedrawTurn::Monitor)} />
                     <Storage snapshot={snapshot.clone()} />
@@ -377,17 +377,17 @@ pub fn App() -> Html {
                         <ScalingCompare state={whole} />
                     }
                     if scales {
-                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
+                        <Chart kind={ChartKind::Replicas} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
                     }
                     if measures_lag && !scales {
-                        <Chart kind={ChartKind::Lag} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
+                        <Chart kind={ChartKind::Lag} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::ReplicasOrLag)} />
                     }
                     if kinds.contains(&AnomalyKind::Divergence) {
-                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Convergence)} />
+                        <Chart kind={ChartKind::Convergence} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Convergence)} />
                     }
-                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Throughput)} />
-                    <Chart kind={ChartKind::Latency} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Latency)} />
-                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.shared()} anomalies={state.anomaly_series.clone()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Anomalies)} />
+                    <Chart kind={ChartKind::Throughput} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Throughput)} />
+                    <Chart kind={ChartKind::Latency} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Latency)} />
+                    <Chart kind={ChartKind::Anomalies} simulation={state.simulation.shared()} anomalies={state.anomaly_series.rc()} marks_s={marks_s.clone()} version={state.chart_version_for(RedrawTurn::Anomalies)} />
                     <section class="narrative" aria-label={t(Msg::WhatToTry)}>
                         <h2>{ t(Msg::WhatToTry) }</h2>
                         <p>{ narrative(info.id, hindi) }</p>

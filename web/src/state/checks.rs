@@ -11,7 +11,7 @@ impl AppState {
         match fork {
             Ok(quiet) => {
                 let at_us = self.simulation.borrow().now_us();
-                self.quiet = Rc::new(Some(QuietCheck { at_us, checks: quiet.checks, reason }));
+                self.quiet = Shared::new(Some(QuietCheck { at_us, checks: quiet.checks, reason }));
                 self.pause_if_found();
             }
             Err(error) => self.notices.push(format!("Could not check a quiet fork of this run: {error}.")),
@@ -120,14 +120,14 @@ impl AppState {
             t_us: self.simulation.borrow().now_us(),
             counts: checks.counts.iter().filter_map(|(name, count)| kind_named(name).map(|k| (k, *count))).collect(),
         };
-        let series = Rc::make_mut(&mut self.anomaly_series);
+        let series = self.anomaly_series.make_mut();
         if series.back().is_none_or(|last| last.t_us < point.t_us) {
             if series.len() == ANOMALY_POINTS_MAX {
                 series.pop_front();
             }
             series.push_back(point);
         }
-        self.checks = Rc::new(checks);
-        self.conflicts = Rc::new(conflicts);
+        self.checks = Shared::new(checks);
+        self.conflicts = Shared::new(conflicts);
     }
 }

@@ -258,6 +258,50 @@ pub enum Action {
     LessonStep(usize),
 }
 
+/// A value states share until one changes it, equal by identity: the reducer changes a copy
+/// of the state, so [`Shared::make_mut`] on a value the old state still holds makes a new
+/// one — comparing two states costs nothing per field, however large the value.
+#[derive(Debug, Default)]
+pub struct Shared<T>(Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Shared<T> {
+    /// A new value.
+    pub fn new(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
+
+    /// The value, for a component's properties.
+    pub fn rc(&self) -> Rc<T> {
+        Rc::clone(&self.0)
+    }
+}
+
+impl<T: Clone> Shared<T> {
+    /// The value to change: a copy of it while another state still shares it.
+    pub fn make_mut(&mut self) -> &mut T {
+        Rc::make_mut(&mut self.0)
+    }
+}
+
 /// The page's state: plain data (the simulation compared by its generation), so two states
 /// are equal exactly when everything they show is.
 #[derive(Clone, PartialEq)]
@@ -269,15 +313,15 @@ pub struct AppState {
     /// The simulation.
     pub simulation: SimulationHandle,
     /// The latest snapshot.
-    pub snapshot: Rc<Snapshot>,
+    pub snapshot: Shared<Snapshot>,
     /// The latest checker results.
-    pub checks: Rc<CheckReport>,
+    pub checks: Shared<CheckReport>,
     /// The conflict log of the authoritative node at the latest check (multi-leader).
-    pub conflicts: Rc<Option<ConflictLog>>,
+    pub conflicts: Shared<Option<ConflictLog>>,
     /// Checker counts over simulated time (bounded).
-    pub anomaly_series: Rc<std::collections::VecDeque<AnomalyPoint>>,
+    pub anomaly_series: Shared<std::collections::VecDeque<AnomalyPoint>>,
     /// Key events in words, for the screen-reader narration (latest last, bounded).
-    pub announcements: Rc<Vec<String>>,
+    pub announcements: Shared<Vec<String>>,
     /// Playing or paused.
     pub playing: bool,
     /// Simulated seconds per wall second.
@@ -290,11 +334,11 @@ pub struct AppState {
     pub chart_version: u64,
     /// What the user did to this run, in time order: with the seed and settings, the run.
     /// After a rewind it also holds the controls still to come.
-    pub controls: Rc<Vec<TimedControl>>,
+    pub controls: Shared<Vec<TimedControl>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
     pub horizon_us: u64,
     /// The latest quiet fork's verdicts, if one ran on this run.
-    pub quiet: Rc<Option<QuietCheck>>,
+    pub quiet: Shared<Option<QuietCheck>>,
     /// Why the run paused by itself, in words (a lesson step's anomaly was found).
     pub paused_because: Option<AnomalyKind>,
     /// What the last `Step` ran: the simulated time it reached and the events it recorded on
@@ -366,11 +410,11 @@ impl AppState {
         let mut state = Self {
             fast_forward: None,
             takeover_epoch: primary_epoch(&first),
-            snapshot: Rc::new(first),
-            checks: Rc::new(CheckReport::default()),
-            conflicts: Rc::new(None),
-            anomaly_series: Rc::new(std::collections::VecDeque::new()),
-            announcements: Rc::new(Vec::new()),
+            snapshot: Shared::new(first),
+            checks: Shared::new(CheckReport::default()),
+            conflicts: Shared::new(None),
+            anomaly_series: Shared::new(std::collections::VecDeque::new()),
+            announcements: Shared::new(Vec::new()),
             simulation: SimulationHandle::new(simulation),
             playing: !reduced_motion,
             speed: SPEED_DEFAULT,
@@ -378,8 +422,8 @@ impl AppState {
             notices,
             chart_version: 0,
             horizon_us: controls.last().map_or(0, |last| last.at_us),
-            controls: Rc::new(controls),
-            quiet: Rc::new(None),
+            controls: Shared::new(controls),
+            quiet: Shared::new(None),
             paused_because: None,
             stepped: None,
             pause_on: None,
@@ -443,11 +487,11 @@ impl AppState {
     }
 
     fn refresh_snapshot(&mut self) {
-        let next = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+        let next = Shared::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
         let mut said = announcements(&self.snapshot, &next, self.params.lang);
         said.extend(self.alert_announcements());
         if !said.is_empty() {
-            let log = Rc::make_mut(&mut self.announcements);
+            let log = self.announcements.make_mut();
             log.extend(said);
             let excess = log.len().saturating_sub(ANNOUNCEMENTS_KEPT);
             log.drain(..excess);
@@ -471,7 +515,7 @@ impl AppState {
 
     /// A fresh run of the current settings: no controls, time zero.
     fn rebuild(&mut self) {
-        self.controls = Rc::new(Vec::new());
+        self.controls = Shared::new(Vec::new());
         self.horizon_us = 0;
         self.replay(0);
     }
@@ -485,26 +529,26 @@ impl AppState {
             Ok(simulation) => {
                 self.simulation = SimulationHandle::new(simulation);
                 crate::remember_seed(self.seed);
-                self.checks = Rc::new(CheckReport::default());
-                self.conflicts = Rc::new(None);
-                self.anomaly_series = Rc::new(std::collections::VecDeque::new());
+                self.checks = Shared::new(CheckReport::default());
+                self.conflicts = Shared::new(None);
+                self.anomaly_series = Shared::new(std::collections::VecDeque::new());
                 // A new run is not news: start the narration from its first picture.
-                self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+                self.snapshot = Shared::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
                 self.takeover_epoch = primary_epoch(&self.snapshot);
                 if let Some(wait) = self.fast_forward.take() {
                     self.speed = wait.restore_speed;
                 }
-                self.quiet = Rc::new(None);
+                self.quiet = Shared::new(None);
                 self.lesson_check_at_us = None;
                 self.pause_on = None;
-                self.announcements = Rc::new(Vec::new());
+                self.announcements = Shared::new(Vec::new());
                 self.alerts_told = 0;
                 self.params.t_s = 0.0;
                 // Every turn's version changes: all charts redraw for the new run.
                 self.chart_version += CHART_TURNS;
                 if target_us > 0 {
                     self.run_to(target_us);
-                    self.snapshot = Rc::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+                    self.snapshot = Shared::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
                     self.alerts_told = self.simulation.borrow().monitor().map_or(0, |m| m.totals().0 + m.totals().1);
                 }
             }
@@ -524,7 +568,7 @@ impl AppState {
         match result {
             Ok(()) => {
                 let at_us = self.simulation.borrow().now_us();
-                let controls = Rc::make_mut(&mut self.controls);
+                let controls = self.controls.make_mut();
                 let index = controls.partition_point(|timed| timed.at_us <= at_us);
                 controls.insert(index, TimedControl { at_us, control });
             }
@@ -546,12 +590,12 @@ impl AppState {
 
     /// [`Self::replay`] to `target_us`, keeping the anomaly points before it.
     fn replay_keeping_series(&mut self, target_us: u64) {
-        let series = Rc::make_mut(&mut self.anomaly_series);
+        let series = self.anomaly_series.make_mut();
         series.retain(|point| point.t_us <= target_us);
         let kept = std::mem::take(series);
         self.replay(target_us);
-        let replayed = std::mem::replace(Rc::make_mut(&mut self.anomaly_series), kept);
-        let series = Rc::make_mut(&mut self.anomaly_series);
+        let replayed = std::mem::replace(self.anomaly_series.make_mut(), kept);
+        let series = self.anomaly_series.make_mut();
         for point in replayed {
             if series.back().is_none_or(|last| last.t_us < point.t_us) {
                 series.push_back(point);
@@ -563,7 +607,7 @@ impl AppState {
     fn fork(&mut self) {
         let now_us = self.simulation.borrow().now_us();
         let future = self.controls.iter().any(|timed| timed.at_us > now_us);
-        Rc::make_mut(&mut self.controls).retain(|timed| timed.at_us <= now_us);
+        self.controls.make_mut().retain(|timed| timed.at_us <= now_us);
         self.horizon_us = now_us;
         if future {
             // The simulation still holds the dropped controls in its queue: build it again.

@@ -46,7 +46,7 @@ impl AppState {
             ..PageParams::default()
         };
         next.seed = config.seed;
-        next.controls = Rc::new(config.controls);
+        next.controls = Shared::new(config.controls);
         next.playing = false;
         next.notices.clear();
         // A command-line trace stopped its workload and ran on until quiet: so does the page.

@@ -2,23 +2,22 @@
 //! another hands them over once it answers) and anti-entropy (two replicas of a key range
 //! compare Merkle trees and exchange the keys under the leaves that differ).
 
-use super::{Msg, QuorumNode, Siblings, Timer, ENTRIES_PER_MESSAGE_MAX};
+use super::{hint_parts, hint_slot, Msg, QuorumNode, Siblings, Timer, ENTRIES_PER_MESSAGE_MAX};
 use crate::merkle::{self, MerkleTree};
 use crate::protocol::{Ctx, Key, NodeId, Out};
-use std::collections::BTreeMap;
 
 impl QuorumNode {
     /// Sends every node it holds hints for (up to a message's worth each) what it holds.
     /// Nodes still unreachable drop the message; the next round tries again.
     pub(super) fn hand_off(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
-        let mut per_node: BTreeMap<NodeId, Vec<(Key, Siblings)>> = BTreeMap::new();
-        for ((key, intended), held) in &self.hints {
-            let entries = per_node.entry(*intended).or_default();
-            if entries.len() < ENTRIES_PER_MESSAGE_MAX {
-                entries.push((*key, held.clone()));
+        let mut per_node: Vec<Vec<(Key, Siblings)>> = vec![Vec::new(); self.names.len()];
+        for (slot, held) in &self.hints {
+            let (key, intended) = hint_parts(*slot);
+            if per_node[intended].len() < ENTRIES_PER_MESSAGE_MAX {
+                per_node[intended].push((key, (**held).clone()));
             }
         }
-        for (node, entries) in per_node {
+        for (node, entries) in per_node.into_iter().enumerate().filter(|(_, entries)| !entries.is_empty()) {
             debug_assert_ne!(node, ctx.me, "hints are never held for oneself");
             out.send(node, Msg::Handoff { entries });
         }
@@ -28,8 +27,8 @@ impl QuorumNode {
     /// unless a newer write for it arrived meanwhile.
     pub(super) fn on_handoff_ack(&mut self, from: NodeId, keys: Vec<(Key, u64)>) {
         for (key, digest) in keys {
-            if self.hints.get(&(key, from)).is_some_and(|held| held.digest() == digest) {
-                self.hints.remove(&(key, from));
+            if self.hints.get(&hint_slot(key, from)).is_some_and(|held| held.digest() == digest) {
+                self.hints.remove(&hint_slot(key, from));
                 self.counters.hints_handed_off += 1;
             }
         }
@@ -71,7 +70,10 @@ impl QuorumNode {
     fn tree(&self, range: usize) -> MerkleTree {
         let ring = self.config.ring;
         MerkleTree::build(
-            self.data.iter().filter(|(key, _)| ring.position(**key) == range).map(|(key, held)| (*key, held.digest())),
+            self.data
+                .iter()
+                .filter(|(key, _)| ring.position(**key as Key) == range)
+                .map(|(key, held)| (*key as Key, held.digest())),
         )
     }
 
@@ -80,9 +82,10 @@ impl QuorumNode {
         let ring = self.config.ring;
         self.data
             .iter()
-            .filter(|(key, _)| ring.position(**key) == range && leaves.contains(&merkle::leaf_of(**key)))
+            .map(|(key, held)| (*key as Key, held))
+            .filter(|(key, _)| ring.position(*key) == range && leaves.contains(&merkle::leaf_of(*key)))
             .take(ENTRIES_PER_MESSAGE_MAX)
-            .map(|(key, held)| (*key, held.clone()))
+            .map(|(key, held)| (key, (**held).clone()))
             .collect()
     }
 

@@ -66,7 +66,7 @@ impl QuorumNode {
             pending.writing = true;
             pending.version = Some(Version { value: request.value, stamp_us: ctx.wall_clock_us, clock: Vec::new() });
         }
-        self.pending.insert(request.op, pending);
+        self.pending.insert(request.op, Box::new(pending));
         self.begin_phase(ctx, request.op, out);
     }
 
@@ -75,7 +75,7 @@ impl QuorumNode {
     fn choose_targets(&self, ctx: &Ctx, op: OpId) -> (Vec<(NodeId, Option<NodeId>)>, usize) {
         let key = self.pending[&op].request.key;
         let (ring, n) = (self.config.ring, self.config.replicas());
-        let healthy = |node: NodeId| node == ctx.me || !self.suspected.contains(&node);
+        let healthy = |node: NodeId| node == ctx.me || !self.suspected[node];
         let mut chosen = Vec::with_capacity(n);
         let mut skipped = std::collections::VecDeque::new();
         let mut step = 0;
@@ -226,7 +226,7 @@ impl QuorumNode {
             .collect();
         for (node, _) in &silent {
             if *node != ctx.me {
-                self.suspected.insert(*node);
+                self.suspected[*node] = true;
             }
         }
         if ctx.now_us.saturating_sub(pending.started_us) >= self.config.request_timeout_us {
@@ -256,7 +256,7 @@ impl QuorumNode {
             let node = ring.walk(pending.request.key, pending.walk_next);
             pending.walk_next += 1;
             let asked = pending.asked.iter().any(|(asked, _)| *asked == node);
-            if !asked && (node == ctx.me || !self.suspected.contains(&node)) {
+            if !asked && (node == ctx.me || !self.suspected[node]) {
                 return Some(node);
             }
         }

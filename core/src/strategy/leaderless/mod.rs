@@ -35,7 +35,7 @@ use crate::protocol::{
 };
 use crate::vocabulary::{Ring, StateExtras};
 use coordinator::Pending;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 pub use versions::{Merged, Siblings, Version, Versioning, SIBLINGS_MAX};
 
 /// Most client operations one node coordinates at once; more are refused as overloaded.
@@ -46,6 +46,19 @@ pub const HINTS_MAX: usize = 20_000;
 pub const ENTRIES_PER_MESSAGE_MAX: usize = 256;
 /// Coordinated operations a node's panel recalls.
 pub const RECENT_MAX: usize = 3;
+/// Most nodes on a ring (a node's index fits the low bits of a hint's slot).
+pub const NODES_MAX: usize = 1 << 16;
+
+/// Where the hint for `node` of `key` is kept: both packed in one `u64`.
+fn hint_slot(key: Key, node: NodeId) -> u64 {
+    debug_assert!(node < NODES_MAX);
+    (u64::from(key) << 16) | node as u64
+}
+
+/// The key and node of a hint's slot.
+fn hint_parts(slot: u64) -> (Key, NodeId) {
+    ((slot >> 16) as Key, (slot & 0xFFFF) as NodeId)
+}
 
 /// Settings of the strategy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -244,16 +257,17 @@ pub struct QuorumNode {
     config: QuorumConfig,
     /// Names of every node (for the panel).
     names: Vec<String>,
-    /// The versions of each key it stores.
-    data: BTreeMap<Key, Siblings>,
+    /// The versions of each key it stores. (Boxed values under `u64` keys, here and below:
+    /// one B-tree instantiation shared with the rest of the crate, see `compact.rs`.)
+    data: BTreeMap<u64, Box<Siblings>>,
     /// The value each key shows (kept with `data`).
     store: BTreeMap<Key, Value>,
-    /// Versions held for another node: `(key, the node)`.
-    hints: BTreeMap<(Key, NodeId), Siblings>,
+    /// Versions held for another node, under [`hint_slot`]`(key, the node)`.
+    hints: BTreeMap<u64, Box<Siblings>>,
     /// Operations it coordinates.
-    pending: BTreeMap<OpId, Pending>,
-    /// Nodes that did not answer in time and have not been heard from since.
-    suspected: BTreeSet<NodeId>,
+    pending: BTreeMap<OpId, Box<Pending>>,
+    /// Per node, whether it did not answer in time and has not been heard from since.
+    suspected: Vec<bool>,
     /// Writes it has coordinated under version vectors (its entry in them).
     dots: u64,
     /// Next peer anti-entropy compares with.
@@ -269,6 +283,7 @@ impl QuorumNode {
     /// A node of a cluster whose nodes have these names.
     pub fn new(config: QuorumConfig, names: Vec<String>) -> Self {
         assert_eq!(names.len(), config.ring.nodes as usize, "one name per node on the ring");
+        assert!(names.len() <= NODES_MAX, "at most {NODES_MAX} nodes");
         assert!(config.read_quorum >= 1 && config.write_quorum >= 1, "quorums of at least one");
         Self {
             config,
@@ -277,7 +292,7 @@ impl QuorumNode {
             store: BTreeMap::new(),
             hints: BTreeMap::new(),
             pending: BTreeMap::new(),
-            suspected: BTreeSet::new(),
+            suspected: vec![false; config.ring.nodes as usize],
             dots: 0,
             peer_turn: 0,
             counters: Counters::default(),
@@ -295,18 +310,20 @@ impl QuorumNode {
         if held.is_empty() {
             return Merged::default();
         }
-        let merged = self.data.entry(key).or_default().merge(held, self.config.versioning);
+        let stored = self.data.entry(u64::from(key)).or_default();
+        let merged = stored.merge(held, self.config.versioning);
+        let shown = stored.shown();
         self.counters.siblings_pruned += merged.pruned;
         if merged.changed {
-            self.store.insert(key, self.data[&key].shown());
+            self.store.insert(key, shown);
         }
         merged
     }
 
     /// What it holds of `key`: its own versions and any it holds as hints.
     fn held(&self, key: Key) -> Siblings {
-        let mut held = self.data.get(&key).cloned().unwrap_or_default();
-        for (_, versions) in self.hints.range((key, 0)..=(key, NodeId::MAX)) {
+        let mut held = self.data.get(&u64::from(key)).map(|held| (**held).clone()).unwrap_or_default();
+        for (_, versions) in self.hints.range(hint_slot(key, 0)..=hint_slot(key, NODES_MAX - 1)) {
             held.merge(versions, self.config.versioning);
         }
         held
@@ -320,10 +337,11 @@ impl QuorumNode {
                 true
             }
             Some(intended) => {
-                if self.hints.len() >= HINTS_MAX && !self.hints.contains_key(&(key, intended)) {
+                if self.hints.len() >= HINTS_MAX && !self.hints.contains_key(&hint_slot(key, intended)) {
                     return false;
                 }
-                let merged = self.hints.entry((key, intended)).or_default().insert(version, self.config.versioning);
+                let slot = self.hints.entry(hint_slot(key, intended)).or_default();
+                let merged = slot.insert(version, self.config.versioning);
                 self.counters.siblings_pruned += merged.pruned;
                 self.counters.hints_stored += 1;
                 true
@@ -369,7 +387,10 @@ impl QuorumNode {
     }
 
     fn status(&self) -> String {
-        let hinted_for: BTreeSet<NodeId> = self.hints.keys().map(|(_, node)| *node).collect();
+        let mut hinted_for = vec![false; self.names.len()];
+        for slot in self.hints.keys() {
+            hinted_for[hint_parts(*slot).1] = true;
+        }
         let sibling_keys = self.data.values().filter(|held| held.versions().len() > 1).count();
         let mut status = format!(
             "replica of {} keys · coordinating {} · n={} r={} w={}",
@@ -380,7 +401,8 @@ impl QuorumNode {
             self.config.write_quorum
         );
         if !self.hints.is_empty() {
-            let names: Vec<&str> = hinted_for.iter().map(|node| self.name(*node)).collect();
+            let names: Vec<&str> =
+                (0..hinted_for.len()).filter(|node| hinted_for[*node]).map(|node| self.name(node)).collect();
             status.push_str(&format!(" · {} hints for {}", self.hints.len(), names.join(", ")));
         }
         if sibling_keys > 0 {
@@ -407,7 +429,9 @@ impl Protocol for QuorumNode {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
-        self.suspected.remove(&from);
+        if let Some(suspected) = self.suspected.get_mut(from) {
+            *suspected = false;
+        }
         match msg {
             Msg::ReadAnswer { op, held } => self.on_read_answer(ctx, from, op, held, out),
             Msg::WriteAck { op } => self.on_write_ack(ctx, from, op, out),
@@ -439,7 +463,7 @@ impl Protocol for QuorumNode {
         // Versions and hints are written before they are acknowledged; what a crash loses is
         // the operations being coordinated (their clients time out) and what it suspected.
         self.pending.clear();
-        self.suspected.clear();
+        self.suspected.fill(false);
     }
 
     fn restart(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
@@ -489,12 +513,13 @@ impl Protocol for QuorumNode {
     }
 
     fn state_extras(&self) -> StateExtras {
-        let siblings = self
-            .data
-            .iter()
-            .filter(|(_, held)| held.versions().len() > 1)
-            .map(|(key, held)| (*key, held.values()))
-            .collect();
+        // Built by insertion: a `collect()` into a B-tree instantiates a sort (see compact.rs).
+        let siblings = crate::compact::map_from(
+            self.data
+                .iter()
+                .filter(|(_, held)| held.versions().len() > 1)
+                .map(|(key, held)| (*key as Key, held.values())),
+        );
         StateExtras { siblings, ..StateExtras::default() }
     }
 }
