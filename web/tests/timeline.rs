@@ -58,7 +58,10 @@ fn an_exported_trace_imports_as_the_same_run() {
     assert_eq!(imported.params.scenario, "flipkart");
     assert_eq!((imported.seed, imported.snapshot.now_us), (4, 1_500_000));
     assert_eq!(imported.snapshot.digest, state.snapshot.digest);
-    assert_eq!(imported.controls, state.controls);
+    assert_eq!(
+        *imported.controls, *state.controls,
+        "the same controls (a new value: shared values compare by identity)"
+    );
     assert!(imported.notices.iter().any(|n| n.contains("matches the file's")), "{:?}", imported.notices);
     assert_eq!(open(&imported.hash()).snapshot.digest, state.snapshot.digest, "its link is the same run");
 

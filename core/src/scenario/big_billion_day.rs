@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::autoscaling::{self, AutoscalingConfig, AutoscalingNode, Policy, REGIONS};
 use crate::vocabulary::Choice;
 
@@ -45,7 +46,7 @@ const HOUR: KnobSpec = hour_knob("20");
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "big-billion-day",
-        lesson: crate::lesson::BIG_BILLION_DAY,
+        lesson: LESSON,
         title: Text {
             en: "Big Billion Day: auto-scaling read replicas for a sale",
             hi: "Big Billion Day: sale के लिए read replicas का auto-scaling",
@@ -123,3 +124,37 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
         promises: vec![AnomalyKind::UnreadyRead],
     })
 }
+
+/// `big-billion-day`: replicas scale up for the sale, and serve only once caught up.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Watch,
+        button: text("Play: the sale starts at 20 s", "चलाएँ: सेल 20 s पर शुरू होती है"),
+        watch: text(
+            "Demand jumps tenfold; the controller adds replicas, each restoring a snapshot before it serves.",
+            "माँग दस गुना होती है; कंट्रोलर रेप्लिका जोड़ता है, हर एक सेवा से पहले snapshot लोड करती है।",
+        ),
+        meaning: text(
+            "Reacting takes time: reads fail or slow until the new replicas are ready (SLA minutes).",
+            "प्रतिक्रिया में समय लगता है: नई रेप्लिका तैयार होने तक रीड विफल या धीमे होते हैं (SLA मिनट)।",
+        ),
+        watch_s: 30,
+        speed: 1.0,
+        expect: Expect::Holds(AnomalyKind::UnreadyRead),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("scaling", "prescaled")]),
+        button: text("Switch to pre-scaling and play again", "pre-scaling पर जाएँ और फिर चलाएँ"),
+        watch: text(
+            "Every region is provisioned for the forecast 15 s before the sale; compare SLA minutes and cost below.",
+            "हर क्षेत्र सेल से 15 s पहले अनुमान के लिए तैयार होता है; नीचे SLA मिनट और लागत की तुलना करें।",
+        ),
+        meaning: text(
+            "Provisioning ahead meets the SLA and costs more replica-hours.",
+            "पहले से तैयारी SLA पूरा करती है और ज़्यादा रेप्लिका-घंटे ख़र्च करती है।",
+        ),
+        watch_s: 30,
+        speed: 1.0,
+        expect: Expect::Holds(AnomalyKind::UnreadyRead),
+    },
+];

@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
 
 const ELECTION_TIMEOUT_MS: KnobSpec = KnobSpec {
@@ -30,7 +31,7 @@ pub const CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo:
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "consensus",
-        lesson: crate::lesson::CONSENSUS,
+        lesson: LESSON,
         title: Text {
             en: "Consensus: a Raft group across five cities", hi: "Consensus: पाँच शहरों में एक Raft समूह"
         },
@@ -82,3 +83,37 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     promises.push(AnomalyKind::TwoLeadersSameTerm);
     Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises })
 }
+
+/// `consensus`: a majority elects a new leader; the isolated old one stops on its own.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Isolate("mumbai"),
+        button: text("Cut Mumbai, the leader, from the majority", "मुंबई (लीडर) को बहुमत से काटें"),
+        watch: text(
+            "The four others elect a leader in a new term; Mumbai stops acknowledging once its lease runs out.",
+            "बाकी चार नए term में लीडर चुनते हैं; lease ख़त्म होते ही मुंबई स्वीकार करना बंद करता है।",
+        ),
+        meaning: text(
+            "Terms and leases fence the old leader: never two leaders acknowledging at once (split brain stays 0).",
+            "term और lease पुराने लीडर को रोकते हैं: कभी दो लीडर एक साथ स्वीकार नहीं करते (स्प्लिट ब्रेन 0 रहता है)।",
+        ),
+        watch_s: 6,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::SplitBrain),
+    },
+    LessonStep {
+        action: LessonAction::HealAll,
+        button: text("Heal the links", "लिंक जोड़ें"),
+        watch: text(
+            "Mumbai hears the higher term, steps down and catches up as a follower.",
+            "मुंबई ऊँचा term सुनता है, हटता है और follower बनकर बराबर आता है।",
+        ),
+        meaning: text(
+            "A majority commit survives any minority's failure: Check now finds no lost write.",
+            "बहुमत का commit किसी भी अल्पमत की विफलता झेल लेता है: «अभी जाँचें» कोई खोया लेखन नहीं पाता।",
+        ),
+        watch_s: 4,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::LostWrite),
+    },
+];

@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo;
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::mvcc_wal::{MvccConfig, MvccNode};
 
@@ -47,7 +48,7 @@ const HOUR: KnobSpec = hour_knob("11");
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "core-banking",
-        lesson: crate::lesson::CORE_BANKING,
+        lesson: LESSON,
         title: Text { en: "Core banking: WAL, MVCC and recovery", hi: "Core banking: WAL, MVCC और recovery" },
         strategy: "single-node MVCC with WAL, checkpoints and a WAL-shipping standby",
         default_load_ops_s: 500.0,
@@ -91,3 +92,49 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
         promises: vec![AnomalyKind::UncommittedEffect, AnomalyKind::Divergence],
     })
 }
+
+/// `core-banking`: snapshot isolation allows write skew; recovery keeps every commit.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Settings(&[("joint_ratio", "0.5")]),
+        button: text("Play with many joint-account withdrawals", "कई संयुक्त-खाता निकासी के साथ चलाएँ"),
+        watch: text(
+            "Two withdrawals each check that the pair of accounts covers them, and both commit: write skew.",
+            "दो निकासी अलग-अलग जाँचती हैं कि खातों की जोड़ी पर्याप्त है, और दोनों commit होती हैं: राइट स्क्यू।",
+        ),
+        meaning: text(
+            "Snapshot isolation stops lost updates but not a rule spread over two rows.",
+            "snapshot isolation lost update रोकता है, पर दो पंक्तियों में फैले नियम को नहीं।",
+        ),
+        watch_s: 10,
+        speed: 0.5,
+        expect: Expect::Shows(AnomalyKind::WriteSkew),
+    },
+    LessonStep {
+        action: LessonAction::Crash("primary"),
+        button: text("Crash the database", "डेटाबेस क्रैश करें"),
+        watch: text(
+            "Memory and the unsynced log tail are gone; clients get no answer.",
+            "मेमोरी और बिना sync हुआ लॉग का अंत चले गए; क्लाइंट को जवाब नहीं मिलता।",
+        ),
+        meaning: text("Only what reached the disk survives a power cut.", "बिजली जाने पर केवल डिस्क तक पहुँचा हुआ बचता है।"),
+        watch_s: 1,
+        speed: 0.1,
+        expect: Expect::Holds(AnomalyKind::UncommittedEffect),
+    },
+    LessonStep {
+        action: LessonAction::Restart("primary"),
+        button: text("Restart it", "फिर चालू करें"),
+        watch: text(
+            "Recovery loads the checkpoint and redoes the durable log; Check now finds every acknowledged commit.",
+            "रिकवरी checkpoint लोड करके टिकाऊ लॉग दोबारा चलाती है; «अभी जाँचें» हर स्वीकार किया गया commit पाता है।",
+        ),
+        meaning: text(
+            "A commit is acknowledged only once its log records are on disk (WAL): none is lost, none half-done.",
+            "commit तभी स्वीकार होता है जब उसके लॉग रिकॉर्ड डिस्क पर हों (WAL): कोई नहीं खोता, कोई अधूरा नहीं।",
+        ),
+        watch_s: 3,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::UncommittedEffect),
+    },
+];

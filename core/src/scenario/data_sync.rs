@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::change_stream::{ApplyMode, Part, StreamConfig, StreamNode};
 use crate::vocabulary::Choice;
 
@@ -60,7 +61,7 @@ pub const QUIET_US: u64 = 60_000_000;
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "data-sync",
-        lesson: crate::lesson::DATA_SYNC,
+        lesson: LESSON,
         title: Text {
             en: "Data sync: WAL shipping, change data capture, event sourcing",
             hi: "Data sync: WAL भेजना, बदलावों का कैप्चर (CDC) और event sourcing",
@@ -104,3 +105,80 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     };
     Box::new(Built { config: config.clone(), world, quiet_max_us: QUIET_US, promises })
 }
+
+/// `data-sync`: change data capture delivers again after a crash; an idempotent apply
+/// skips what it has, a naive one counts it twice.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Crash("bangalore"),
+        button: text("Crash the search index (Bangalore)", "सर्च इंडेक्स (बेंगलुरु) क्रैश करें"),
+        watch: text(
+            "Its last committed offset is up to a second old.",
+            "उसका आख़िरी commit किया गया offset एक सेकंड तक पुराना है।",
+        ),
+        meaning: text(
+            "Offsets are committed every second, not with every change.",
+            "offset हर सेकंड commit होते हैं, हर बदलाव के साथ नहीं।",
+        ),
+        watch_s: 2,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::DuplicateApply),
+    },
+    LessonStep {
+        action: LessonAction::Restart("bangalore"),
+        button: text("Restart it", "फिर चालू करें"),
+        watch: text(
+            "It resumes from the committed offset: the changes since are delivered again and skipped.",
+            "यह commit किए गए offset से शुरू होता है: तब से के बदलाव फिर आते हैं और छोड़ दिए जाते हैं।",
+        ),
+        meaning: text(
+            "At-least-once delivery plus an idempotent apply gives each change's effect once.",
+            "कम-से-कम-एक-बार डिलीवरी और idempotent apply से हर बदलाव का असर एक ही बार होता है।",
+        ),
+        watch_s: 5,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::DuplicateApply),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("apply", "naive"), ("commit_ms", "5000")]),
+        button: text("Switch to a naive apply, offsets every 5 s", "naive apply, हर 5 s पर offset"),
+        watch: text(
+            "The run starts again; crash and restart Bangalore with the next two steps.",
+            "रन फिर शुरू होता है; अगले दो चरणों से बेंगलुरु को क्रैश और फिर चालू करें।",
+        ),
+        meaning: text(
+            "The index now applies whatever it is given, and commits its offset only every 5 s.",
+            "इंडेक्स अब जो मिले वही लागू करता है, और अपना offset केवल हर 5 s पर commit करता है।",
+        ),
+        watch_s: 2,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::DuplicateApply),
+    },
+    LessonStep {
+        action: LessonAction::Crash("bangalore"),
+        button: text("Crash Bangalore", "बेंगलुरु क्रैश करें"),
+        watch: text("The same crash as before.", "पहले जैसा ही क्रैश।"),
+        meaning: text(
+            "Nothing differs yet: the difference is in what happens on restart.",
+            "अभी कोई फ़र्क नहीं: फ़र्क फिर चालू होने पर है।",
+        ),
+        watch_s: 2,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::DuplicateApply),
+    },
+    LessonStep {
+        action: LessonAction::Restart("bangalore"),
+        button: text("Restart Bangalore", "बेंगलुरु फिर चालू करें"),
+        watch: text(
+            "The redelivered changes are applied a second time: Check now counts duplicate applies.",
+            "दोबारा आए बदलाव दूसरी बार लागू होते हैं: «अभी जाँचें» दो बार लागू गिनता है।",
+        ),
+        meaning: text(
+            "At-least-once delivery without an idempotent apply double-counts orders.",
+            "idempotent apply के बिना कम-से-कम-एक-बार डिलीवरी ऑर्डर दो बार गिनती है।",
+        ),
+        watch_s: 5,
+        speed: 0.5,
+        expect: Expect::Shows(AnomalyKind::DuplicateApply),
+    },
+];

@@ -7,6 +7,7 @@ use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::crdt_gossip::{CrdtConfig, CrdtNode};
 
@@ -40,7 +41,7 @@ pub const ITEMS: u32 = 500;
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "flipkart",
-        lesson: crate::lesson::FLIPKART,
+        lesson: LESSON,
         title: Text {
             en: "Flipkart: warehouses that never wait", hi: "Flipkart: गोदाम जो कभी रुकते नहीं"
         },
@@ -112,3 +113,37 @@ pub(super) fn warehouse_hooks(strategy: &CrdtConfig, checkers: Vec<AnomalyKind>)
 pub fn gossip_quiet_us(gossip_interval_us: u64) -> u64 {
     QUIESCE_US.max(7 * 5 * gossip_interval_us + 1_000_000).min(QUIET_MAX_US)
 }
+
+/// `flipkart`: warehouses keep selling through a partition and agree once it heals.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Isolate("mumbai"),
+        button: text("Cut Mumbai's warehouse off", "मुंबई के गोदाम को अलग करें"),
+        watch: text(
+            "Both sides keep taking orders; Check now, with Mumbai still cut off, finds the warehouses disagreeing.",
+            "दोनों तरफ़ ऑर्डर लेते रहते हैं; मुंबई के कटे रहते «अभी जाँचें» गोदामों को असहमत पाता है।",
+        ),
+        meaning: text(
+            "Nothing waits for the network: the shop stays open, and the replicas disagree while the cut lasts.",
+            "कोई नेटवर्क का इंतज़ार नहीं करता: दुकान खुली रहती है, और कट रहने तक रेप्लिका असहमत रहती हैं।",
+        ),
+        watch_s: 10,
+        speed: 0.5,
+        expect: Expect::Shows(AnomalyKind::Divergence),
+    },
+    LessonStep {
+        action: LessonAction::HealAll,
+        button: text("Heal the links", "लिंक जोड़ें"),
+        watch: text(
+            "Gossip merges the CRDTs; Check now runs the warehouses until quiet and finds no divergence.",
+            "gossip CRDT को जोड़ता है; «अभी जाँचें» गोदामों को शांत होने तक चलाकर कोई divergence नहीं पाता।",
+        ),
+        meaning: text(
+            "CRDT merges are order-free, so every warehouse ends with the same carts and counts: eventual consistency.",
+            "CRDT का जोड़ क्रम पर निर्भर नहीं, इसलिए हर गोदाम एक जैसे कार्ट और गिनती पर पहुँचता है: eventual consistency।",
+        ),
+        watch_s: 10,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::Divergence),
+    },
+];

@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
 use crate::vocabulary::Choice;
 
@@ -61,7 +62,7 @@ pub const REPLICA_CITIES: &[CityIndex] =
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "hdfc",
-        lesson: crate::lesson::HDFC,
+        lesson: LESSON,
         title: Text {
             en: "HDFC: primary and replicas", hi: "HDFC: प्राइमरी और रेप्लिका"
         },
@@ -154,3 +155,68 @@ pub fn promises(config: &LogShippingConfig) -> Vec<AnomalyKind> {
     }
     promises
 }
+
+/// `hdfc`: replicas serve stale reads; async commit loses acknowledged writes when the
+/// primary dies; quorum commit with reads at the primary keeps both promises.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Watch,
+        button: text("Play: reads go to the nearest replica", "चलाएँ: रीड सबसे नज़दीकी रेप्लिका पर जाते हैं"),
+        watch: text(
+            "The stale read badge counts reads that returned an older value than one already acknowledged.",
+            "पुराना पढ़ना बैज उन रीड को गिनता है जिन्हें पहले से स्वीकार किए गए मान से पुराना मान मिला।",
+        ),
+        meaning: text(
+            "Replicas apply the primary's log a little later: reading from one is fast and may be behind.",
+            "रेप्लिका प्राइमरी का लॉग थोड़ा देर से लागू करती हैं: उनसे पढ़ना तेज़ है पर पीछे हो सकता है।",
+        ),
+        watch_s: 3,
+        speed: 0.1,
+        expect: Expect::Shows(AnomalyKind::StaleRead),
+    },
+    LessonStep {
+        action: LessonAction::Crash("mumbai"),
+        button: text("Crash Mumbai, the primary, now", "मुंबई (प्राइमरी) को अभी क्रैश करें"),
+        watch: text(
+            "A replica is elected primary in a new epoch; the lost write count appears the moment it takes over.",
+            "एक रेप्लिका नए epoch में प्राइमरी चुनी जाती है; उसके संभालते ही खोया लेखन की गिनती दिखती है।",
+        ),
+        meaning: text(
+            "With async commit Mumbai said \"done\" before any replica had the write: those acknowledged writes are gone.",
+            "async commit में मुंबई ने किसी रेप्लिका तक write पहुँचने से पहले \"हो गया\" कहा: वे स्वीकार किए गए write खो गए।",
+        ),
+        watch_s: 5,
+        speed: 0.5,
+        expect: Expect::Shows(AnomalyKind::LostWrite),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("commit", "on"), ("reads", "primary")]),
+        button: text("Switch to quorum commit, reads at the primary", "quorum commit और प्राइमरी से रीड पर जाएँ"),
+        watch: text(
+            "The run starts again. Writes now wait for a majority's disks; stale reads stay at 0.",
+            "रन फिर से शुरू होता है। write अब बहुमत की डिस्क का इंतज़ार करते हैं; पुराना पढ़ना 0 रहते हैं।",
+        ),
+        meaning: text(
+            "Every read is answered by the primary, which has every acknowledged write.",
+            "हर रीड का जवाब प्राइमरी देता है, जिसके पास हर स्वीकार किया गया write है।",
+        ),
+        watch_s: 3,
+        speed: 0.1,
+        expect: Expect::Holds(AnomalyKind::StaleRead),
+    },
+    LessonStep {
+        action: LessonAction::Crash("mumbai"),
+        button: text("Crash Mumbai again", "मुंबई को फिर क्रैश करें"),
+        watch: text(
+            "The new primary takes over with every acknowledged write: lost writes stay at 0.",
+            "नया प्राइमरी हर स्वीकार किए गए write के साथ संभालता है: खोया लेखन 0 रहते हैं।",
+        ),
+        meaning: text(
+            "The price of that promise is latency: each write waited for the round trip to the replicas.",
+            "इस वादे की कीमत देरी है: हर write ने रेप्लिका तक आने-जाने का इंतज़ार किया।",
+        ),
+        watch_s: 5,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::LostWrite),
+    },
+];

@@ -11,7 +11,7 @@ use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
-use crate::lesson::{Expect, LessonAction, LessonStep};
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::leaderless::{QuorumConfig, QuorumNode, Versioning};
 use crate::vocabulary::Choice;
@@ -192,10 +192,6 @@ fn quiet_us(strategy: &QuorumConfig) -> u64 {
     let peers = RING_CITIES.len() as u64 - 1;
     let passes = 3 * peers * strategy.anti_entropy_interval_us + 2 * strategy.handoff_interval_us;
     super::QUIESCE_US.max(passes + 2_000_000).min(super::QUIET_MAX_US)
-}
-
-const fn text(en: &'static str, hi: &'static str) -> Text {
-    Text { en, hi }
 }
 
 /// The lesson: one copy answering is fast and stale; writing every copy keeps reads fresh;

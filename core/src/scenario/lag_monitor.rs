@@ -7,6 +7,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::monitor::MonitorConfig;
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
 
@@ -36,7 +37,7 @@ pub const NODES: &[(&str, CityIndex)] = &[
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "lag-monitor",
-        lesson: crate::lesson::LAG_MONITOR,
+        lesson: LESSON,
         title: Text {
             en: "Lag monitor: regional SLAs, health and alerts",
             hi: "लैग मॉनिटर: क्षेत्रीय SLA, health और alerts",
@@ -73,3 +74,20 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let world = World::new(world, hooks, nodes, config.controls.clone());
     Box::new(Built { config: config.clone(), world, quiet_max_us: QUIESCE_US, promises: vec![AnomalyKind::SplitBrain] })
 }
+
+/// `lag-monitor`: a slower network caps replication and raises lag alerts.
+const LESSON: &[LessonStep] = &[LessonStep {
+    action: LessonAction::Latency(4.0),
+    button: text("Make every link four times slower", "हर लिंक को चार गुना धीमा करें"),
+    watch: text(
+        "The far regions' lag climbs past their threshold; after three breaching samples the monitor raises an alert.",
+        "दूर के क्षेत्रों का lag सीमा पार करता है; तीन उल्लंघन वाले नमूनों के बाद मॉनिटर अलर्ट उठाता है।",
+    ),
+    meaning: text(
+        "A replica may have only so many records in flight per round trip: a longer trip caps how fast it can follow.",
+        "एक रेप्लिका के पास एक चक्कर में सीमित रिकॉर्ड ही हो सकते हैं: लंबा चक्कर उसकी रफ़्तार बाँध देता है।",
+    ),
+    watch_s: 20,
+    speed: 1.0,
+    expect: Expect::AlertRaised,
+}];

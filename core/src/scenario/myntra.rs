@@ -9,6 +9,7 @@ use crate::control::{Control, TimedControl};
 use crate::engine::World;
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::crdt_gossip::{CrdtConfig, CrdtNode, OrderPolicy};
 use crate::vocabulary::Choice;
@@ -52,7 +53,7 @@ pub const SALE_WINDOW: (u64, u64, f64) = (10_000_000, 30_000_000, 5.0);
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "myntra",
-        lesson: crate::lesson::MYNTRA,
+        lesson: LESSON,
         title: Text {
             en: "Myntra: flash sale across regional warehouses", hi: "Myntra: क्षेत्रीय गोदामों में फ़्लैश सेल"
         },
@@ -107,3 +108,34 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let quiet_max_us = gossip_quiet_us(strategy.gossip_interval_us);
     Box::new(Built { config: config.clone(), world, quiet_max_us, promises })
 }
+
+/// `myntra`: optimistic counters oversell in a flash sale; reservations do not.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Watch,
+        button: text("Play the flash sale (10–30 s)", "फ़्लैश सेल चलाएँ (10–30 s)"),
+        watch: text(
+            "Five times the load from 10 s; each region sells from its own copy of the stock. Check now counts oversold units.",
+            "10 s से पाँच गुना लोड; हर क्षेत्र स्टॉक की अपनी प्रति से बेचता है। «अभी जाँचें» ज़्यादा बिकी इकाइयाँ गिनता है।",
+        ),
+        meaning: text(
+            "Two regions can sell the last unit before either hears of the other's sale.",
+            "दो क्षेत्र आख़िरी इकाई बेच सकते हैं, इससे पहले कि किसी को दूसरे की बिक्री का पता चले।",
+        ),
+        watch_s: 25,
+        speed: 1.0,
+        expect: Expect::Shows(AnomalyKind::Oversell),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("policy", "reservation")]),
+        button: text("Switch to reservations and play again", "reservation पर जाएँ और फिर चलाएँ"),
+        watch: text(
+            "Each unit is reserved at its owning warehouse first: oversell stays at 0, orders take a round trip longer.",
+            "हर इकाई पहले अपने गोदाम पर आरक्षित होती है: oversell 0 रहता है, ऑर्डर में एक चक्कर ज़्यादा लगता है।",
+        ),
+        meaning: text("Correct stock costs latency: the trade every flash sale makes.", "सही स्टॉक की कीमत देरी है: हर फ़्लैश सेल का सौदा।"),
+        watch_s: 25,
+        speed: 1.0,
+        expect: Expect::Holds(AnomalyKind::Oversell),
+    },
+];

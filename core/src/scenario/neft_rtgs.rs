@@ -8,6 +8,7 @@ use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::two_phase_commit::{TwoPhaseConfig, TwoPhaseNode};
 
@@ -47,7 +48,7 @@ pub const REPLICA_GROUPS: &[&[usize]] = &[&[1, 2], &[3, 4]];
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "neft-rtgs",
-        lesson: crate::lesson::NEFT,
+        lesson: LESSON,
         title: Text {
             en: "NEFT/RTGS: two-phase commit between banks", hi: "NEFT/RTGS: बैंकों के बीच two-phase commit"
         },
@@ -104,3 +105,52 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
         promises: vec![AnomalyKind::Atomicity, AnomalyKind::MoneyNotConserved, AnomalyKind::Divergence],
     })
 }
+
+/// `neft-rtgs`: two-phase commit blocks when the coordinator dies, and loses nothing.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Watch,
+        button: text("Play: transfers settle in two phases", "चलाएँ: ट्रांसफ़र दो चरणों में सेटल होते हैं"),
+        watch: text(
+            "Prepare, vote, commit: each transfer touches both banks; atomicity stays at 0.",
+            "prepare, vote, commit: हर ट्रांसफ़र दोनों बैंकों को छूता है; atomicity 0 रहता है।",
+        ),
+        meaning: text(
+            "A transfer applies at both banks or at neither.",
+            "ट्रांसफ़र दोनों बैंकों में लागू होता है या किसी में नहीं।",
+        ),
+        watch_s: 3,
+        speed: 0.1,
+        expect: Expect::Holds(AnomalyKind::Atomicity),
+    },
+    LessonStep {
+        action: LessonAction::Crash("clearing"),
+        button: text("Crash the clearing house", "क्लियरिंग हाउस को क्रैश करें"),
+        watch: text(
+            "Banks that voted yes are in doubt: they hold their locks and wait (dashed rings). Check now: no rupee lost.",
+            "जिन बैंकों ने हाँ कहा वे संदेह में हैं: लॉक पकड़े इंतज़ार करते हैं (डैश वाले घेरे)। «अभी जाँचें»: कोई रुपया नहीं खोया।",
+        ),
+        meaning: text(
+            "Two-phase commit blocks when its coordinator dies after the votes: safe, but stuck.",
+            "वोट के बाद कोऑर्डिनेटर गिरे तो two-phase commit रुक जाता है: सुरक्षित, पर अटका हुआ।",
+        ),
+        watch_s: 3,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::MoneyNotConserved),
+    },
+    LessonStep {
+        action: LessonAction::Restart("clearing"),
+        button: text("Restart the clearing house", "क्लियरिंग हाउस फिर चालू करें"),
+        watch: text(
+            "It answers the banks from its log; the transfers in doubt finish and the locks go.",
+            "वह अपने लॉग से बैंकों को जवाब देता है; संदेह वाले ट्रांसफ़र पूरे होते हैं और लॉक हटते हैं।",
+        ),
+        meaning: text(
+            "The decision was on the coordinator's disk: recovery reads it and every transfer ends atomically.",
+            "फ़ैसला कोऑर्डिनेटर की डिस्क पर था: रिकवरी उसे पढ़ती है और हर ट्रांसफ़र पूरी तरह समाप्त होता है।",
+        ),
+        watch_s: 3,
+        speed: 0.2,
+        expect: Expect::Holds(AnomalyKind::Atomicity),
+    },
+];

@@ -9,6 +9,7 @@ use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
 use crate::geo::{self, CityIndex};
 use crate::i18n::Text;
+use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
 use crate::strategy::multi_leader::{ConflictPolicy, MultiLeaderConfig, MultiLeaderNode};
 use crate::vocabulary::Choice;
@@ -52,7 +53,7 @@ pub const LEADER_CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALOR
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {
     info: ScenarioInfo {
         id: "upi",
-        lesson: crate::lesson::UPI,
+        lesson: LESSON,
         title: Text { en: "UPI: leaders in three cities", hi: "UPI: तीन शहरों में लीडर" },
         strategy: "multi-leader replication with version vectors",
         default_load_ops_s: 600.0,
@@ -123,3 +124,53 @@ pub fn checkers(policy: ConflictPolicy) -> Vec<AnomalyKind> {
     }
     checkers
 }
+
+/// `upi`: concurrent transfers under last-writer-wins lose money; siblings overdraw;
+/// the business rule keeps both promises.
+const LESSON: &[LessonStep] = &[
+    LessonStep {
+        action: LessonAction::Watch,
+        button: text("Play: three leaders, last writer wins", "चलाएँ: तीन लीडर, अंतिम लेखक जीतता है"),
+        watch: text(
+            "The conflicts badge explains two transfers to one account that neither leader knew of; Check now counts the effects discarded.",
+            "conflicts बैज एक ही खाते के दो ऐसे ट्रांसफ़र समझाता है जिनका किसी लीडर को पता नहीं था; «अभी जाँचें» मिटे हुए असर गिनता है।",
+        ),
+        meaning: text(
+            "Last writer wins keeps one balance and throws the other transfer's effect away: money vanishes.",
+            "अंतिम लेखक की जीत एक बैलेंस रखती है और दूसरे ट्रांसफ़र का असर फेंक देती है: पैसा गायब होता है।",
+        ),
+        watch_s: 5,
+        speed: 0.1,
+        expect: Expect::Shows(AnomalyKind::LwwDiscarded),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("policy", "siblings")]),
+        button: text("Switch to siblings", "siblings पर जाएँ"),
+        watch: text(
+            "Concurrent transfers are both kept and merged by the next read; watch negative balance.",
+            "समवर्ती ट्रांसफ़र दोनों रखे जाते हैं और अगला रीड उन्हें जोड़ता है; ऋणात्मक बैलेंस देखें।",
+        ),
+        meaning: text(
+            "No rupee is lost, but two debits that each saw enough money can together overdraw the account.",
+            "कोई रुपया नहीं खोता, पर दो डेबिट जिन्होंने अलग-अलग पर्याप्त पैसा देखा, मिलकर खाता ऋणात्मक कर सकते हैं।",
+        ),
+        watch_s: 20,
+        speed: 0.5,
+        expect: Expect::Shows(AnomalyKind::NegativeBalance),
+    },
+    LessonStep {
+        action: LessonAction::Settings(&[("policy", "business-rule")]),
+        button: text("Switch to the business rule", "business rule पर जाएँ"),
+        watch: text(
+            "A debit that would overdraw bounces to reconciliation: negative balance stays at 0.",
+            "जो डेबिट खाता ऋणात्मक करता, वह reconciliation में लौटता है: ऋणात्मक बैलेंस 0 रहता है।",
+        ),
+        meaning: text(
+            "Merging by amount and checking the rule at merge time keeps money and balances right, with some transfers bounced.",
+            "राशि से जोड़कर और जोड़ते समय नियम जाँचकर पैसा और बैलेंस सही रहते हैं, कुछ ट्रांसफ़र लौटाकर।",
+        ),
+        watch_s: 20,
+        speed: 0.5,
+        expect: Expect::Holds(AnomalyKind::NegativeBalance),
+    },
+];
