@@ -193,13 +193,7 @@ pub fn lost_writes(history: &History, state: &FinalState, params: CheckParams) -
             if final_value == write.value {
                 return None;
             }
-            let provably_older = match final_value {
-                0 => true,
-                v => history.get(v).is_some_and(|winner| {
-                    winner.outcome == Outcome::Ok && winner.complete_us.is_some_and(|c| c < write.invoke_us)
-                }),
-            };
-            provably_older.then(|| Finding {
+            all_provably_older(history, &[final_value], write).then(|| Finding {
                 kind: AnomalyKind::LostWrite,
                 ops: vec![write.id],
                 at_us: write.complete_us.unwrap_or(write.invoke_us),

@@ -3,7 +3,7 @@
 //! clients nearest it; every train's seat chart lives on `n` nodes; reads wait for `r`
 //! answers and writes for `w`.
 
-use super::knobs::{hour_knob, write_ratio_knob, KnobSpec, KnobValues, Knobs};
+use super::knobs::{hour_knob, write_ratio_knob, KnobSpec, KnobValues, Knobs, SKEW_MS};
 use super::{add_scenario_control, world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Simulation};
 use crate::bench::EntrySpec;
 use crate::check::{AnomalyKind, CheckParams};
@@ -64,13 +64,6 @@ const VERSIONS: KnobSpec = KnobSpec {
     values: KnobValues::Choice(Versioning::VALUES),
     default: "lww",
     help: "vv: version vectors keep concurrent writes as siblings (a write reads its context first); lww: the highest wall-clock stamp wins and the other write is discarded.",
-};
-const SKEW_MS: KnobSpec = KnobSpec {
-    name: "skew_ms",
-    label: Text { en: "skew ms", hi: "घड़ियों का अंतर (ms)" },
-    values: KnobValues::Integer { min: -1000, max: 1000 },
-    default: "0",
-    help: "How far Mumbai's wall clock runs ahead (negative: behind), in milliseconds.",
 };
 const ANTI_ENTROPY_MS: KnobSpec = KnobSpec {
     name: "anti_entropy_ms",

@@ -119,6 +119,15 @@ pub(crate) const fn fsync_knob(help: &'static str) -> KnobSpec {
     }
 }
 
+/// The `skew_ms` knob: how far Mumbai's wall clock runs ahead (last-writer-wins scenarios).
+pub(crate) const SKEW_MS: KnobSpec = KnobSpec {
+    name: "skew_ms",
+    label: Text { en: "skew ms", hi: "घड़ियों का अंतर (ms)" },
+    values: KnobValues::Integer { min: -1000, max: 1000 },
+    default: "0",
+    help: "How far Mumbai's wall clock runs ahead (negative: behind), in milliseconds.",
+};
+
 /// The `gossip_ms` knob of the gossiping warehouses.
 pub(crate) const GOSSIP_MS: KnobSpec = KnobSpec {
     name: "gossip_ms",

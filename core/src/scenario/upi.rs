@@ -1,7 +1,7 @@
 //! `upi`: UPI's leaders in three to five cities, each accepting transfers, replicating with
 //! version vectors and resolving conflicts by a policy to choose.
 
-use super::knobs::{hour_knob, write_ratio_knob, KnobSpec, KnobValues, Knobs};
+use super::knobs::{hour_knob, write_ratio_knob, KnobSpec, KnobValues, Knobs, SKEW_MS};
 use super::{add_scenario_control, world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Simulation};
 use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
@@ -27,13 +27,6 @@ const LEADERS: KnobSpec = KnobSpec {
     values: KnobValues::Integer { min: 3, max: LEADER_CITIES.len() as i64 },
     default: "3",
     help: "Leaders, in Mumbai, Delhi, Bangalore, Chennai, Kolkata order.",
-};
-const SKEW_MS: KnobSpec = KnobSpec {
-    name: "skew_ms",
-    label: Text { en: "skew ms", hi: "घड़ियों का अंतर (ms)" },
-    values: KnobValues::Integer { min: -1000, max: 1000 },
-    default: "0",
-    help: "How far Mumbai's wall clock runs ahead (negative: behind), in milliseconds.",
 };
 const WRITE_RATIO: KnobSpec =
     write_ratio_knob("0.5", "Fraction of operations that are transfers (the rest are balance reads).");
