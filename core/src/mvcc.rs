@@ -20,7 +20,7 @@
 //! recovery starts from the last durable checkpoint and redoes every transaction whose commit
 //! record is durable after it. This module must not know about nodes, messages or time.
 
-use crate::protocol::{Key, OpId};
+use crate::vocabulary::{Key, OpId};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use thiserror::Error;
 

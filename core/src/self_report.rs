@@ -8,7 +8,7 @@
 //! final states and the configuration. (The one exception, `unready_read`, is named in
 //! ARCHITECTURE.md and cross-checked against a history-only check in the tests.)
 
-use crate::protocol::{Key, OpId};
+use crate::vocabulary::{Key, OpId};
 use serde::Serialize;
 
 /// A node's self-report: the one channel by which a strategy's own records reach the run
