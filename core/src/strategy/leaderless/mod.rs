@@ -42,8 +42,9 @@ pub use versions::{Merged, Siblings, Version, Versioning, SIBLINGS_MAX};
 pub const PENDING_MAX: usize = 4_096;
 /// Most hinted versions one node holds; beyond it, writes meant for others are refused.
 pub const HINTS_MAX: usize = 20_000;
-/// Most keys in one handoff or anti-entropy message.
-pub const ENTRIES_PER_MESSAGE_MAX: usize = 256;
+/// Most keys in one handoff or anti-entropy message: enough for a whole key range of the
+/// largest catalogue (5,000 trains over six ranges), so one exchange repairs a range.
+pub const ENTRIES_PER_MESSAGE_MAX: usize = 2_048;
 /// Coordinated operations a node's panel recalls.
 pub const RECENT_MAX: usize = 3;
 /// Most nodes on a ring (a node's index fits the low bits of a hint's slot).
