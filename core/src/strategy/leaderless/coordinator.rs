@@ -1,7 +1,7 @@
 //! The coordinator: the node a client's operation reaches sends it to the key's replicas
 //! (or, sloppy, to the healthy nodes standing in for them) and answers once a quorum has.
 
-use super::{Msg, QuorumNode, Siblings, Timer, Version, Versioning, PENDING_MAX};
+use super::{Msg, QuorumNode, Siblings, Timer, Version, Versioning, PENDING_MAX, RECENT_MAX};
 use crate::protocol::{ClientRequest, Ctx, FailReason, NodeId, OpId, OpKind, Out, QuorumWait, Reply};
 
 /// One operation a node coordinates.
@@ -163,8 +163,7 @@ impl QuorumNode {
             OpKind::Read => {
                 let value = pending.held.shown();
                 out.reply(op, Reply::Ok { read_value: Some(value), epoch: 0 });
-                let line = self.describe(op, &format!("read {value}"));
-                self.remember(line);
+                self.remember(op, Outcome::Read(value));
                 if everyone {
                     self.finish(ctx, op, out);
                 }
@@ -203,8 +202,7 @@ impl QuorumNode {
         if !pending.replied && pending.answered.len() >= quorum {
             pending.replied = true;
             out.reply(op, Reply::Ok { read_value: None, epoch: 0 });
-            let line = self.describe(op, "written");
-            self.remember(line);
+            self.remember(op, Outcome::Written);
         }
         if everyone && self.pending[&op].replied {
             self.finish(ctx, op, out);
@@ -274,8 +272,7 @@ impl QuorumNode {
             if !writing {
                 out.reply(op, Reply::Fail(FailReason::Unreachable));
             }
-            let line = self.describe(op, if writing { "no quorum: outcome unknown" } else { "no quorum: refused" });
-            self.remember(line);
+            self.remember(op, if writing { Outcome::Unknown } else { Outcome::Refused });
             self.pending.remove(&op);
             return;
         }
@@ -302,33 +299,82 @@ impl QuorumNode {
             }
         }
     }
+    /// Records how an operation ended, for the node's panel and its map label (formatted
+    /// only when the page asks for a view, not on every operation).
+    fn remember(&mut self, op: OpId, outcome: Outcome) {
+        let Some(pending) = self.pending.get(&op) else { return };
+        let quorum = if pending.writing { self.config.write_quorum } else { self.config.read_quorum };
+        let record = Coordinated {
+            op,
+            key: pending.request.key,
+            writing: pending.writing,
+            asked: pending.asked.clone(),
+            answered: pending.answered.clone(),
+            needed: quorum.min(self.config.replicas()),
+            outcome,
+        };
+        self.recent.insert(0, record);
+        self.recent.truncate(RECENT_MAX);
+    }
+}
 
-    /// One line on an operation for the node's panel: whom it asked, for whom they stood
-    /// in, and the quorum it waited for.
-    fn describe(&mut self, op: OpId, outcome: &str) -> String {
-        let Some(pending) = self.pending.get(&op) else { return String::new() };
-        let asked: Vec<String> = pending
+/// How a coordinated operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// A read answered with this value.
+    Read(crate::protocol::Value),
+    /// A write acknowledged.
+    Written,
+    /// A write that found no quorum: left unanswered.
+    Unknown,
+    /// A read (or a write's context) that found no quorum: refused.
+    Refused,
+}
+
+/// An operation a node coordinated, as its panel recalls it.
+#[derive(Debug, Clone)]
+pub(super) struct Coordinated {
+    op: OpId,
+    key: crate::protocol::Key,
+    writing: bool,
+    asked: Vec<(NodeId, Option<NodeId>)>,
+    answered: Vec<NodeId>,
+    needed: usize,
+    outcome: Outcome,
+}
+
+impl Coordinated {
+    /// The quorum it waited for, for the map's label.
+    pub(super) fn quorum(&self) -> QuorumWait {
+        QuorumWait { writing: self.writing, needed: self.needed as u32, asked: self.asked.len() as u32 }
+    }
+
+    /// One line for the node's panel: whom it asked, for whom they stood in, and the quorum
+    /// it waited for.
+    pub(super) fn line(&self, name: impl Fn(NodeId) -> String, replicas: usize) -> String {
+        let asked: Vec<String> = self
             .asked
             .iter()
             .map(|(node, stands_for)| match stands_for {
-                Some(intended) => format!("{} (for {})", self.name(*node), self.name(*intended)),
-                None => self.name(*node).to_string(),
+                Some(intended) => format!("{} (for {})", name(*node), name(*intended)),
+                None => name(*node),
             })
             .collect();
-        let quorum = if pending.writing { self.config.write_quorum } else { self.config.read_quorum };
-        self.last_quorum = Some(QuorumWait {
-            writing: pending.writing,
-            needed: quorum.min(self.config.replicas()) as u32,
-            asked: pending.asked.len() as u32,
-        });
-        let answered: Vec<&str> = pending.answered.iter().map(|node| self.name(*node)).collect();
+        let answered: Vec<String> = self.answered.iter().map(|node| name(*node)).collect();
+        let outcome = match self.outcome {
+            Outcome::Read(value) => format!("read {value}"),
+            Outcome::Written => "written".to_string(),
+            Outcome::Unknown => "no quorum: outcome unknown".to_string(),
+            Outcome::Refused => "no quorum: refused".to_string(),
+        };
         format!(
-            "#{op} {} key {}: asked {}; waited for {} of {}: {} — {outcome}",
-            if pending.writing { "write" } else { "read" },
-            pending.request.key,
+            "#{} {} key {}: asked {}; waited for {} of {}: {} — {outcome}",
+            self.op,
+            if self.writing { "write" } else { "read" },
+            self.key,
             asked.join(", "),
-            quorum.min(self.config.replicas()),
-            self.config.replicas(),
+            self.needed,
+            replicas,
             if answered.is_empty() { "none".to_string() } else { answered.join(", ") }
         )
     }

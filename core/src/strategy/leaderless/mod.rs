@@ -30,11 +30,11 @@ mod coordinator;
 mod versions;
 
 use crate::protocol::{
-    ClientRequest, Ctx, DiskDone, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, QuorumWait, Role,
-    RouteInfo, Value,
+    ClientRequest, Ctx, DiskDone, Key, Message, MessageKind, NodeId, NodeView, OpId, Out, Protocol, Role, RouteInfo,
+    Value,
 };
 use crate::vocabulary::{Ring, StateExtras};
-use coordinator::Pending;
+use coordinator::{Coordinated, Pending};
 use std::collections::BTreeMap;
 pub use versions::{Merged, Siblings, Version, Versioning, SIBLINGS_MAX};
 
@@ -274,10 +274,8 @@ pub struct QuorumNode {
     /// Next peer anti-entropy compares with.
     peer_turn: usize,
     counters: Counters,
-    /// The last operations it coordinated, in words, newest first.
-    recent: Vec<String>,
-    /// The quorum the last of them waited for.
-    last_quorum: Option<QuorumWait>,
+    /// The last operations it coordinated, newest first.
+    recent: Vec<Coordinated>,
 }
 
 impl QuorumNode {
@@ -298,7 +296,6 @@ impl QuorumNode {
             peer_turn: 0,
             counters: Counters::default(),
             recent: Vec::new(),
-            last_quorum: None,
         }
     }
 
@@ -380,11 +377,6 @@ impl QuorumNode {
             }
             Msg::ReadAnswer { .. } | Msg::WriteAck { .. } => unreachable!("answers go to the coordinator"),
         }
-    }
-
-    fn remember(&mut self, line: String) {
-        self.recent.insert(0, line);
-        self.recent.truncate(RECENT_MAX);
     }
 
     fn status(&self) -> String {
@@ -494,9 +486,13 @@ impl Protocol for QuorumNode {
             in_doubt: 0,
             blocked: 0,
             in_doubt_longest_us: 0,
-            detail: self.recent.clone(),
+            detail: self
+                .recent
+                .iter()
+                .map(|record| record.line(|node| self.name(node).to_string(), self.config.replicas()))
+                .collect(),
             switched_off: false,
-            quorum: self.last_quorum,
+            quorum: self.recent.first().map(Coordinated::quorum),
             hints_held: self.hints.len() as u64,
         }
     }
