@@ -293,8 +293,10 @@ pub struct RouteInfo {
     pub serving: bool,
 }
 
-/// A node's public face: what a router, the page and the checkers may see.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A node's public face: what a router, the page and the checkers may see. A strategy
+/// fills what it has and takes the rest from `NodeView::default()` (a replica with nothing
+/// to report).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NodeView {
     /// Role the node believes it has.
     pub role: Role,

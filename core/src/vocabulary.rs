@@ -177,12 +177,13 @@ pub enum FailReason {
 }
 
 /// A node's role, shared by all strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Accepts writes and ships its log.
     Primary,
-    /// Follows a primary.
+    /// Follows a primary (and what a node is when it says nothing else).
+    #[default]
     Replica,
     /// Asking for votes.
     Candidate,

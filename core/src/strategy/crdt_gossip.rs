@@ -400,12 +400,7 @@ impl Protocol for CrdtNode {
     fn view(&self, now_us: u64) -> NodeView {
         NodeView {
             role: Role::Replica,
-            epoch: 0,
             log_end: self.clock.entries().iter().sum(),
-            flushed: 0,
-            applied: 0,
-            commit: 0,
-            lag_us: 0,
             status: format!(
                 "warehouse · {} items · {} carts · {} pending gossip · last merge {:.1} s ago",
                 self.items.len(),
@@ -414,14 +409,7 @@ impl Protocol for CrdtNode {
                 now_us.saturating_sub(self.last_merge_us) as f64 / 1e6
             ),
             vector_clock: self.clock.entries().to_vec(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
-            detail: Vec::new(),
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 

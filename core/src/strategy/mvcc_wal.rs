@@ -641,25 +641,7 @@ impl Protocol for MvccNode {
                 Vec::new(),
             ),
         };
-        NodeView {
-            role,
-            epoch: 0,
-            log_end,
-            flushed,
-            applied,
-            commit: flushed,
-            lag_us: 0,
-            status,
-            vector_clock: Vec::new(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
-            detail,
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
-        }
+        NodeView { role, log_end, flushed, applied, commit: flushed, status, detail, ..NodeView::default() }
     }
 
     fn route_info(&self) -> RouteInfo {

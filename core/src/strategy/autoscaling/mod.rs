@@ -665,18 +665,11 @@ impl Protocol for AutoscalingNode {
             log_end: if self.is_primary { self.log_end() } else { self.replica.applied },
             flushed: if self.is_primary { self.log_end() } else { self.replica.applied },
             applied: if self.is_primary { self.log_end() } else { self.replica.applied },
-            commit: 0,
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status,
-            vector_clock: Vec::new(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
             detail: if self.is_primary { self.detail() } else { Vec::new() },
             switched_off: !self.is_primary && self.replica.phase == Phase::Off,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 

@@ -639,15 +639,8 @@ impl Protocol for StreamNode {
             commit: self.consumer.log.committed_offset,
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status: self.status(now_us),
-            vector_clock: Vec::new(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
             detail: self.detail(),
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 

@@ -474,26 +474,15 @@ impl Protocol for QuorumNode {
     fn view(&self, _now_us: u64) -> NodeView {
         NodeView {
             role: Role::Replica,
-            epoch: 0,
-            log_end: 0,
-            flushed: 0,
-            applied: 0,
-            commit: 0,
-            lag_us: 0,
             status: self.status(),
-            vector_clock: Vec::new(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
             detail: self
                 .recent
                 .iter()
                 .map(|record| record.line(|node| self.name(node).to_string(), self.config.replicas()))
                 .collect(),
-            switched_off: false,
             quorum: self.recent.first().map(Coordinated::quorum),
             hints_held: self.hints.len() as u64,
+            ..NodeView::default()
         }
     }
 

@@ -722,15 +722,7 @@ impl Protocol for LogShippingNode {
             commit: self.commit_lsn,
             lag_us: self.lag_us(now_us).unwrap_or(0),
             status: self.status_line(now_us),
-            vector_clock: Vec::new(),
-            conflicts: 0,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
-            detail: Vec::new(),
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 

@@ -616,7 +616,6 @@ impl Protocol for MultiLeaderNode {
         let log = self.conflict_counts();
         NodeView {
             role: Role::Primary,
-            epoch: 0,
             log_end: self.written,
             flushed: self.written,
             applied: self.lamport,
@@ -633,13 +632,7 @@ impl Protocol for MultiLeaderNode {
             ),
             vector_clock: self.clock.entries().to_vec(),
             conflicts: log.detected,
-            in_doubt: 0,
-            blocked: 0,
-            in_doubt_longest_us: 0,
-            detail: Vec::new(),
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 

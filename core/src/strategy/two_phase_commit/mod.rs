@@ -459,22 +459,15 @@ impl Protocol for TwoPhaseNode {
         };
         NodeView {
             role,
-            epoch: 0,
             log_end,
             flushed,
             applied: flushed,
             commit: flushed,
-            lag_us: 0,
             status,
-            vector_clock: Vec::new(),
-            conflicts: 0,
             in_doubt,
             blocked,
             in_doubt_longest_us,
-            detail: Vec::new(),
-            switched_off: false,
-            quorum: None,
-            hints_held: 0,
+            ..NodeView::default()
         }
     }
 
