@@ -127,6 +127,11 @@ pub fn city_index(id: &str) -> Option<CityIndex> {
     CITIES.iter().position(|city| city.id == id)
 }
 
+/// Writes a city by its id (serde's `serialize_with` for fields holding a [`CityIndex`]).
+pub fn serialize_city_id<S: serde::Serializer>(city: &CityIndex, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(CITIES[*city].id)
+}
+
 /// Haversine great-circle distance between two cities.
 pub fn distance_km(a: CityIndex, b: CityIndex) -> f64 {
     let (ca, cb) = (&CITIES[a], &CITIES[b]);

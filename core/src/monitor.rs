@@ -13,6 +13,7 @@
 //!
 //! The monitor observes; it must never feed back into the simulation. Its timeline is bounded.
 
+use crate::geo::{CityIndex, CITIES};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -24,8 +25,10 @@ pub const ALERT_TIMELINE_MAX: usize = 500;
 pub struct MonitorConfig {
     /// Interval between two samples (the seed polls every 5 s; the simulation every second).
     pub interval_us: u64,
-    /// The city whose nodes have the strict lag threshold, and where the monitor probes from.
-    pub home_city: &'static str,
+    /// The city whose nodes have the strict lag threshold, and where the monitor probes from
+    /// (written by its id).
+    #[serde(serialize_with = "crate::geo::serialize_city_id")]
+    pub home_city: CityIndex,
     /// Critical lag in the home city (seed: 100 ms in Mumbai).
     pub lag_ms_max_home: f64,
     /// Critical lag elsewhere (seed: 200 ms).
@@ -55,7 +58,7 @@ impl MonitorConfig {
     pub fn banking() -> Self {
         Self {
             interval_us: 1_000_000,
-            home_city: "mumbai",
+            home_city: crate::geo::MUMBAI,
             lag_ms_max_home: 100.0,
             lag_ms_max_elsewhere: 200.0,
             error_rate_max: 0.01,
@@ -77,7 +80,7 @@ impl MonitorConfig {
 
     /// Critical lag for a node in `city`.
     pub fn lag_ms_max(&self, city: &str) -> f64 {
-        if city == self.home_city {
+        if city == CITIES[self.home_city].id {
             self.lag_ms_max_home
         } else {
             self.lag_ms_max_elsewhere

@@ -694,7 +694,11 @@ pub fn near_misses(finished: &Finished) -> NearMisses {
         refused_not_primary,
         leader_changes: if has_leaders { reigns.len().saturating_sub(1) as u64 } else { 0 },
         unknown_ops: finished.report.ops.unknown,
-        in_doubt: finished.report.two_phase.as_ref().map_or(0, |two_phase| two_phase.unresolved),
+        in_doubt: finished
+            .report
+            .sections
+            .get::<crate::report::TwoPhaseReport>()
+            .map_or(0, |two_phase| two_phase.unresolved),
     }
 }
 

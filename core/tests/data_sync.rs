@@ -26,7 +26,8 @@ fn cdc_crash(apply: &'static str) -> Case {
 fn idempotent_apply_gets_duplicates_and_applies_them_once() {
     let case = cdc_crash("idempotent");
     let finished = case.run();
-    let sync = finished.report.sync.as_ref().expect("data-sync reports its consumers");
+    let sync =
+        &finished.report.sections.get::<replica_core::report::SyncReport>().expect("data-sync reports its consumers").0;
     let index = &sync["bangalore"];
     assert_case(&case, index.pattern == "cdc", "bangalore reads the change stream");
     assert_case(&case, index.duplicates_delivered > 0, "resuming from the committed offset delivers changes again");
@@ -48,7 +49,8 @@ fn idempotent_apply_gets_duplicates_and_applies_them_once() {
 fn naive_apply_counts_the_redelivered_changes_twice_and_the_checker_names_them() {
     let case = cdc_crash("naive");
     let finished = case.run();
-    let index = &finished.report.sync.as_ref().expect("sync report")["bangalore"];
+    let index =
+        &finished.report.sections.get::<replica_core::report::SyncReport>().expect("sync report").0["bangalore"];
     let duplicates = finished.checks.count(AnomalyKind::DuplicateApply);
     assert_case(&case, duplicates > 0 && duplicates == index.duplicates_applied, "every redelivered change is caught");
     assert_case(&case, index.duplicates_applied == index.duplicates_delivered, "naive apply applies all of them");
@@ -68,7 +70,9 @@ fn a_snapshot_shortens_the_projections_rebuild() {
             .fault("restart:hyderabad@22s");
         let finished = case.run();
         assert_case(&case, finished.checks.count(AnomalyKind::Divergence) == 0, "the projection catches up");
-        let log = finished.report.sync.as_ref().expect("sync report")["hyderabad"].clone();
+        let log = finished.report.sections.get::<replica_core::report::SyncReport>().expect("sync report").0
+            ["hyderabad"]
+            .clone();
         assert_case(&case, log.rebuilds.len() == 1, "one rebuild");
         log.rebuilds[0]
     };

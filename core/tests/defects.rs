@@ -136,7 +136,11 @@ fn money_in_doubt_is_in_flight_not_lost() {
                 &format!("{} = {}", kind.name(), finished.checks.count(kind)),
             );
         }
-        let unresolved = finished.report.two_phase.as_ref().map_or(0, |two_phase| two_phase.unresolved);
+        let unresolved = finished
+            .report
+            .sections
+            .get::<replica_core::report::TwoPhaseReport>()
+            .map_or(0, |two_phase| two_phase.unresolved);
         assert_case(&case, unresolved > 0, "the run leaves transfers in doubt (what the test is about)");
         let held: usize = finished.final_state.nodes.iter().map(|node| node.extras.held.len()).sum();
         assert_case(&case, held as u64 == unresolved, &format!("{held} held changes, {unresolved} in doubt"));
@@ -205,7 +209,11 @@ fn lww_discards_are_exactly_the_effects_missing_from_the_final_balances() {
             created == -missing,
             &format!("LWW changed the money by {created}, discards account for {}", -missing),
         );
-        let self_reported = finished.report.conflicts.as_ref().map_or(0, |log| log.lww_lost_at_merge);
+        let self_reported = finished
+            .report
+            .sections
+            .get::<replica_core::self_report::ConflictLog>()
+            .map_or(0, |log| log.lww_lost_at_merge);
         assert_case(
             &case,
             (report.len() as u64) < self_reported,

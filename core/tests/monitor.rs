@@ -34,7 +34,8 @@ fn latency_at_four_times_raises_lag_alerts_in_far_regions_that_clear_back_at_one
     let cleared = monitor.timeline().filter(|event| event.rule == AlertRule::CriticalLag && !event.raised).count();
     assert_case(&case, cleared == raised, &format!("all {raised} lag alerts clear at 1× ({cleared} cleared)"));
     assert_case(&case, monitor.active().is_empty(), "no alert is active at the end");
-    let report = finished.report.alerts.as_ref().expect("run --json reports alerts");
+    let report =
+        finished.report.sections.get::<replica_core::report::AlertsReport>().expect("run --json reports alerts");
     assert_case(&case, report.by_region["delhi"].raised >= 1 && report.by_region["mumbai"].raised == 0, "by region");
     assert_eq!(hysteresis_respected(monitor.config(), monitor.timeline()), Ok(()), "{}", case.command());
 }

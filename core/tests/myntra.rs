@@ -34,7 +34,12 @@ fn optimistic_oversells_and_reservation_never_does_but_waits_longer() {
             "reserving at the owner should cost a round trip",
         );
         for finished in [&fast, &safe] {
-            let orders = finished.report.orders.clone().expect("an orders section");
+            let orders = finished
+                .report
+                .sections
+                .get::<replica_core::report::OrdersReport>()
+                .cloned()
+                .expect("an orders section");
             assert_case(&reservation, orders.ok > 0 && orders.lost == 0, "orders lost without any fault");
             assert_case(&reservation, finished.checks.count(AnomalyKind::Divergence) == 0, "replicas diverge");
         }

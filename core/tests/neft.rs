@@ -29,7 +29,11 @@ fn random_faults_never_break_atomicity_or_lose_money() {
         }
         assert_case(&case, finished.report.ops.ok > 1000, "the banks settled almost nothing");
         // Reached: a transfer was refused, timed out or blocked in doubt.
-        let blocked = finished.report.two_phase.as_ref().map_or(0, |two_phase| two_phase.blocked);
+        let blocked = finished
+            .report
+            .sections
+            .get::<replica_core::report::TwoPhaseReport>()
+            .map_or(0, |two_phase| two_phase.blocked);
         touched += u64::from(finished.report.ops.failed + finished.report.ops.unknown + blocked > 0);
     }
     assert!(SEEDS < 10 || touched * 2 >= SEEDS, "the faults touched transfers on {touched} of {SEEDS} seeds");
@@ -43,7 +47,8 @@ fn a_clearing_house_crash_after_the_votes_blocks_the_banks_until_it_restarts() {
     let blocked: u64 = simulation.views().iter().map(|view| view.in_doubt).sum();
     assert_case(&case, blocked > 0, "no bank was in doubt while the clearing house was down");
     let finished = case.run();
-    let in_doubt = finished.report.two_phase.clone().expect("a two_phase section");
+    let in_doubt =
+        finished.report.sections.get::<replica_core::report::TwoPhaseReport>().cloned().expect("a two_phase section");
     assert_case(&case, in_doubt.unresolved == 0, "transfers still in doubt after the restart");
     assert_case(&case, in_doubt.blocked > 0, "no transfer was blocked past the vote timeout");
     assert_case(&case, in_doubt.blocked_max_ms >= 3000.0, "the banks did not wait for the restart");
@@ -63,7 +68,8 @@ fn median_commit_latency_is_two_round_trips_to_the_farthest_bank_plus_forced_wri
     let forced_ms = 3.0 * fsync_ms + 2.0 * rtt_ms("delhi", "delhi");
     let farthest_ms = rtt_ms("mumbai", "delhi").max(rtt_ms("mumbai", "chennai"));
     let expected_ms = 2.0 * farthest_ms + forced_ms;
-    let two_phase = finished.report.two_phase.clone().expect("a two_phase section");
+    let two_phase =
+        finished.report.sections.get::<replica_core::report::TwoPhaseReport>().cloned().expect("a two_phase section");
     let median_ms = two_phase.commit_p50_ms;
     eprintln!("median 2PC commit {median_ms:.2} ms, model {expected_ms:.2} ms");
     assert_case(

@@ -287,7 +287,11 @@ fn a_decision_lost_to_one_bank_survives_a_coordinator_crash() {
                 &format!("{} = {}", kind.name(), finished.checks.count(kind)),
             );
         }
-        let blocked = finished.report.two_phase.as_ref().map_or(0, |two_phase| two_phase.blocked);
+        let blocked = finished
+            .report
+            .sections
+            .get::<replica_core::report::TwoPhaseReport>()
+            .map_or(0, |two_phase| two_phase.blocked);
         assert_case(&case, blocked > 0, "transfers were left in doubt at bank-b (what the test is about)");
     }
 }

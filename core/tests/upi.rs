@@ -22,7 +22,7 @@ const SEEDS: u64 = 12;
 const SEEDS: u64 = 2;
 
 fn conflicts(case: &Case, finished: &Finished) -> ConflictLog {
-    let log = finished.report.conflicts.clone();
+    let log = finished.report.sections.get::<replica_core::self_report::ConflictLog>().cloned();
     assert_case(case, log.is_some(), "run --json has no conflicts section");
     log.unwrap_or_default()
 }

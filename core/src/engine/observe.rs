@@ -64,7 +64,7 @@ impl<P: Protocol> World<P> {
     pub(super) fn observe_monitor(&mut self) {
         let Some(monitor) = self.monitor.as_mut() else { return };
         let now = self.now_us;
-        let home = crate::geo::city_index(monitor.config().home_city).unwrap_or(0);
+        let home = monitor.config().home_city;
         let samples = self
             .nodes
             .iter()

@@ -96,43 +96,14 @@ pub struct RunReport {
     /// keys with no linearization, keys it could not decide within its budget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linearizability: Option<crate::check::LinearizabilityReport>,
-    /// Concurrent writes detected and resolved (multi-leader scenarios), as the
-    /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conflicts: Option<crate::self_report::ConflictLog>,
     /// Time from the last client operation until every running replica held the same
     /// state, ms (10 ms resolution; scenarios with a divergence checker). `null` when the
     /// scenario has no divergence checker or the replicas had not converged by the end.
     pub time_to_converge_ms: Option<f64>,
-    /// What became of the orders (inventory scenarios).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub orders: Option<OrdersReport>,
-    /// Two-phase-commit participants in doubt: summed over participants (the longest
-    /// block is the maximum), ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_phase: Option<TwoPhaseReport>,
-    /// What each downstream consumer applied, was given again and applied twice, and its
-    /// rebuilds (data-sync); lists cut to [`REPORT_FINDINGS_MAX`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync: Option<BTreeMap<String, crate::self_report::SyncLog>>,
-    /// Minutes (in 10-second windows) in which the read SLA was violated (auto-scaling).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sla_minutes_violated: Option<f64>,
-    /// Replica-hours billed, weighted by regional cost (auto-scaling; Mumbai = 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost: Option<f64>,
-    /// Most replicas provisioned at once (auto-scaling).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replicas_max: Option<u32>,
-    /// Both scaling policies on the same seed and workload, side by side (auto-scaling).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scaling: Option<BTreeMap<&'static str, ScalingSummary>>,
-    /// SLA alerts raised and cleared (scenarios with a lag monitor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alerts: Option<AlertsReport>,
-    /// The monitor's views at the end: health, metrics and regions (the alerts are above).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<MonitorReport>,
+    /// The parts only some strategies and scenarios have (conflicts, orders, two-phase
+    /// doubt, consumers, scaling, alerts, the monitor's views), each under its own keys.
+    #[serde(flatten)]
+    pub sections: Sections,
 }
 
 /// A finished run.
@@ -145,8 +116,6 @@ pub struct Finished {
     pub final_state: FinalState,
     /// Everything the checkers found.
     pub checks: CheckReport,
-    /// This run's scaling summary before it joins the comparison (auto-scaling).
-    scaling_own: Option<ScalingSummary>,
 }
 
 impl std::fmt::Debug for Finished {
@@ -162,16 +131,20 @@ pub const REPORT_FINDINGS_MAX: usize = 20;
 /// auto-scaling scenario also runs the other scaling policy on the same seed and reports both.
 pub fn run(config: ScenarioConfig, duration_us: u64) -> Result<Finished, ScenarioError> {
     let mut finished = run_one(config.clone(), duration_us)?;
-    let Some(own) = finished.scaling_own.take() else { return Ok(finished) };
+    let Some(own) = finished.report.sections.get::<ScalingReport>().map(|scaling| scaling.own.clone()) else {
+        return Ok(finished);
+    };
     let prescaled = config.knobs.get("scaling").is_some_and(|policy| policy == "prescaled");
     let (policy, other_policy) = if prescaled { ("prescaled", "reactive") } else { ("reactive", "prescaled") };
     let other = run_one(config.with_knob("scaling", other_policy), duration_us)?;
     let mut both = BTreeMap::new();
     both.insert(policy, own);
-    if let Some(summary) = other.scaling_own {
-        both.insert(other_policy, summary);
+    if let Some(scaling) = other.report.sections.get::<ScalingReport>() {
+        both.insert(other_policy, scaling.own.clone());
     }
-    finished.report.scaling = Some(both);
+    if let Some(scaling) = finished.report.sections.get_mut::<ScalingReport>() {
+        scaling.policies = Some(both);
+    }
     Ok(finished)
 }
 
@@ -287,35 +260,15 @@ pub fn report_quiet(config: &ScenarioConfig, quiet: Quiet, duration_us: u64) -> 
         latency_by_kind_ms: latency_by_kind(simulation.history()),
         findings: checks.findings.iter().take(REPORT_FINDINGS_MAX).cloned().collect(),
         linearizability: checks.linearizability,
-        conflicts: authoritative_conflicts(&final_state),
         time_to_converge_ms: simulation.time_to_converge_us().map(|us| us as f64 / 1000.0),
-        orders: orders(simulation.history()),
-        two_phase: two_phase(&final_state),
-        sync: sync_logs(&final_state),
-        alerts: simulation.monitor().map(alerts),
-        monitor: simulation.monitor().map(monitor_views),
-        sla_minutes_violated: None,
-        cost: None,
-        replicas_max: None,
-        scaling: None,
+        sections: Sections::of(&SectionInputs {
+            final_state: &final_state,
+            history: simulation.history(),
+            monitor: simulation.monitor(),
+            duration_us,
+        }),
     };
-    let mut finished = Finished { report, simulation, final_state, checks, scaling_own: None };
-    if let Some(summary) = scaling_summary(&finished.final_state, finished.simulation.history(), duration_us) {
-        finished.report.sla_minutes_violated = Some(summary.sla_minutes_violated);
-        finished.report.cost = Some(summary.cost);
-        finished.report.replicas_max = Some(summary.replicas_max);
-        finished.scaling_own = Some(summary);
-    }
-    Ok(finished)
-}
-
-/// The authoritative node's conflict log, lists cut short for the report.
-fn authoritative_conflicts(state: &FinalState) -> Option<crate::self_report::ConflictLog> {
-    let node = state.authoritative.and_then(|index| state.nodes.get(index))?;
-    let mut log = node.conflicts()?.clone();
-    log.discards.truncate(REPORT_FINDINGS_MAX);
-    log.reconciliation_ops.truncate(REPORT_FINDINGS_MAX);
-    Some(log)
+    Ok(Finished { report, simulation, final_state, checks })
 }
 
 /// Rounds to three decimals (figures in reports and the benchmark).

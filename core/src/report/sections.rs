@@ -1,8 +1,188 @@
 //! The report's sections beyond counts and latencies: SLA minutes and the auto-scaling
 //! summary, the lag monitor's alerts and views, two-phase commit's doubt, orders, the
 //! change stream's consumers, latencies by operation kind.
+//!
+//! What only some strategies have reaches the `run --json` object through one typed list,
+//! [`Sections`]: a [`Section`] per part, each written under its own keys at the top level
+//! of the object. A new strategy's part is one line in `sections!` and one builder in
+//! [`SECTION_BUILDERS`]; nothing else in the report changes.
 
 use super::*;
+use serde::ser::{SerializeMap, Serializer};
+
+/// What a run left, for the section builders: its final state, history and monitor.
+#[derive(Debug, Clone, Copy)]
+pub struct SectionInputs<'a> {
+    /// The final state (the nodes' self-reports are in it).
+    pub final_state: &'a FinalState,
+    /// The history.
+    pub history: &'a crate::history::History,
+    /// The lag monitor, for scenarios that watch their nodes.
+    pub monitor: Option<&'a crate::monitor::Monitor>,
+    /// The workload's duration.
+    pub duration_us: u64,
+}
+
+/// A section's body: what it is found by in [`Sections::get`] and how it is written.
+pub trait SectionBody: Serialize + Sized {
+    /// The `run --json` key it is written under.
+    const KEY: &'static str;
+    /// This body, if `section` holds one.
+    fn of(section: &Section) -> Option<&Self>;
+    /// This body, to change it, if `section` holds one.
+    fn of_mut(section: &mut Section) -> Option<&mut Self>;
+    /// Writes it into the report's object: under [`Self::KEY`] unless the section says
+    /// otherwise (a body may write several keys).
+    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry(Self::KEY, self)
+    }
+}
+
+/// One row per section: variant, body, key, and the body's own writer where it writes more
+/// than its key.
+macro_rules! sections {
+    ($($(#[$doc:meta])* $variant:ident($body:ty) = $key:literal $(with $writer:path)?,)*) => {
+        /// A part of the report that only some strategies or scenarios have.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Section {
+            $($(#[$doc])* $variant($body),)*
+        }
+
+        $(impl SectionBody for $body {
+            const KEY: &'static str = $key;
+            fn of(section: &Section) -> Option<&Self> {
+                match section {
+                    Section::$variant(body) => Some(body),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+            fn of_mut(section: &mut Section) -> Option<&mut Self> {
+                match section {
+                    Section::$variant(body) => Some(body),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+            $(fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                $writer(self, map)
+            })?
+        })*
+
+        impl Section {
+            fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                match self {
+                    $(Section::$variant(body) => body.write(map),)*
+                }
+            }
+        }
+    };
+}
+
+sections! {
+    /// `conflicts`: concurrent writes detected and resolved (multi-leader), as the
+    /// authoritative node counted them; its lists cut to [`REPORT_FINDINGS_MAX`].
+    Conflicts(crate::self_report::ConflictLog) = "conflicts",
+    /// `orders`: what became of the orders (inventory scenarios).
+    Orders(OrdersReport) = "orders",
+    /// `two_phase`: participants in doubt, summed over participants (the longest block is
+    /// the maximum).
+    TwoPhase(TwoPhaseReport) = "two_phase",
+    /// `sync`: what each downstream consumer applied, was given again and applied twice,
+    /// and its rebuilds (data-sync); lists cut to [`REPORT_FINDINGS_MAX`].
+    Sync(SyncReport) = "sync",
+    /// `sla_minutes_violated`, `cost`, `replicas_max` and `scaling` (auto-scaling).
+    Scaling(ScalingReport) = "scaling" with ScalingReport::write_entries,
+    /// `alerts`: SLA alerts raised and cleared (scenarios with a lag monitor).
+    Alerts(AlertsReport) = "alerts",
+    /// `monitor`: the monitor's views at the end — health, metrics and regions.
+    Monitor(MonitorReport) = "monitor",
+}
+
+/// Every section builder: each makes its section from what a run left, or `None` when the
+/// run has no such part.
+pub const SECTION_BUILDERS: &[fn(&SectionInputs<'_>) -> Option<Section>] = &[
+    |inputs| authoritative_conflicts(inputs.final_state).map(Section::Conflicts),
+    |inputs| orders(inputs.history).map(Section::Orders),
+    |inputs| two_phase(inputs.final_state).map(Section::TwoPhase),
+    |inputs| sync_logs(inputs.final_state).map(|logs| Section::Sync(SyncReport(logs))),
+    |inputs| {
+        let own = scaling_summary(inputs.final_state, inputs.history, inputs.duration_us)?;
+        Some(Section::Scaling(ScalingReport { own, policies: None }))
+    },
+    |inputs| inputs.monitor.map(|monitor| Section::Alerts(alerts(monitor))),
+    |inputs| inputs.monitor.map(|monitor| Section::Monitor(monitor_views(monitor))),
+];
+
+/// The sections a run has, in [`SECTION_BUILDERS`]' order; written into the report's
+/// object, each under its own keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sections(pub Vec<Section>);
+
+impl Sections {
+    /// Builds every section the run has.
+    pub fn of(inputs: &SectionInputs<'_>) -> Self {
+        Sections(SECTION_BUILDERS.iter().filter_map(|build| build(inputs)).collect())
+    }
+
+    /// The section with this body, if the run has it.
+    pub fn get<T: SectionBody>(&self) -> Option<&T> {
+        self.0.iter().find_map(T::of)
+    }
+
+    /// The section with this body, to change it.
+    pub fn get_mut<T: SectionBody>(&mut self) -> Option<&mut T> {
+        self.0.iter_mut().find_map(T::of_mut)
+    }
+}
+
+impl Serialize for Sections {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for section in &self.0 {
+            section.write(&mut map)?;
+        }
+        map.end()
+    }
+}
+
+/// The change stream's consumers by node id (data-sync).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct SyncReport(pub BTreeMap<String, crate::self_report::SyncLog>);
+
+/// An auto-scaling run: its own policy's summary, and after [`run`] both policies' on the
+/// same seed and workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalingReport {
+    /// This run's policy.
+    pub own: ScalingSummary,
+    /// Both policies by name, once [`run`] has run the other.
+    pub policies: Option<BTreeMap<&'static str, ScalingSummary>>,
+}
+
+impl ScalingReport {
+    /// Written as `sla_minutes_violated`, `cost` and `replicas_max` (the run's own policy)
+    /// and `scaling` (both, once there are both).
+    fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("sla_minutes_violated", &self.own.sla_minutes_violated)?;
+        map.serialize_entry("cost", &self.own.cost)?;
+        map.serialize_entry("replicas_max", &self.own.replicas_max)?;
+        match &self.policies {
+            Some(policies) => map.serialize_entry(Self::KEY, policies),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The authoritative node's conflict log, lists cut short for the report.
+fn authoritative_conflicts(state: &FinalState) -> Option<crate::self_report::ConflictLog> {
+    let node = state.authoritative.and_then(|index| state.nodes.get(index))?;
+    let mut log = node.conflicts()?.clone();
+    log.discards.truncate(REPORT_FINDINGS_MAX);
+    log.reconciliation_ops.truncate(REPORT_FINDINGS_MAX);
+    Some(log)
+}
 
 /// Alert counts, per region, and the start of the timeline.
 #[derive(Debug, Clone, Serialize, PartialEq)]
