@@ -635,7 +635,7 @@ pub fn shrink(config: &ScenarioConfig, duration_us: u64, faults: Vec<Fault>, kin
 
 /// Close calls a run survived: counted over a sweep, they say whether the faults reached
 /// the situations a promise is about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NearMisses {
     /// Reads answered by a node that was not primary when it answered, counted where reads
     /// go to the primary and are promised fresh.

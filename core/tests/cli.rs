@@ -314,6 +314,54 @@ fn sweep_gives_the_same_answer_on_any_number_of_jobs() {
     }
 }
 
+/// A sweep cut into shards (`--shard K/N --out FILE`, as a scheduler's array of jobs would
+/// run it) and merged (`--merge FILE…`) prints what the whole sweep prints on one machine
+/// and exits the same: when every promise held, and when one broke (its schedule shrunk).
+/// Files from another sweep, a missing shard or one given twice are refused.
+#[test]
+fn merged_shards_equal_the_sweep_on_one_machine() {
+    let without_time = |output: &Output| {
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        text.lines().map(|line| line.split(" in ").next().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
+    let folder = std::env::temp_dir().join(format!("replica-lab-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a temporary folder");
+    let held = ["--seeds", "7", "--set", "failover=naive", "--no-shrink"];
+    let broken = ["--seeds", "9", "--set", "failover=naive", "--expect", "split_brain"];
+    for (name, extra, shards) in [("held", &held[..], 3), ("broken", &broken[..], 4)] {
+        let mut args = vec!["sweep", "--scenario", "hdfc", "--faults", "nemesis", "--duration", "8s"];
+        args.extend_from_slice(extra);
+        let whole = replica_lab(&args);
+        let mut files = Vec::new();
+        for index in (0..shards).rev() {
+            let file = folder.join(format!("{name}-{index}.json")).to_string_lossy().to_string();
+            let shard = format!("{index}/{shards}");
+            let output = replica_lab(&[&args[..], &["--shard", &shard, "--out", &file]].concat());
+            assert!(output.status.success(), "{name} {shard}: {}", String::from_utf8_lossy(&output.stderr));
+            files.push(file);
+        }
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let merged = replica_lab(&[&["sweep", "--merge"][..], &files].concat());
+        assert_eq!(whole.status.code(), merged.status.code(), "{name}: {}", String::from_utf8_lossy(&merged.stderr));
+        assert_eq!(without_time(&whole), without_time(&merged), "{name}");
+        assert!(!without_time(&whole).is_empty(), "{name}: the sweep printed its result");
+    }
+    assert_eq!(replica_lab(&["sweep", "--seeds", "1"]).status.code(), Some(0), "hdfc holds its promises");
+    let held_file = |index: usize| folder.join(format!("held-{index}.json")).to_string_lossy().to_string();
+    let broken_file = folder.join("broken-1.json").to_string_lossy().to_string();
+    for (files, message) in [
+        (vec![held_file(0), held_file(1)], "shard 2/3 is missing"),
+        (vec![held_file(0), held_file(1), held_file(1), held_file(2)], "shard 1/3 is given twice"),
+        (vec![held_file(0), held_file(1), broken_file], "different sweeps"),
+    ] {
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let refused = replica_lab(&[&["sweep", "--merge"][..], &files].concat());
+        assert_eq!(refused.status.code(), Some(2), "{message}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(message), "{message}");
+    }
+    std::fs::remove_dir_all(&folder).ok();
+}
+
 /// A reader that closes the pipe early (`sweep | head -1`) ends the program quietly, with
 /// the status a shell gives a process killed by SIGPIPE, never a panic.
 #[test]

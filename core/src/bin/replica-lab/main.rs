@@ -5,9 +5,7 @@
 //! exits 1 and prints the command that reproduces it.
 
 use clap::{Args, Parser, Subcommand};
-use replica_core::check::AnomalyKind;
-use replica_core::control::{self, crash_faults, parse_duration_us, random_faults};
-use replica_core::nemesis;
+use replica_core::control::{self, parse_duration_us};
 use replica_core::replay;
 use replica_core::report::{self, RunReport};
 use replica_core::scenario::{self, ScenarioConfig};
@@ -18,13 +16,15 @@ use std::time::Instant;
 /// ends the program quietly with the status a shell gives a process killed by SIGPIPE,
 /// instead of the panic `println!` gives.
 macro_rules! say {
-    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { crate::write_out(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
 /// [`say!`] without the line break.
 macro_rules! say_raw {
-    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { crate::write_out(format_args!($($arg)*)) };
 }
+
+mod sweep;
 
 /// Exit status of a process whose reader closed the pipe (128 + SIGPIPE).
 const EXIT_BROKEN_PIPE: u8 = 141;
@@ -117,39 +117,7 @@ enum Command {
         json: bool,
     },
     /// Run many seeds (optionally under faults) and check each keeps its promises.
-    Sweep(SweepArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-struct SweepArgs {
-    /// Number of seeds (1..=N).
-    #[arg(long)]
-    seeds: u64,
-    /// Scenario id, or `all` for every scenario in the settings its README promises.
-    #[arg(long, default_value = "hdfc")]
-    scenario: String,
-    /// `random` for a random fault schedule per seed; `crashes` to crash every node once
-    /// at a random moment of every seed's run; `nemesis` for 3–12 overlapping faults aimed
-    /// at the run when they strike (a schedule that breaks a promise is shrunk).
-    #[arg(long)]
-    faults: Option<String>,
-    /// Simulated duration of each run.
-    #[arg(long, default_value = "20s")]
-    duration: String,
-    /// Scenario knob, NAME=VALUE (repeatable).
-    #[arg(long = "set", value_name = "KNOB=VALUE")]
-    knobs: Vec<String>,
-    /// Seeds run at once (default: every core). The result does not depend on it.
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// Print the nemesis's schedule as drawn, without shrinking it.
-    #[arg(long)]
-    no_shrink: bool,
-    /// Also hold every seed to this anomaly count being 0 (repeatable): a promise the
-    /// configuration does not make, to watch the nemesis break it and shrink the schedule
-    /// (e.g. `--set failover=naive --expect split_brain`).
-    #[arg(long = "expect", value_name = "ANOMALY")]
-    expect: Vec<String>,
+    Sweep(sweep::SweepArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -211,7 +179,7 @@ fn dispatch(command: Command) -> Result<ExitCode, UsageError> {
                 replica_core::bench::BenchConfig { seed, load_ops_s: load, latency_multiplier: latency_x, duration_s };
             bench(config, markdown, json)
         }
-        Command::Sweep(args) => sweep(args),
+        Command::Sweep(args) => sweep::sweep(args),
     }
 }
 
@@ -418,316 +386,4 @@ fn bench(config: replica_core::bench::BenchConfig, markdown: bool, json: bool) -
         say!("({} rows in {seconds:.2} s wall)", rows.len());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// How a sweep draws each seed's faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Schedule {
-    /// No faults.
-    Quiet,
-    /// `control::random_faults`: one to three crashes, isolations, lossy links or partitions.
-    Random,
-    /// `control::crash_faults`: every node crashes once.
-    Crashes,
-    /// `nemesis`: 3–12 overlapping faults aimed at the run when they strike.
-    Nemesis,
-}
-
-impl Schedule {
-    fn parse(text: Option<&str>) -> Result<Self, UsageError> {
-        match text {
-            None => Ok(Schedule::Quiet),
-            Some("random") => Ok(Schedule::Random),
-            Some("crashes") => Ok(Schedule::Crashes),
-            Some("nemesis") => Ok(Schedule::Nemesis),
-            Some(other) => {
-                Err(UsageError(format!("bad --faults '{}' (random, crashes or nemesis)", control::shorten(other))))
-            }
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Schedule::Quiet => "no faults",
-            Schedule::Random => "random faults",
-            Schedule::Crashes => "every node crashed once",
-            Schedule::Nemesis => "the nemesis",
-        }
-    }
-}
-
-/// A promise one seed broke.
-struct Broken {
-    kind: replica_core::check::AnomalyKind,
-    count: u64,
-    explanation: Option<String>,
-    /// The schedule, as fault specs.
-    specs: Vec<String>,
-    /// The nemesis's faults, for shrinking.
-    faults: Vec<nemesis::Fault>,
-}
-
-/// What one seed of a sweep came to.
-struct SeedResult {
-    seed: u64,
-    anomalies: std::collections::BTreeMap<&'static str, u64>,
-    near_misses: nemesis::NearMisses,
-    broken: Option<Broken>,
-}
-
-/// One configuration a sweep runs: a scenario and its knobs.
-#[derive(Debug, Clone)]
-struct SweepTarget {
-    scenario: String,
-    knobs: Vec<String>,
-}
-
-impl SweepTarget {
-    fn config(&self, seed: u64) -> Result<ScenarioConfig, UsageError> {
-        let mut config = ScenarioConfig::new(&self.scenario, seed);
-        parse_knobs(&self.knobs, &mut config)?;
-        Ok(config)
-    }
-
-    fn label(&self) -> String {
-        if self.knobs.is_empty() {
-            self.scenario.clone()
-        } else {
-            format!("{} ({})", self.scenario, self.knobs.join(" "))
-        }
-    }
-
-    /// The command that runs one seed of it under `specs`.
-    fn command(&self, seed: u64, duration: &str, specs: &[String]) -> String {
-        let mut command = format!("replica-lab run --scenario {} --seed {seed} --duration {duration}", self.scenario);
-        for knob in &self.knobs {
-            command.push_str(&format!(" --set {knob}"));
-        }
-        for spec in specs {
-            command.push_str(&format!(" --fault {spec}"));
-        }
-        command + " --json"
-    }
-}
-
-fn sweep_seed(
-    target: &SweepTarget,
-    seed: u64,
-    (schedule, expect): (Schedule, &[AnomalyKind]),
-    duration_us: u64,
-) -> Result<SeedResult, UsageError> {
-    let config = target.config(seed)?;
-    let (finished, specs, faults) = match schedule {
-        Schedule::Nemesis => {
-            let run = nemesis::run(config, duration_us)?;
-            (run.finished, nemesis::specs(&run.faults), run.faults)
-        }
-        _ => {
-            let nodes = scenario::build(config.clone())?.node_names();
-            let specs = match schedule {
-                Schedule::Random => random_faults(seed, &nodes, duration_us),
-                Schedule::Crashes => crash_faults(seed, &nodes, duration_us),
-                _ => Vec::new(),
-            };
-            (report::run(config.with_fault_specs(&specs)?, duration_us)?, specs, Vec::new())
-        }
-    };
-    let mut promises = finished.simulation.promises();
-    promises.extend(expect.iter().filter(|kind| !promises.contains(kind)).copied().collect::<Vec<_>>());
-    let broken = nemesis::broken(&promises, &finished.checks).first().map(|&(kind, count)| Broken {
-        kind,
-        count,
-        explanation: finished.checks.findings.iter().find(|f| f.kind == kind).map(|f| f.explanation.clone()),
-        specs,
-        faults,
-    });
-    Ok(SeedResult {
-        seed,
-        anomalies: finished.report.anomalies.clone(),
-        near_misses: nemesis::near_misses(&finished),
-        broken,
-    })
-}
-
-/// Runs seeds `1..=seeds` on `jobs` threads. Every seed up to the first that breaks a
-/// promise is run (later ones may be skipped), so the result is the same for any `jobs`.
-fn sweep_seeds(
-    target: &SweepTarget,
-    seeds: u64,
-    (schedule, expect): (Schedule, &[AnomalyKind]),
-    duration_us: u64,
-    jobs: usize,
-) -> Result<Vec<SeedResult>, UsageError> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let next = AtomicU64::new(1);
-    let first_broken = AtomicU64::new(u64::MAX);
-    let results = std::sync::Mutex::new(Vec::new());
-    let error = std::sync::Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| loop {
-                let seed = next.fetch_add(1, Ordering::Relaxed);
-                if seed > seeds || seed > first_broken.load(Ordering::Relaxed) {
-                    break;
-                }
-                match sweep_seed(target, seed, (schedule, expect), duration_us) {
-                    Ok(result) => {
-                        if result.broken.is_some() {
-                            first_broken.fetch_min(seed, Ordering::Relaxed);
-                        }
-                        results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(result);
-                    }
-                    Err(failure) => {
-                        first_broken.fetch_min(0, Ordering::Relaxed);
-                        error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(failure);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(failure) = error.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
-        return Err(failure);
-    }
-    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    results.sort_by_key(|result| result.seed);
-    let cut = results.iter().position(|result| result.broken.is_some()).map_or(results.len(), |index| index + 1);
-    results.truncate(cut);
-    Ok(results)
-}
-
-/// Sweeps one configuration and prints what it found; whether every promise held.
-fn sweep_target(target: &SweepTarget, options: &SweepOptions) -> Result<bool, UsageError> {
-    let started = Instant::now();
-    let duration_us = parse_duration_us(&options.duration)?;
-    // Validate the configuration once, before any thread starts.
-    scenario::build(target.config(1)?)?;
-    let results = sweep_seeds(target, options.seeds, (options.schedule, &options.expect), duration_us, options.jobs)?;
-    if let Some(last) = results.last() {
-        if let Some(broken) = &last.broken {
-            print_broken(target, last.seed, broken, options, duration_us)?;
-            return Ok(false);
-        }
-    }
-    let mut totals = std::collections::BTreeMap::<&str, u64>::new();
-    let mut near = nemesis::NearMisses::default();
-    for result in &results {
-        for (name, count) in &result.anomalies {
-            *totals.entry(name).or_default() += count;
-        }
-        near.add(&result.near_misses);
-    }
-    say!(
-        "{} seeds of {} ({}) held every promise in {:.1} s",
-        options.seeds,
-        target.label(),
-        options.schedule.describe(),
-        started.elapsed().as_secs_f64()
-    );
-    for (name, count) in totals {
-        say!("  {name:<21} {count} (total over seeds)");
-    }
-    say!(
-        "  near misses: {} reads answered by a deposed primary, {} operations refused by one, {} leader changes, {} operations of unknown outcome, {} transactions in doubt at the end",
-        near.deposed_reads,
-        near.refused_not_primary,
-        near.leader_changes,
-        near.unknown_ops,
-        near.in_doubt
-    );
-    Ok(true)
-}
-
-fn print_broken(
-    target: &SweepTarget,
-    seed: u64,
-    broken: &Broken,
-    options: &SweepOptions,
-    duration_us: u64,
-) -> Result<(), UsageError> {
-    say!("{}: seed {seed}: promise broken: {} = {}", target.label(), broken.kind.name(), broken.count);
-    if let Some(explanation) = &broken.explanation {
-        say!("  {explanation}");
-    }
-    say!("reproduce: {}", target.command(seed, &options.duration, &broken.specs));
-    if !options.expect.is_empty() {
-        say!("  (held to {} with --expect: the configuration does not promise it)", broken.kind.name());
-    }
-    if options.schedule == Schedule::Nemesis && options.shrink {
-        let shrunk = nemesis::shrink(&target.config(seed)?, duration_us, broken.faults.clone(), broken.kind);
-        if !shrunk.reproduced {
-            say!(
-                "  the drawn schedule did not break the promise when replayed from its specs (a bug: please report it)"
-            );
-            return Ok(());
-        }
-        let specs = nemesis::specs(&shrunk.faults);
-        say!(
-            "shrunk from {} faults ({} specs) to {} ({} specs) in {} runs:",
-            broken.faults.len(),
-            broken.specs.len(),
-            shrunk.faults.len(),
-            specs.len(),
-            shrunk.runs
-        );
-        say!("reproduce (shrunk): {}", target.command(seed, &options.duration, &specs));
-    }
-    Ok(())
-}
-
-/// Settings shared by every configuration of one sweep.
-struct SweepOptions {
-    seeds: u64,
-    schedule: Schedule,
-    duration: String,
-    jobs: usize,
-    shrink: bool,
-    /// Anomalies held to 0 besides the configuration's own promises.
-    expect: Vec<AnomalyKind>,
-}
-
-fn sweep(args: SweepArgs) -> Result<ExitCode, UsageError> {
-    if args.seeds == 0 {
-        return Err(UsageError("--seeds must be at least 1".to_string()));
-    }
-    let jobs = match args.jobs {
-        Some(0) => return Err(UsageError("--jobs must be at least 1".to_string())),
-        Some(jobs) => jobs,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let options = SweepOptions {
-        seeds: args.seeds,
-        schedule: Schedule::parse(args.faults.as_deref())?,
-        duration: args.duration,
-        jobs: jobs.min(usize::try_from(args.seeds).unwrap_or(usize::MAX)).max(1),
-        shrink: !args.no_shrink,
-        expect: args
-            .expect
-            .iter()
-            .map(|name| {
-                AnomalyKind::from_name(name)
-                    .ok_or_else(|| UsageError(format!("unknown anomaly '{}' for --expect", control::shorten(name))))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let targets: Vec<SweepTarget> = if args.scenario == "all" {
-        if !args.knobs.is_empty() {
-            return Err(UsageError(
-                "--set does not go with --scenario all (it sweeps each scenario's own settings)".to_string(),
-            ));
-        }
-        scenario::promise_configs()
-            .map(|(scenario, knobs)| SweepTarget {
-                scenario: scenario.to_string(),
-                knobs: knobs.iter().map(|(name, value)| format!("{name}={value}")).collect(),
-            })
-            .collect()
-    } else {
-        vec![SweepTarget { scenario: args.scenario, knobs: args.knobs }]
-    };
-    let mut held = true;
-    for target in &targets {
-        held &= sweep_target(target, &options)?;
-    }
-    Ok(if held { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
