@@ -177,3 +177,19 @@ pub fn markdown(config: &BenchConfig, rows: &[BenchRow]) -> String {
     text.push('\n');
     text
 }
+
+/// The engine's fixed heavy workload, measured by `replica-lab perf`, by `measure` in the
+/// page's wasm and natively: hdfc at this load…
+pub const PERF_LOAD_OPS_S: f64 = 20_000.0;
+/// …for this long, seed 1.
+pub const PERF_DURATION_US: u64 = 20_000_000;
+
+/// Runs the engine's fixed workload ([`PERF_LOAD_OPS_S`], [`PERF_DURATION_US`]); the events
+/// it handled. The caller times it.
+pub fn perf_run() -> Result<u64, ScenarioError> {
+    let mut config = crate::scenario::ScenarioConfig::new("hdfc", 1);
+    config.load_ops_s = Some(PERF_LOAD_OPS_S);
+    let mut simulation = crate::scenario::build(config)?;
+    simulation.run_until(PERF_DURATION_US);
+    Ok(simulation.events())
+}

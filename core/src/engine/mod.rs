@@ -25,6 +25,7 @@
 mod clients;
 mod controls;
 mod observe;
+mod queue;
 
 use crate::check::{self, AnomalyKind, CheckReport, FinalNode, FinalState};
 use crate::control::{Control, TimedControl};
@@ -40,8 +41,6 @@ use crate::rng::{Stream, Streams};
 use crate::snapshot::{Glyph, NodeSnapshot, Snapshot};
 use crate::workload::{Workload, WorkloadConfig};
 use controls::Directory;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use thiserror::Error;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -211,31 +210,6 @@ enum Event<M, T> {
     Control(Control),
 }
 
-struct Scheduled<M, T> {
-    at_us: u64,
-    class: u8,
-    seq: u64,
-    event: Event<M, T>,
-}
-
-impl<M, T> PartialEq for Scheduled<M, T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl<M, T> Eq for Scheduled<M, T> {}
-impl<M, T> PartialOrd for Scheduled<M, T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<M, T> Ord for Scheduled<M, T> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.at_us, other.class, other.seq).cmp(&(self.at_us, self.class, self.seq))
-    }
-}
-
 const CLASS_EVENT: u8 = 0;
 const CLASS_CONTROL: u8 = 1;
 
@@ -245,7 +219,7 @@ pub struct World<P: Protocol> {
     hooks: StrategyHooks,
     now_us: u64,
     seq: u64,
-    queue: BinaryHeap<Scheduled<P::Msg, P::Timer>>,
+    queue: queue::EventQueue<Event<P::Msg, P::Timer>>,
     /// Client timeouts all have the same delay, so they expire in the order they were set:
     /// a FIFO of `(deadline, seq, op)` instead of the heap keeps the heap small.
     timeouts: std::collections::VecDeque<(u64, u64, OpId)>,
@@ -303,7 +277,7 @@ impl<P: Protocol> World<P> {
             hooks,
             now_us: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: queue::EventQueue::new(),
             timeouts: std::collections::VecDeque::new(),
             nodes: nodes
                 .into_iter()
@@ -353,7 +327,7 @@ impl<P: Protocol> World<P> {
 
     fn push(&mut self, at_us: u64, class: u8, event: Event<P::Msg, P::Timer>) {
         self.seq += 1;
-        self.queue.push(Scheduled { at_us, class, seq: self.seq, event });
+        self.queue.push(at_us, class, self.seq, event);
     }
 
     /// Folds the current time and `words` (at most seven) into the digest, in one update.
@@ -421,8 +395,8 @@ impl<P: Protocol> World<P> {
     /// Time of the next event, if any.
     fn next_at_us(&self) -> Option<u64> {
         match (self.queue.peek(), self.timeouts.front()) {
-            (Some(top), Some(&(deadline, _, _))) => Some(top.at_us.min(deadline)),
-            (Some(top), None) => Some(top.at_us),
+            (Some((at_us, _, _)), Some(&(deadline, _, _))) => Some(at_us.min(deadline)),
+            (Some((at_us, _, _)), None) => Some(at_us),
             (None, Some(&(deadline, _, _))) => Some(deadline),
             (None, None) => None,
         }
@@ -434,7 +408,7 @@ impl<P: Protocol> World<P> {
             (None, None) => return false,
             (None, Some(_)) => true,
             (Some(_), None) => false,
-            (Some(top), Some(&(deadline, seq, _))) => (deadline, CLASS_EVENT, seq) < (top.at_us, top.class, top.seq),
+            (Some(top), Some(&(deadline, seq, _))) => (deadline, CLASS_EVENT, seq) < top,
         };
         self.events += 1;
         if timeout_first {
@@ -443,10 +417,10 @@ impl<P: Protocol> World<P> {
                 self.now_us = deadline;
                 self.on_timeout(op);
             }
-        } else if let Some(item) = self.queue.pop() {
-            debug_assert!(item.at_us >= self.now_us, "time never goes back");
-            self.now_us = item.at_us;
-            self.dispatch(item.event);
+        } else if let Some((at_us, event)) = self.queue.pop() {
+            debug_assert!(at_us >= self.now_us, "time never goes back");
+            self.now_us = at_us;
+            self.dispatch(event);
         }
         true
     }

@@ -195,15 +195,15 @@ impl<P: Protocol> World<P> {
             .collect();
         let mut glyphs = Vec::new();
         let mut in_flight = 0usize;
-        for item in self.queue.iter() {
-            let glyph = match &item.event {
+        for (arrive_us, event) in self.queue.iter() {
+            let glyph = match event {
                 Event::Deliver { from, to, msg, sent_us, send_event } => Some(Glyph {
                     send_event: *send_event,
                     from_city: self.nodes[*from].city,
                     to_city: self.nodes[*to].city,
                     kind: msg.kind(),
                     sent_us: *sent_us,
-                    arrive_us: item.at_us,
+                    arrive_us,
                     clock: msg.vector_clock().map(<[u64]>::to_vec).unwrap_or_default(),
                 }),
                 Event::RequestArrive { node, op, sent_us } => self.history.get(*op).map(|o| Glyph {
@@ -212,7 +212,7 @@ impl<P: Protocol> World<P> {
                     send_event: 0,
                     kind: MessageKind::Request,
                     sent_us: *sent_us,
-                    arrive_us: item.at_us,
+                    arrive_us,
                     clock: Vec::new(),
                 }),
                 Event::ReplyArrive { node, op, sent_us, .. } => self.history.get(*op).map(|o| Glyph {
@@ -221,7 +221,7 @@ impl<P: Protocol> World<P> {
                     send_event: 0,
                     kind: MessageKind::Reply,
                     sent_us: *sent_us,
-                    arrive_us: item.at_us,
+                    arrive_us,
                     clock: Vec::new(),
                 }),
                 _ => None,

@@ -60,11 +60,14 @@ fn content_type(path: &Path) -> &'static str {
 
 /// Serves `root` on an ephemeral loopback port from a background thread; returns the base URL.
 /// Like most static hosts it allows any origin, which a sandboxed embed (an opaque origin)
-/// needs to load the page's module script and wasm.
+/// needs to load the page's module script and wasm, and it sends text and wasm gzipped to a
+/// browser that accepts it (as GitHub Pages and most CDNs do), so that timings under an
+/// emulated slow network are a visitor's.
 pub fn serve(root: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let port = listener.local_addr().expect("an address").port();
     std::thread::spawn(move || {
+        let mut gzipped = std::collections::HashMap::<PathBuf, Vec<u8>>::new();
         for stream in listener.incoming().take(REQUESTS_MAX).flatten() {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let mut reader = BufReader::new(&stream);
@@ -72,18 +75,23 @@ pub fn serve(root: PathBuf) -> String {
             if reader.read_line(&mut request_line).is_err() {
                 continue;
             }
+            let accepts_gzip = accepts_gzip(&mut reader);
             let path = request_line.split_whitespace().nth(1).unwrap_or("/");
             let path = path.split(['?', '#']).next().unwrap_or("/").trim_start_matches('/');
             let path = if path.is_empty() { "index.html" } else { path };
             let file = root.join(path);
             let inside = !path.contains("..");
-            let (status, body) = match std::fs::read(&file) {
-                Ok(body) if inside => ("200 OK", body),
-                _ => ("404 Not Found", b"not found".to_vec()),
+            let (status, body, encoding) = match std::fs::read(&file) {
+                Ok(body) if inside && accepts_gzip && compressible(&file) => {
+                    let body = gzipped.entry(file.clone()).or_insert_with(|| gzip(&body)).clone();
+                    ("200 OK", body, "Content-Encoding: gzip\r\n")
+                }
+                Ok(body) if inside => ("200 OK", body, ""),
+                _ => ("404 Not Found", b"not found".to_vec(), ""),
             };
             let mut stream = &stream;
             let header = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
                 content_type(&file),
                 body.len()
             );
@@ -92,6 +100,31 @@ pub fn serve(root: PathBuf) -> String {
         }
     });
     format!("http://127.0.0.1:{port}")
+}
+
+/// Reads the request's headers (at most 100 lines); whether it accepts gzip.
+fn accepts_gzip(reader: &mut impl BufRead) -> bool {
+    let mut accepts = false;
+    for _ in 0..100 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        let line = line.to_ascii_lowercase();
+        accepts |= line.starts_with("accept-encoding:") && line.contains("gzip");
+    }
+    accepts
+}
+
+fn compressible(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("html" | "js" | "wasm" | "css" | "svg" | "md"))
+}
+
+/// `body` gzipped at the highest level (what `gzip -9` and the size budgets measure).
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(body).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
 }
 
 fn chromium(args: &[&str]) -> std::process::Output {

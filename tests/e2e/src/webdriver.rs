@@ -170,6 +170,12 @@ impl Browser {
         self.call("POST", "/execute/sync", Some(&json!({ "script": script, "args": [] })))
     }
 
+    /// Sends a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`), e.g.
+    /// `Network.emulateNetworkConditions`; returns its result.
+    pub fn cdp(&self, command: &str, params: Value) -> Value {
+        self.call("POST", "/goog/cdp/execute", Some(&json!({ "cmd": command, "params": params })))
+    }
+
     /// Moves into the `index`th frame of the current document.
     pub fn switch_to_frame(&self, index: u32) {
         self.call("POST", "/frame", Some(&json!({ "id": index })));

@@ -329,13 +329,9 @@ fn net(json: bool) -> Result<ExitCode, UsageError> {
 
 /// The fixed heavy workload `perf` measures: hdfc at 20,000 ops/s for 20 simulated seconds.
 fn perf(json: bool) -> Result<ExitCode, UsageError> {
-    let mut config = ScenarioConfig::new("hdfc", 1);
-    config.load_ops_s = Some(20_000.0);
-    let mut simulation = scenario::build(config)?;
     let started = Instant::now();
-    simulation.run_until(20_000_000);
+    let events = replica_core::bench::perf_run()?;
     let seconds = started.elapsed().as_secs_f64();
-    let events = simulation.events();
     let events_per_sec = (events as f64 / seconds).round();
     if json {
         say!("{}", serde_json::json!({ "events": events, "seconds": seconds, "events_per_sec": events_per_sec }));

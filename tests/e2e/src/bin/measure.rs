@@ -3,8 +3,14 @@
 //! default load and speed it loads the page, lets it run, and reads the frame times the page
 //! records (`__replicaLabTiming`: the work of each animation frame — advancing the
 //! simulation, rendering, drawing): p50/p95/max frame time and the time to the first frame.
-//! Then the gzipped size of the wasm and of the whole page. Budgets (docs/design.md): p95
-//! frame ≤ 8 ms, first frame ≤ 1 s, wasm ≤ 350 KB and page ≤ 450 KB gzipped.
+//! Then the gzipped size of the wasm and of the whole page, and the wasm's code by
+//! contributor (crate, or module of the project's own crates) from the name section of the
+//! build Trunk made it from (`target/wasm32-unknown-unknown/release/replica-web.wasm`, before
+//! `wasm-opt`), so growth is seen per feature. Then the first frame of a cold visit on an
+//! emulated 10 Mbit/s, 100 ms round-trip connection (Chrome DevTools Protocol network
+//! emulation, cache off, the page served gzipped as a static host serves it). Budgets
+//! (docs/design.md): p95 frame ≤ 8 ms, first frame ≤ 1 s (≤ 1.5 s throttled), wasm ≤ 450 KB
+//! and page ≤ 550 KB gzipped.
 //!
 //! Last, the memory of a long run: the default scenario at its default load, fast-forwarded
 //! (speed ×100) to 30 simulated minutes; the JS heap (after a full garbage collection) and
@@ -80,10 +86,232 @@ fn main() {
         wasm as f64 / 1024.0,
         page as f64 / 1024.0
     );
+    engine_ratio(&browser);
+    contributors(&replica_e2e::repo_root().join("target/wasm32-unknown-unknown/release/replica-web.wasm"));
+    drop(browser);
+    throttled_first_frame(&base);
+    fast_forward_and_scrub(&base);
     if !std::env::args().any(|arg| arg == "--no-heap") {
-        drop(browser);
         heap(&base);
     }
+}
+
+/// The engine's fixed workload (`replica-lab perf`'s) in the page's wasm against the same
+/// run natively in this process (built with the same size-optimised release profile as the
+/// wasm); three of each, the best of each compared.
+fn engine_ratio(browser: &Browser) {
+    let mut native = Vec::new();
+    let mut page = Vec::new();
+    let mut events = 0;
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        events = replica_core::bench::perf_run().expect("the perf workload builds");
+        native.push(events as f64 / started.elapsed().as_secs_f64());
+        let run = browser.eval("return window.__replicaLabPerf ? window.__replicaLabPerf() : null");
+        let (page_events, ms) = (run["events"].as_f64().unwrap_or(0.0), run["ms"].as_f64().unwrap_or(f64::NAN));
+        assert_eq!(page_events as u64, events, "the page ran the same workload");
+        page.push(page_events / (ms / 1000.0));
+    }
+    let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+    let list = |rates: &[f64]| rates.iter().map(|rate| format!("{:.2}", rate / 1e6)).collect::<Vec<_>>().join(", ");
+    println!();
+    println!(
+        "engine, hdfc at {} ops/s for {} s ({events} events): native {} M events/s, in the page {} M events/s; wasm/native {:.0} % (budget >= 40 %)",
+        replica_core::bench::PERF_LOAD_OPS_S,
+        replica_core::bench::PERF_DURATION_US / 1_000_000,
+        list(&native),
+        list(&page),
+        100.0 * best(&page) / best(&native)
+    );
+}
+
+/// Wall time of a fast-forward's sample.
+const SUSTAINED_WINDOW: Duration = Duration::from_secs(15);
+/// The run scrubbed: ten simulated minutes.
+const SCRUB_RUN_S: f64 = 600.0;
+
+/// hdfc at its default load at the fastest speed (×100): the simulated seconds per real
+/// second it sustains and its frames' p95 over [`SUSTAINED_WINDOW`]; then, once the run is
+/// ten simulated minutes long, paused, the time to scrub to its start and back to its end
+/// (each the `change` event's handling, in the page's own clock).
+fn fast_forward_and_scrub(base: &str) {
+    let browser = Browser::start(1280, 900);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=1"));
+    assert!(browser
+        .wait_for("return !!window.__replicaLabTiming && !!document.getElementById('speed')", Duration::from_secs(30)));
+    browser.eval(
+        "const s = document.getElementById('speed'); s.value = s.max; s.dispatchEvent(new Event('input', { bubbles: true })); return s.value",
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let (t0, frames0) = (sim_seconds(&browser), frame_count(&browser));
+    let started = std::time::Instant::now();
+    std::thread::sleep(SUSTAINED_WINDOW);
+    let (t1, wall) = (sim_seconds(&browser), started.elapsed().as_secs_f64());
+    let timing = browser.eval("return window.__replicaLabTiming()");
+    let frames_new = (frame_count(&browser) - frames0).max(0.0) as usize;
+    let mut frames: Vec<f64> = timing["frames_ms"]
+        .as_array()
+        .map(|values| {
+            let skip = values.len().saturating_sub(frames_new);
+            values.iter().skip(skip).filter_map(|v| v.as_f64()).collect()
+        })
+        .unwrap_or_default();
+    frames.sort_by(f64::total_cmp);
+    println!();
+    println!(
+        "speed x100, hdfc at default load: {:.1} simulated s per real s over {wall:.0} s, p95 frame {:.2} ms over {} frames (budget 16 ms)",
+        (t1 - t0) / wall,
+        percentile(&frames, 0.95),
+        frames.len()
+    );
+    let reached = browser.wait_for(
+        &format!("return parseFloat(document.getElementById('sim-time').textContent) >= {SCRUB_RUN_S}"),
+        Duration::from_secs(600),
+    );
+    browser.eval("const p = document.getElementById('play'); if (p.getAttribute('aria-pressed') === 'true') p.click(); return true");
+    let end_s = sim_seconds(&browser);
+    let scrub = |to_s: f64| {
+        let ms = browser.eval(&format!(
+            "const s = document.getElementById('scrubber'); const t0 = performance.now(); s.value = '{to_s:.3}'; \
+             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return performance.now() - t0"
+        ));
+        let landed = browser.wait_for(
+            &format!("return Math.abs(parseFloat(document.getElementById('sim-time').textContent) - {to_s}) < 0.002"),
+            Duration::from_secs(120),
+        );
+        (ms.as_f64().unwrap_or(f64::NAN), landed)
+    };
+    let (to_start_ms, at_start) = scrub(0.0);
+    let (to_end_ms, at_end) = scrub(end_s);
+    println!(
+        "scrub a {end_s:.0} s hdfc run (reached: {reached}): to its start {to_start_ms:.0} ms (landed: {at_start}), back to its end {to_end_ms:.0} ms (landed: {at_end}) (budget 150 ms each)"
+    );
+}
+
+/// Frames the page has recorded since it loaded (its ring keeps the latest).
+fn frame_count(browser: &Browser) -> f64 {
+    browser.eval("return window.__replicaLabTiming().frames_total ?? 0").as_f64().unwrap_or(0.0)
+}
+
+/// Contributors listed by `contributors`.
+const CONTRIBUTORS_SHOWN: usize = 16;
+
+/// The wasm's code bytes by contributor: each function counted under the first crate its
+/// demangled name mentions (under `crate::module` for the project's own crates).
+fn contributors(path: &std::path::Path) {
+    let Ok(bytes) = std::fs::read(path) else {
+        println!("\nsizes by contributor: no {} (build it with `trunk build --release`)", path.display());
+        return;
+    };
+    let mut imported = 0u32;
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut names = std::collections::HashMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes).flatten() {
+        match payload {
+            wasmparser::Payload::ImportSection(reader) => {
+                imported += reader
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|imports| imports.into_iter().flatten().map(|(_, import)| import))
+                    .filter(|import| matches!(import.ty, wasmparser::TypeRef::Func(_)))
+                    .count() as u32;
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => sizes.push(body.range().end - body.range().start),
+            wasmparser::Payload::CustomSection(reader) => {
+                if let wasmparser::KnownCustom::Name(names_reader) = reader.as_known() {
+                    for name in names_reader.into_iter().flatten() {
+                        if let wasmparser::Name::Function(map) = name {
+                            for naming in map.into_iter().flatten() {
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut by_contributor = std::collections::BTreeMap::<String, u64>::new();
+    let mut total = 0;
+    let mut functions = 0;
+    for (position, size) in sizes.iter().enumerate() {
+        let name = names.get(&(imported + position as u32)).map(String::as_str).unwrap_or("");
+        // Type descriptors wasm-bindgen reads and removes: not in the page's wasm.
+        if name.starts_with("__wbindgen_describe") {
+            continue;
+        }
+        *by_contributor.entry(contributor(name)).or_default() += size;
+        total += size;
+        functions += 1;
+    }
+    let mut ranked: Vec<(String, u64)> = by_contributor.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    println!();
+    println!(
+        "wasm code by contributor ({:.1} KB of code in {functions} functions, before wasm-opt and gzip):",
+        total as f64 / 1024.0,
+    );
+    println!("| contributor | KB | share |");
+    println!("|---|---:|---:|");
+    for (name, size) in ranked.iter().take(CONTRIBUTORS_SHOWN) {
+        println!("| {name} | {:.1} | {:.1} % |", *size as f64 / 1024.0, 100.0 * *size as f64 / total.max(1) as f64);
+    }
+    let rest: u64 = ranked.iter().skip(CONTRIBUTORS_SHOWN).map(|(_, size)| size).sum();
+    println!("| everything else | {:.1} | {:.1} % |", rest as f64 / 1024.0, 100.0 * rest as f64 / total.max(1) as f64);
+}
+
+/// The crate a function's (mangled) name belongs to: the first `crate::` path in its
+/// demangled form, with the module for the project's own crates.
+fn contributor(mangled: &str) -> String {
+    let demangled = format!("{:#}", rustc_demangle::demangle(mangled));
+    let mut segments = demangled
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter(|path| path.contains("::"))
+        .map(|path| path.split("::").filter(|segment| !segment.is_empty()));
+    let Some(mut path) = segments.next() else {
+        // Symbols without a Rust path: `main`, libm's C routines, wasm-bindgen's shims.
+        return "(runtime and shims)".to_string();
+    };
+    let krate = path.next().unwrap_or("(other)").to_string();
+    match path.next() {
+        Some(module) if krate.starts_with("replica_") => format!("{krate}::{module}"),
+        _ => krate,
+    }
+}
+
+/// A cold visit's first frame on an emulated 10 Mbit/s link with 100 ms round trips, cache
+/// off: three visits to the default scenario.
+fn throttled_first_frame(base: &str) {
+    let browser = Browser::start(1280, 900);
+    browser.cdp("Network.enable", serde_json::json!({}));
+    browser.cdp("Network.setCacheDisabled", serde_json::json!({ "cacheDisabled": true }));
+    browser.cdp(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({
+            "offline": false,
+            "latency": 100,
+            "downloadThroughput": 10_000_000 / 8,
+            "uploadThroughput": 10_000_000 / 8
+        }),
+    );
+    let mut firsts = Vec::new();
+    for _ in 0..3 {
+        browser.goto("about:blank");
+        browser.goto(&format!("{base}/#scenario=hdfc&seed=1"));
+        let drawn = browser.wait_for(
+            "return !!window.__replicaLabTiming && window.__replicaLabTiming().first_frame_ms !== null",
+            Duration::from_secs(30),
+        );
+        let first =
+            browser.eval("return window.__replicaLabTiming ? window.__replicaLabTiming().first_frame_ms : null");
+        firsts.push(if drawn { first.as_f64().unwrap_or(f64::NAN) } else { f64::NAN });
+    }
+    let shown: Vec<String> = firsts.iter().map(|ms| format!("{ms:.0}")).collect();
+    println!();
+    println!(
+        "first frame at 10 Mbit/s, 100 ms round trip, cold cache (hdfc, three visits): {} ms (budget 1500)",
+        shown.join(", ")
+    );
 }
 
 /// Simulated seconds shown on the page.
