@@ -27,13 +27,73 @@ pub struct City {
     pub peak_hours: &'static [(u8, u8)],
 }
 
-/// Index of a city in [`CITIES`].
-pub type CityIndex = usize;
+/// A city: its place in [`CITIES`], typed so that it is never mistaken for a node's index
+/// (nodes and cities were both `usize`). Scenarios name cities by the constants below; input
+/// from users and files goes through [`city_index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct CityId(u8);
+
+impl CityId {
+    /// Its place in [`CITIES`] (and in every per-city table).
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The city.
+    pub const fn city(self) -> &'static City {
+        &CITIES[self.0 as usize]
+    }
+
+    /// The city at this place in [`CITIES`], if there is one.
+    pub fn from_index(index: usize) -> Option<CityId> {
+        u8::try_from(index).ok().filter(|_| index < CITY_COUNT).map(CityId)
+    }
+
+    /// Every city, in [`CITIES`] order.
+    pub fn all() -> impl Iterator<Item = CityId> {
+        (0..CITIES.len() as u8).map(CityId)
+    }
+}
+
+impl std::ops::Index<CityId> for [City; CITY_COUNT] {
+    type Output = City;
+    fn index(&self, city: CityId) -> &City {
+        &self[city.index()]
+    }
+}
+
+/// How many cities there are.
+pub const CITY_COUNT: usize = 7;
+
+/// A value for every ordered pair of cities, indexed by `(from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CityPairs<T>([[T; CITY_COUNT]; CITY_COUNT]);
+
+impl<T: Copy> CityPairs<T> {
+    /// Every pair holding `value`.
+    pub const fn filled(value: T) -> Self {
+        Self([[value; CITY_COUNT]; CITY_COUNT])
+    }
+}
+
+impl<T> std::ops::Index<(CityId, CityId)> for CityPairs<T> {
+    type Output = T;
+    fn index(&self, (from, to): (CityId, CityId)) -> &T {
+        &self.0[from.index()][to.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<(CityId, CityId)> for CityPairs<T> {
+    fn index_mut(&mut self, (from, to): (CityId, CityId)) -> &mut T {
+        &mut self.0[from.index()][to.index()]
+    }
+}
 
 /// The seven cities, coordinates as in docs/design.md. Peak hours for Mumbai and
 /// Bangalore are the seed's; the other cities' are an assumption (late morning and
 /// early evening) stated in README.md.
-pub const CITIES: [City; 7] = [
+pub const CITIES: [City; CITY_COUNT] = [
     City {
         id: "mumbai",
         name: "Mumbai",
@@ -100,19 +160,19 @@ pub const CITIES: [City; 7] = [
 ];
 
 /// Mumbai's index in [`CITIES`].
-pub const MUMBAI: CityIndex = 0;
+pub const MUMBAI: CityId = CityId(0);
 /// Delhi's index in [`CITIES`].
-pub const DELHI: CityIndex = 1;
+pub const DELHI: CityId = CityId(1);
 /// Bangalore's index in [`CITIES`].
-pub const BANGALORE: CityIndex = 2;
+pub const BANGALORE: CityId = CityId(2);
 /// Chennai's index in [`CITIES`].
-pub const CHENNAI: CityIndex = 3;
+pub const CHENNAI: CityId = CityId(3);
 /// Kolkata's index in [`CITIES`].
-pub const KOLKATA: CityIndex = 4;
+pub const KOLKATA: CityId = CityId(4);
 /// Hyderabad's index in [`CITIES`].
-pub const HYDERABAD: CityIndex = 5;
+pub const HYDERABAD: CityId = CityId(5);
 /// Pune's index in [`CITIES`].
-pub const PUNE: CityIndex = 6;
+pub const PUNE: CityId = CityId(6);
 
 impl City {
     /// Its name in both of the page's languages.
@@ -123,17 +183,17 @@ impl City {
 
 /// Finds a city by its id (input from users and files; scenarios name cities by the
 /// constants above).
-pub fn city_index(id: &str) -> Option<CityIndex> {
-    CITIES.iter().position(|city| city.id == id)
+pub fn city_index(id: &str) -> Option<CityId> {
+    CityId::all().find(|city| city.city().id == id)
 }
 
-/// Writes a city by its id (serde's `serialize_with` for fields holding a [`CityIndex`]).
-pub fn serialize_city_id<S: serde::Serializer>(city: &CityIndex, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(CITIES[*city].id)
+/// Writes a city by its id (serde's `serialize_with` for fields holding a [`CityId`]).
+pub fn serialize_city_id<S: serde::Serializer>(city: &CityId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(city.city().id)
 }
 
 /// Haversine great-circle distance between two cities.
-pub fn distance_km(a: CityIndex, b: CityIndex) -> f64 {
+pub fn distance_km(a: CityId, b: CityId) -> f64 {
     let (ca, cb) = (&CITIES[a], &CITIES[b]);
     let (lat1, lat2) = (ca.lat_deg.to_radians(), cb.lat_deg.to_radians());
     let dlat = lat2 - lat1;
@@ -175,7 +235,7 @@ pub fn latitude_at(y: f64) -> f64 {
 }
 
 /// Where a city sits on the map.
-pub fn city_position(city: CityIndex) -> (f64, f64) {
+pub fn city_position(city: CityId) -> (f64, f64) {
     project(CITIES[city].lat_deg, CITIES[city].lon_deg)
 }
 

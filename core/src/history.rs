@@ -4,7 +4,7 @@
 //! [`History::capacity`] operations the oldest completed ones are dropped and counted, so a
 //! long run in a browser tab keeps a bounded heap.
 
-use crate::geo::CityIndex;
+use crate::geo::CityId;
 use crate::protocol::{FailReason, Key, NodeId, OpId, OpKind, OpResult, Role, Value};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -46,7 +46,7 @@ pub struct Operation {
     /// Client id.
     pub client: u32,
     /// Client's city.
-    pub city: CityIndex,
+    pub city: CityId,
     /// Node the client sent it to, if any.
     pub node: Option<NodeId>,
     /// Read or write.

@@ -13,7 +13,7 @@
 //!
 //! The monitor observes; it must never feed back into the simulation. Its timeline is bounded.
 
-use crate::geo::{CityIndex, CITIES};
+use crate::geo::{CityId, CITIES};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -28,7 +28,7 @@ pub struct MonitorConfig {
     /// The city whose nodes have the strict lag threshold, and where the monitor probes from
     /// (written by its id).
     #[serde(serialize_with = "crate::geo::serialize_city_id")]
-    pub home_city: CityIndex,
+    pub home_city: CityId,
     /// Critical lag in the home city (seed: 100 ms in Mumbai).
     pub lag_ms_max_home: f64,
     /// Critical lag elsewhere (seed: 200 ms).

@@ -9,7 +9,7 @@
 //!
 //! This module only computes delivery times; it owns no events and reads no clock.
 
-use crate::geo::{distance_km, CityIndex, CITIES};
+use crate::geo::{distance_km, CityId, CityPairs, CITIES};
 use crate::rng::Stream;
 use serde::Serialize;
 
@@ -42,10 +42,8 @@ pub const SLOW_FACTOR_MAX: f64 = 1000.0;
 const ROUTE_FACTOR_OVERRIDES: [(&str, &str, f64); 3] =
     [("pune", "chennai", 2.03), ("mumbai", "delhi", 1.75), ("hyderabad", "chennai", 1.9)];
 
-const N: usize = CITIES.len();
-
 /// Route factor for an unordered city pair.
-pub fn route_factor(a: CityIndex, b: CityIndex) -> f64 {
+pub fn route_factor(a: CityId, b: CityId) -> f64 {
     ROUTE_FACTOR_OVERRIDES
         .iter()
         .find(|(x, y, _)| (CITIES[a].id == *x && CITIES[b].id == *y) || (CITIES[a].id == *y && CITIES[b].id == *x))
@@ -53,12 +51,12 @@ pub fn route_factor(a: CityIndex, b: CityIndex) -> f64 {
 }
 
 /// The physical floor of the one-way delay: light in fibre along the great circle.
-pub fn floor_one_way_us(a: CityIndex, b: CityIndex) -> f64 {
+pub fn floor_one_way_us(a: CityId, b: CityId) -> f64 {
     distance_km(a, b) / FIBRE_KM_PER_MS * 1000.0
 }
 
 /// The one-way delay before jitter and multipliers.
-pub fn base_one_way_us(a: CityIndex, b: CityIndex) -> f64 {
+pub fn base_one_way_us(a: CityId, b: CityId) -> f64 {
     if a == b {
         return SAME_CITY_ONE_WAY_US;
     }
@@ -99,7 +97,7 @@ pub enum Drop {
 /// The network's dynamic state.
 #[derive(Debug, Clone)]
 pub struct Network {
-    pipes: [[Pipe; N]; N],
+    pipes: CityPairs<Pipe>,
     latency_multiplier: f64,
     bandwidth_bytes_per_us: f64,
 }
@@ -114,7 +112,7 @@ impl Network {
     /// A healthy network at multiplier 1.
     pub fn new() -> Self {
         Self {
-            pipes: [[Pipe::default(); N]; N],
+            pipes: CityPairs::filled(Pipe::default()),
             latency_multiplier: 1.0,
             bandwidth_bytes_per_us: BANDWIDTH_BYTES_PER_US_DEFAULT,
         }
@@ -131,22 +129,22 @@ impl Network {
     }
 
     /// Cuts or heals the link from `a` to `b` (one direction).
-    pub fn set_cut(&mut self, a: CityIndex, b: CityIndex, cut: bool) {
-        self.pipes[a][b].cut = cut;
+    pub fn set_cut(&mut self, a: CityId, b: CityId, cut: bool) {
+        self.pipes[(a, b)].cut = cut;
     }
 
     /// Whether `a` can currently send to `b`.
-    pub fn is_cut(&self, a: CityIndex, b: CityIndex) -> bool {
-        self.pipes[a][b].cut
+    pub fn is_cut(&self, a: CityId, b: CityId) -> bool {
+        self.pipes[(a, b)].cut
     }
 
     /// Every cut directed pair of cities, by id, in city order.
     pub fn cut_city_pairs(&self) -> Vec<(&'static str, &'static str)> {
         let mut cuts = Vec::new();
-        for a in 0..crate::geo::CITIES.len() {
-            for b in 0..crate::geo::CITIES.len() {
+        for a in CityId::all() {
+            for b in CityId::all() {
                 if a != b && self.is_cut(a, b) {
-                    cuts.push((crate::geo::CITIES[a].id, crate::geo::CITIES[b].id));
+                    cuts.push((a.city().id, b.city().id));
                 }
             }
         }
@@ -154,27 +152,20 @@ impl Network {
     }
 
     /// Makes the link from `a` to `b` slower by `factor` (1 restores it).
-    pub fn set_slow(&mut self, a: CityIndex, b: CityIndex, factor: f64) {
-        self.pipes[a][b].slow_factor = clamp_finite(factor, 1.0, SLOW_FACTOR_MAX, 1.0);
+    pub fn set_slow(&mut self, a: CityId, b: CityId, factor: f64) {
+        self.pipes[(a, b)].slow_factor = clamp_finite(factor, 1.0, SLOW_FACTOR_MAX, 1.0);
     }
 
     /// Sets random loss on the link from `a` to `b`.
-    pub fn set_loss(&mut self, a: CityIndex, b: CityIndex, probability: f64) {
-        self.pipes[a][b].loss_probability = clamp_finite(probability, 0.0, 1.0, 0.0);
+    pub fn set_loss(&mut self, a: CityId, b: CityId, probability: f64) {
+        self.pipes[(a, b)].loss_probability = clamp_finite(probability, 0.0, 1.0, 0.0);
     }
 
     /// Sends `bytes` from `a` to `b` at `now_us`: the arrival time, or why it is dropped.
-    pub fn transmit(
-        &mut self,
-        now_us: u64,
-        a: CityIndex,
-        b: CityIndex,
-        bytes: u32,
-        rng: &mut Stream,
-    ) -> Result<u64, Drop> {
+    pub fn transmit(&mut self, now_us: u64, a: CityId, b: CityId, bytes: u32, rng: &mut Stream) -> Result<u64, Drop> {
         let multiplier = self.latency_multiplier;
         let bandwidth = self.bandwidth_bytes_per_us;
-        let pipe = &mut self.pipes[a][b];
+        let pipe = &mut self.pipes[(a, b)];
         if pipe.cut {
             return Err(Drop::Cut);
         }
@@ -192,9 +183,9 @@ impl Network {
 }
 
 /// One sampled one-way flight time, never below the physical floor.
-pub fn one_way_us(a: CityIndex, b: CityIndex, multiplier: f64, rng: &mut Stream) -> u64 {
+pub fn one_way_us(a: CityId, b: CityId, multiplier: f64, rng: &mut Stream) -> u64 {
     let table = delay_table();
-    sample_one_way_us(table.base_us[a][b], table.floor_us[a][b], multiplier, rng)
+    sample_one_way_us(table.base_us[(a, b)], table.floor_us[(a, b)], multiplier, rng)
 }
 
 fn sample_one_way_us(base_us: f64, floor_us: f64, multiplier: f64, rng: &mut Stream) -> u64 {
@@ -206,20 +197,20 @@ fn sample_one_way_us(base_us: f64, floor_us: f64, multiplier: f64, rng: &mut Str
 #[derive(Debug)]
 pub struct DelayTable {
     /// [`base_one_way_us`] per pair.
-    pub base_us: [[f64; N]; N],
+    pub base_us: CityPairs<f64>,
     /// [`floor_one_way_us`] per pair.
-    pub floor_us: [[f64; N]; N],
+    pub floor_us: CityPairs<f64>,
 }
 
 /// The delay table.
 pub fn delay_table() -> &'static DelayTable {
     static TABLE: std::sync::OnceLock<DelayTable> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = DelayTable { base_us: [[0.0; N]; N], floor_us: [[0.0; N]; N] };
-        for a in 0..N {
-            for b in 0..N {
-                table.base_us[a][b] = base_one_way_us(a, b);
-                table.floor_us[a][b] = floor_one_way_us(a, b);
+        let mut table = DelayTable { base_us: CityPairs::filled(0.0), floor_us: CityPairs::filled(0.0) };
+        for a in CityId::all() {
+            for b in CityId::all() {
+                table.base_us[(a, b)] = base_one_way_us(a, b);
+                table.floor_us[(a, b)] = floor_one_way_us(a, b);
             }
         }
         table
@@ -260,8 +251,8 @@ pub struct LinkStats {
 pub fn link_table(seed: u64, samples: usize) -> Vec<LinkStats> {
     let mut rng = Stream::new(seed, crate::rng::Purpose::Network);
     let mut rows = Vec::new();
-    for a in 0..N {
-        for b in (a + 1)..N {
+    for a in CityId::all() {
+        for b in CityId::all().filter(|b| *b > a) {
             let mut rtts: Vec<u64> = (0..samples.max(1))
                 .map(|_| one_way_us(a, b, 1.0, &mut rng) + one_way_us(b, a, 1.0, &mut rng))
                 .collect();

@@ -2,7 +2,7 @@
 //!
 //! Nothing here is simulation state; a snapshot is derived from a world and thrown away.
 
-use crate::geo::CityIndex;
+use crate::geo::CityId;
 use crate::protocol::{MessageKind, NodeView};
 use serde::Serialize;
 
@@ -25,9 +25,9 @@ pub struct NodeSnapshot {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Glyph {
     /// Sender's city.
-    pub from_city: CityIndex,
+    pub from_city: CityId,
     /// Receiver's city.
-    pub to_city: CityIndex,
+    pub to_city: CityId,
     /// Kind (colour).
     pub kind: MessageKind,
     /// When it left.

@@ -8,7 +8,7 @@
 //! history can be checked. The diurnal shape moves load between cities; it never changes
 //! the total rate, which stays what the user asked for.
 
-use crate::geo::{CityIndex, CITIES};
+use crate::geo::{CityId, CITIES};
 use crate::protocol::{Key, OpId, OpKind};
 use crate::rng::Stream;
 
@@ -70,7 +70,7 @@ pub struct Arrival {
     /// Client id (unique across cities).
     pub client: u32,
     /// City of the client.
-    pub city: CityIndex,
+    pub city: CityId,
     /// Read or write.
     pub kind: OpKind,
     /// Key.
@@ -136,8 +136,8 @@ impl Workload {
             self.city_cdf = city_cdf(hour);
             self.city_cdf_hour = Some(hour);
         }
-        let city = pick(&self.city_cdf, rng.unit());
-        let client = city as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
+        let city = CityId::from_index(pick(&self.city_cdf, rng.unit())).expect("a pick from the city table is a city");
+        let client = city.index() as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
         let kind = self.config.mix[pick(&self.mix_cdf, rng.unit())].0;
         let key = pick(&self.zipf_cdf, rng.unit()) as Key;
         let peer_key = match kind {
@@ -207,7 +207,7 @@ pub fn price(op: OpId) -> i64 {
 }
 
 /// A city's client weight at an hour of day.
-pub fn city_weight(city: CityIndex, hour: u32) -> f64 {
+pub fn city_weight(city: CityId, hour: u32) -> f64 {
     let c = &CITIES[city];
     let in_peak = c.peak_hours.iter().any(|&(start, end)| hour >= u32::from(start) && hour < u32::from(end));
     let in_business = hour >= u32::from(BUSINESS_HOURS.0) && hour < u32::from(BUSINESS_HOURS.1);
@@ -224,7 +224,7 @@ pub fn city_weight(city: CityIndex, hour: u32) -> f64 {
 fn city_cdf(hour: u32) -> [f64; CITIES.len()] {
     let mut cdf = [0.0; CITIES.len()];
     let mut total = 0.0;
-    for (city, slot) in cdf.iter_mut().enumerate() {
+    for (city, slot) in CityId::all().zip(cdf.iter_mut()) {
         total += city_weight(city, hour);
         *slot = total;
     }

@@ -26,7 +26,7 @@ fn history(rows: &[Row]) -> History {
         history.push(Operation {
             id,
             client,
-            city: 0,
+            city: replica_core::geo::MUMBAI,
             node: Some(node),
             kind,
             key,
@@ -316,7 +316,7 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
         history.push(Operation {
             id,
             client: 1,
-            city: 0,
+            city: replica_core::geo::MUMBAI,
             node: Some(0),
             kind: OpKind::Transfer,
             key: 0,

@@ -122,7 +122,8 @@ fn history_of(trace: &Value) -> History {
         history.push(Operation {
             id: number(entry, "id"),
             client: number(entry, "client") as u32,
-            city: replica_core::geo::city_index(entry["city"].as_str().unwrap_or("")).unwrap_or(0),
+            city: replica_core::geo::city_index(entry["city"].as_str().unwrap_or(""))
+                .expect("the trace names a known city"),
             node: entry["node"].as_str().and_then(|name| names.iter().position(|n| n == name)),
             kind,
             key,

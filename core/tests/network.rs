@@ -28,7 +28,7 @@ const CALIBRATION: [(&str, &str, &str, f64, f64); 5] = [
     ("mumbai", "chennai", "p50", 15.0, 20.0),
 ];
 
-fn index(id: &str) -> usize {
+fn index(id: &str) -> replica_core::geo::CityId {
     city_index(id).unwrap_or_else(|| panic!("no city {id}"))
 }
 

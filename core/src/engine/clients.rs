@@ -16,7 +16,7 @@ impl<P: Protocol> World<P> {
 
     pub(super) fn on_arrival(&mut self) {
         let arrival = self.workload.next(self.now_us, &mut self.streams.workload);
-        self.fold(&[4, arrival.op, arrival.key.into(), arrival.city as u64]);
+        self.fold(&[4, arrival.op, arrival.key.into(), arrival.city.index() as u64]);
         let value = if arrival.kind.is_read() { 0 } else { arrival.op };
         let node = self.route(arrival.kind, arrival.city);
         let mut op = Operation {
@@ -61,7 +61,7 @@ impl<P: Protocol> World<P> {
         self.schedule_arrival();
     }
 
-    pub(super) fn route(&mut self, kind: OpKind, city: CityIndex) -> Option<NodeId> {
+    pub(super) fn route(&mut self, kind: OpKind, city: CityId) -> Option<NodeId> {
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         for (node, slot) in self.nodes.iter().enumerate() {
@@ -70,7 +70,7 @@ impl<P: Protocol> World<P> {
                 candidates.push(RouteCandidate {
                     node,
                     info: slot.protocol.route_info(),
-                    one_way_us: delay_table().base_us[city][slot.city],
+                    one_way_us: delay_table().base_us[(city, slot.city)],
                 });
             }
         }
@@ -79,7 +79,7 @@ impl<P: Protocol> World<P> {
         chosen
     }
 
-    pub(super) fn send_request(&mut self, city: CityIndex, node: NodeId, op: OpId) {
+    pub(super) fn send_request(&mut self, city: CityId, node: NodeId, op: OpId) {
         self.metrics.record_message(MessageKind::Request);
         if !self.room_in_queue() {
             return;

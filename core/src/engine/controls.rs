@@ -108,7 +108,7 @@ impl<P: Protocol> World<P> {
 /// control names, outside the generic `World` so every strategy shares one copy.
 #[derive(Debug)]
 pub(super) struct Directory {
-    pub(super) nodes: Vec<(String, CityIndex)>,
+    pub(super) nodes: Vec<(String, CityId)>,
 }
 
 impl Directory {
@@ -117,7 +117,7 @@ impl Directory {
     }
 
     /// A node's city, or the city with that id.
-    fn city_of(&self, name: &str) -> Option<CityIndex> {
+    fn city_of(&self, name: &str) -> Option<CityId> {
         self.node_index(name).map(|node| self.nodes[node].1).or_else(|| crate::geo::city_index(name))
     }
 
@@ -154,8 +154,8 @@ impl Directory {
                 }
             }
             Control::HealAll => {
-                for a in 0..CITIES.len() {
-                    for b in 0..CITIES.len() {
+                for a in crate::geo::CityId::all() {
+                    for b in crate::geo::CityId::all() {
                         network.set_cut(a, b, false);
                         network.set_slow(a, b, 1.0);
                         network.set_loss(a, b, 0.0);

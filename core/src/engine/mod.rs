@@ -29,7 +29,7 @@ mod queue;
 
 use crate::check::{self, AnomalyKind, CheckReport, FinalNode, FinalState};
 use crate::control::{Control, TimedControl};
-use crate::geo::{CityIndex, CITIES};
+use crate::geo::{CityId, CITIES};
 use crate::history::{History, Operation, Outcome};
 use crate::metrics::{Metrics, LAG_SAMPLE_INTERVAL_US, SERIES_INTERVAL_US};
 use crate::net::{delay_table, Network};
@@ -113,7 +113,7 @@ pub struct NodeSlot<P> {
     /// Node id (a city id, with a suffix where a city holds several).
     pub name: String,
     /// Where it is.
-    pub city: CityIndex,
+    pub city: CityId,
     /// Its state machine.
     pub protocol: P,
     /// Whether it is running.
@@ -259,7 +259,7 @@ impl<P: Protocol> World<P> {
     pub fn new(
         config: WorldConfig,
         hooks: StrategyHooks,
-        nodes: Vec<(String, CityIndex, P)>,
+        nodes: Vec<(String, CityId, P)>,
         controls: Vec<TimedControl>,
     ) -> Self {
         assert!(!nodes.is_empty(), "a world needs at least one node");

@@ -6,7 +6,7 @@ use super::{world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Sim
 use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
@@ -25,7 +25,7 @@ const WRITE_RATIO: KnobSpec =
 const HOUR: KnobSpec = hour_knob("10");
 
 /// The group's cities; the first starts as leader.
-pub const CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
+pub const CITIES: &[CityId] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
 
 /// The registry's row.
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {

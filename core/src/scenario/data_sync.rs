@@ -6,7 +6,7 @@ use super::{world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Sim
 use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::change_stream::{ApplyMode, Part, StreamConfig, StreamNode};
@@ -46,7 +46,7 @@ const REPLAY_US: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("10");
 
 /// Nodes: the source, then its consumers and how each receives changes.
-pub const NODES: &[(&str, CityIndex, Part)] = &[
+pub const NODES: &[(&str, CityId, Part)] = &[
     ("mumbai", geo::MUMBAI, Part::Source),
     ("delhi", geo::DELHI, Part::WalReplica),
     ("bangalore", geo::BANGALORE, Part::Cdc),

@@ -80,11 +80,8 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
         (OpKind::Restock, rest * 0.02),
         (OpKind::SetPrice, rest * 0.06),
     ];
-    let cities = crate::geo::CITIES;
-    let nodes = cities
-        .iter()
-        .enumerate()
-        .map(|(index, city)| (city.id.to_string(), index, CrdtNode::new(strategy, cities.len())))
+    let nodes = crate::geo::CityId::all()
+        .map(|city| (city.city().id.to_string(), city, CrdtNode::new(strategy, crate::geo::CITY_COUNT)))
         .collect();
     let hooks = warehouse_hooks(&strategy, vec![AnomalyKind::Divergence, AnomalyKind::Oversell]);
     let world = World::new(world, hooks, nodes, config.controls.clone());

@@ -6,7 +6,7 @@ use super::{world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Sim
 use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::log_shipping::{self, CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, ReadRouting};
@@ -53,9 +53,9 @@ const SEMI_SYNC_TIMEOUT_MS: KnobSpec = KnobSpec {
 };
 
 /// The primary's city.
-const PRIMARY_CITY: CityIndex = geo::MUMBAI;
+const PRIMARY_CITY: CityId = geo::MUMBAI;
 /// Replica cities, in the order `replicas=N` takes them.
-pub const REPLICA_CITIES: &[CityIndex] =
+pub const REPLICA_CITIES: &[CityId] =
     &[geo::DELHI, geo::BANGALORE, geo::HYDERABAD, geo::CHENNAI, geo::KOLKATA, geo::PUNE];
 
 /// The registry's row.

@@ -9,7 +9,7 @@ use crate::bench::EntrySpec;
 use crate::check::{AnomalyKind, CheckParams};
 use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
@@ -18,7 +18,7 @@ use crate::vocabulary::Choice;
 use crate::vocabulary::Ring;
 
 /// The cities on the ring, in ring order.
-pub const RING_CITIES: &[CityIndex] =
+pub const RING_CITIES: &[CityId] =
     &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA, geo::HYDERABAD];
 
 const REPLICAS_MAX: i64 = RING_CITIES.len() as i64 - 1;

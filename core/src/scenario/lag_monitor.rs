@@ -5,7 +5,7 @@ use super::knobs::{hour_knob, write_ratio_knob, KnobSpec, KnobValues, Knobs};
 use super::{world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Simulation, QUIESCE_US};
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::monitor::MonitorConfig;
@@ -23,7 +23,7 @@ const WINDOW_ENTRIES: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("10");
 
 /// Nodes: the primary first, then its replicas (one in the primary's city).
-pub const NODES: &[(&str, CityIndex)] = &[
+pub const NODES: &[(&str, CityId)] = &[
     ("mumbai", geo::MUMBAI),
     ("mumbai-2", geo::MUMBAI),
     ("delhi", geo::DELHI),

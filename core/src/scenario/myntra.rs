@@ -7,7 +7,7 @@ use super::{add_scenario_control, world_config, Built, ScenarioConfig, ScenarioI
 use crate::check::AnomalyKind;
 use crate::control::{Control, TimedControl};
 use crate::engine::World;
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
@@ -45,7 +45,7 @@ pub const SIZES: u32 = 5;
 /// Colours per style.
 pub const COLOURS: u32 = 4;
 /// Regional warehouses.
-pub const WAREHOUSES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::KOLKATA, geo::HYDERABAD];
+pub const WAREHOUSES: &[CityId] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::KOLKATA, geo::HYDERABAD];
 /// When the flash sale starts and ends, and how much it multiplies the load.
 pub const SALE_WINDOW: (u64, u64, f64) = (10_000_000, 30_000_000, 5.0);
 

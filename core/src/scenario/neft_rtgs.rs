@@ -6,7 +6,7 @@ use super::{world_config, Built, ScenarioConfig, ScenarioInfo, ScenarioSpec, Sim
 use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
@@ -32,7 +32,7 @@ const ACCOUNTS: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("11");
 
 /// Nodes, in node-id order: the clearing house, then each bank and its standby.
-pub const NODES: &[(&str, CityIndex)] = &[
+pub const NODES: &[(&str, CityId)] = &[
     ("clearing", geo::MUMBAI),
     ("bank-a", geo::DELHI),
     ("bank-a-standby", geo::DELHI),

@@ -7,7 +7,7 @@ use crate::bench::EntrySpec;
 use crate::check::AnomalyKind;
 use crate::control::{Control, TimedControl};
 use crate::engine::{StrategyHooks, World};
-use crate::geo::{self, CityIndex};
+use crate::geo::{self, CityId};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::protocol::OpKind;
@@ -40,7 +40,7 @@ const ACCOUNTS: KnobSpec = KnobSpec {
 const HOUR: KnobSpec = hour_knob("11");
 
 /// Leader cities, in the order `leaders=N` takes them; the first is the one `skew_ms` skews.
-pub const LEADER_CITIES: &[CityIndex] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
+pub const LEADER_CITIES: &[CityId] = &[geo::MUMBAI, geo::DELHI, geo::BANGALORE, geo::CHENNAI, geo::KOLKATA];
 
 /// The registry's row.
 pub(super) const SPEC: ScenarioSpec = ScenarioSpec {

@@ -12,7 +12,7 @@ use crate::draw;
 use crate::hooks::use_lang;
 use crate::palette;
 use crate::url::Lang;
-use replica_core::geo::{city_position, segments_cross, CITIES, MAP_HEIGHT, MAP_WIDTH};
+use replica_core::geo::{city_index, city_position, segments_cross, CityId, MAP_HEIGHT, MAP_WIDTH};
 use replica_core::i18n::Msg;
 use replica_core::protocol::Role;
 use replica_core::snapshot::{Glyph, NodeSnapshot, Snapshot};
@@ -80,12 +80,13 @@ fn node_label(node: &NodeSnapshot, lang: Lang) -> String {
 }
 
 /// A city's name in a language.
-fn city_name(index: usize, lang: Lang) -> &'static str {
-    CITIES.get(index).map_or("?", |city| city.name_text().get(lang))
+fn city_name(city: CityId, lang: Lang) -> &'static str {
+    city.city().name_text().get(lang)
 }
 
 fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<String>, lang: Lang) -> Html {
-    let city = CITIES.iter().position(|c| c.id == node.city).unwrap_or(0);
+    // A node's city comes from the engine: always one of the cities.
+    let Some(city) = city_index(node.city) else { return Html::default() };
     let (x, y) = city_position(city);
     let (dx, dy, label_dy) = node_offset(node.city);
     // Up to three nodes side by side; a city with more (auto-scaling slots) wraps into rows.
@@ -135,9 +136,9 @@ fn node_glyph(node: &NodeSnapshot, index_in_city: usize, on_toggle: &Callback<St
 }
 
 /// City pairs with a link drawn (one per pair of cities holding nodes), as indices.
-fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
-    let present: Vec<usize> =
-        (0..CITIES.len()).filter(|city| snapshot.nodes.iter().any(|node| node.city == CITIES[*city].id)).collect();
+fn linked_pairs(snapshot: &Snapshot) -> Vec<(CityId, CityId)> {
+    let present: Vec<CityId> =
+        CityId::all().filter(|city| snapshot.nodes.iter().any(|node| node.city == city.city().id)).collect();
     let mut pairs = Vec::new();
     for (i, a) in present.iter().enumerate() {
         for b in &present[i + 1..] {
@@ -152,7 +153,7 @@ fn linked_pairs(snapshot: &Snapshot) -> Vec<(usize, usize)> {
 fn links(snapshot: &Snapshot, lang: Lang) -> Html {
     let mut lines = Vec::new();
     for (ai, bi) in linked_pairs(snapshot) {
-        let (a, b) = (CITIES[ai].id, CITIES[bi].id);
+        let (a, b) = (ai.city().id, bi.city().id);
         let cut = snapshot.cuts.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a));
         let ((x1, y1), (x2, y2)) = (city_position(ai), city_position(bi));
         let (state, action) = if cut { (Msg::LinkCut, Msg::ToHeal) } else { (Msg::LinkUp, Msg::ToCut) };
@@ -238,7 +239,7 @@ pub fn crossed_links(snapshot: &Snapshot, start: (f64, f64), end: (f64, f64)) ->
     linked_pairs(snapshot)
         .into_iter()
         .filter(|(a, b)| segments_cross(start, end, city_position(*a), city_position(*b)))
-        .map(|(a, b)| (CITIES[a].id, CITIES[b].id))
+        .map(|(a, b)| (a.city().id, b.city().id))
         .filter(|(a, b)| !snapshot.cuts.iter().any(|(x, y)| x == a && y == b))
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
@@ -354,8 +355,8 @@ pub fn MapView(props: &MapProps) -> Html {
         Callback::from(move |_: PointerEvent| drag.set(None))
     };
     let snapshot = &props.snapshot;
-    let cities = CITIES.iter().enumerate().map(|(index, city)| {
-        let (x, y) = city_position(index);
+    let cities = CityId::all().map(|index| {
+        let (city, (x, y)) = (index.city(), city_position(index));
         let nodes: Html = snapshot
             .nodes
             .iter()

@@ -40,7 +40,7 @@ use crate::vocabulary::Choice;
 use std::collections::BTreeMap;
 
 /// Regions (their cities), in node order after the primary.
-pub const REGIONS: &[crate::geo::CityIndex] =
+pub const REGIONS: &[crate::geo::CityId] =
     &[crate::geo::MUMBAI, crate::geo::DELHI, crate::geo::BANGALORE, crate::geo::CHENNAI, crate::geo::KOLKATA];
 
 /// A region's name: its city's id.
