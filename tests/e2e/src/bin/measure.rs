@@ -12,6 +12,12 @@
 //! (docs/design.md): p95 frame ≤ 8 ms, first frame ≤ 1 s (≤ 1.5 s throttled), wasm ≤ 450 KB
 //! and page ≤ 550 KB gzipped.
 //!
+//! The engine in the page: `replica-lab perf`'s workload run in the page's wasm against the
+//! same run natively in this process (budget: wasm at least 40 % of native); the simulated
+//! seconds per real second the fastest speed (×100) sustains at default load, with its p95
+//! frame (budget 16 ms); and the time to scrub a ten-minute hdfc run to its start and back
+//! to its end (budget 150 ms each).
+//!
 //! Last, the memory of a long run: the default scenario at its default load, fast-forwarded
 //! (speed ×100) to 30 simulated minutes; the JS heap (after a full garbage collection) and
 //! the wasm linear memory at minute 5 and at minute 30. Budget: minute 30 within 2× of
@@ -90,7 +96,8 @@ fn main() {
     contributors(&replica_e2e::repo_root().join("target/wasm32-unknown-unknown/release/replica-web.wasm"));
     drop(browser);
     throttled_first_frame(&base);
-    fast_forward_and_scrub(&base);
+    fast_forward(&base);
+    scrub(&base);
     if !std::env::args().any(|arg| arg == "--no-heap") {
         heap(&base);
     }
@@ -131,17 +138,9 @@ const SUSTAINED_WINDOW: Duration = Duration::from_secs(15);
 const SCRUB_RUN_S: f64 = 600.0;
 
 /// hdfc at its default load at the fastest speed (×100): the simulated seconds per real
-/// second it sustains and its frames' p95 over [`SUSTAINED_WINDOW`]; then, once the run is
-/// ten simulated minutes long, paused, the time to scrub to its start and back to its end
-/// (each the `change` event's handling, in the page's own clock).
-fn fast_forward_and_scrub(base: &str) {
-    let browser = Browser::start(1280, 900);
-    browser.goto(&format!("{base}/#scenario=hdfc&seed=1"));
-    assert!(browser
-        .wait_for("return !!window.__replicaLabTiming && !!document.getElementById('speed')", Duration::from_secs(30)));
-    browser.eval(
-        "const s = document.getElementById('speed'); s.value = s.max; s.dispatchEvent(new Event('input', { bubbles: true })); return s.value",
-    );
+/// second it sustains and its frames' p95 over [`SUSTAINED_WINDOW`].
+fn fast_forward(base: &str) {
+    let browser = at_full_speed(base);
     std::thread::sleep(Duration::from_secs(3));
     let (t0, frames0) = (sim_seconds(&browser), frame_count(&browser));
     let started = std::time::Instant::now();
@@ -164,13 +163,20 @@ fn fast_forward_and_scrub(base: &str) {
         percentile(&frames, 0.95),
         frames.len()
     );
+}
+
+/// hdfc at its default load fast-forwarded until it is ten simulated minutes long, paused:
+/// the time to scrub to its start and back to its end, each the `change` event's handling
+/// in the page's own clock (the page rewinds by a replay from the seed).
+fn scrub(base: &str) {
+    let browser = at_full_speed(base);
     let reached = browser.wait_for(
         &format!("return parseFloat(document.getElementById('sim-time').textContent) >= {SCRUB_RUN_S}"),
         Duration::from_secs(600),
     );
     browser.eval("const p = document.getElementById('play'); if (p.getAttribute('aria-pressed') === 'true') p.click(); return true");
     let end_s = sim_seconds(&browser);
-    let scrub = |to_s: f64| {
+    let scrub_to = |to_s: f64| {
         let ms = browser.eval(&format!(
             "const s = document.getElementById('scrubber'); const t0 = performance.now(); s.value = '{to_s:.3}'; \
              s.dispatchEvent(new Event('change', {{ bubbles: true }})); return performance.now() - t0"
@@ -181,11 +187,23 @@ fn fast_forward_and_scrub(base: &str) {
         );
         (ms.as_f64().unwrap_or(f64::NAN), landed)
     };
-    let (to_start_ms, at_start) = scrub(0.0);
-    let (to_end_ms, at_end) = scrub(end_s);
+    let (to_start_ms, at_start) = scrub_to(0.0);
+    let (to_end_ms, at_end) = scrub_to(end_s);
     println!(
         "scrub a {end_s:.0} s hdfc run (reached: {reached}): to its start {to_start_ms:.0} ms (landed: {at_start}), back to its end {to_end_ms:.0} ms (landed: {at_end}) (budget 150 ms each)"
     );
+}
+
+/// A page on hdfc (seed 1, default load) with the speed slider at its maximum.
+fn at_full_speed(base: &str) -> Browser {
+    let browser = Browser::start(1280, 900);
+    browser.goto(&format!("{base}/#scenario=hdfc&seed=1"));
+    assert!(browser
+        .wait_for("return !!window.__replicaLabTiming && !!document.getElementById('speed')", Duration::from_secs(30)));
+    browser.eval(
+        "const s = document.getElementById('speed'); s.value = s.max; s.dispatchEvent(new Event('input', { bubbles: true })); return s.value",
+    );
+    browser
 }
 
 /// Frames the page has recorded since it loaded (its ring keeps the latest).
