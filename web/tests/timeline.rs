@@ -1,5 +1,6 @@
 //! The page's timeline through its model: a link's control log replays the run it came
-//! from; the scrubber rewinds to any moment exactly and forward again; "fork from here"
+//! from; the scrubber rewinds to any moment exactly and forward again, resuming the run it
+//! left when the log is unchanged; "fork from here"
 //! drops the future; links cut and heal and partitions follow a drag; a trace exported from
 //! one page imports into another as the same run; and the space-time diagram on the mounted
 //! page selects events by keyboard and shows their clocks.
@@ -86,6 +87,30 @@ fn the_scrubber_rewinds_exactly_and_forward_again() {
     let again = act(earlier, Action::Seek(1_000_000));
     assert_eq!(again.snapshot.digest, at_one_second, "forward again is the same run");
     assert_eq!(again.controls.len(), 2, "rewinding keeps the controls still to come");
+}
+
+/// A scrub back and forward again to where the run was resumes the run left there (the
+/// same simulation, not a replay from the seed); after a new control the kept run is
+/// another run, and the scrub forward goes on from the rewound one instead — to the run a
+/// link with the new control opens.
+#[test]
+fn a_scrub_back_and_forward_resumes_the_run_it_left_unless_the_log_changed() {
+    let state = open("#scenario=hdfc&seed=5&t=2&ctl=700000:crash:delhi");
+    let (digest, world) = (state.snapshot.digest.clone(), state.simulation.shared());
+    let rewound = act(state, Action::Seek(400_000));
+    assert!(!Rc::ptr_eq(&rewound.simulation.shared(), &world), "a rewind replays");
+    let back = act(rewound.clone(), Action::Seek(2_000_000));
+    assert_eq!(back.snapshot.digest, digest);
+    assert!(Rc::ptr_eq(&back.simulation.shared(), &world), "the run left at 2 s resumed, not replayed");
+
+    let changed = act(rewound, Action::ToggleNode("chennai".into()));
+    let forward = act(changed, Action::Seek(2_000_000));
+    assert_eq!(forward.snapshot.now_us, 2_000_000);
+    assert!(!Rc::ptr_eq(&forward.simulation.shared(), &world), "the kept run is another run now");
+    assert_ne!(forward.snapshot.digest, digest);
+    let reopened = open(&forward.hash());
+    assert_eq!(reopened.snapshot.now_us, 2_000_000);
+    assert_eq!(reopened.snapshot.digest, forward.snapshot.digest, "{}", forward.hash());
 }
 
 /// Forking at 0.6 s drops the restart scheduled at 0.8 s: the node stays down afterwards.

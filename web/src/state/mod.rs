@@ -251,6 +251,9 @@ pub struct AppState {
     pub controls: Shared<Vec<TimedControl>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
     pub horizon_us: u64,
+    /// The run as it stood when a rewind replaced it, kept: a scrub forward to that moment
+    /// or past it resumes it instead of replaying from the seed.
+    ahead: Option<Shared<Ahead>>,
     /// The latest quiet fork's verdicts, if one ran on this run.
     pub quiet: Shared<Option<QuietCheck>>,
     /// Why the run paused by itself, in words (a lesson step's anomaly was found).
@@ -272,6 +275,28 @@ pub struct AppState {
     alerts_told: u64,
     last_check_ms: f64,
     last_chart_ms: f64,
+}
+
+/// A run kept at the moment a rewind left it, with what it was made from: it is the same
+/// run as a replay to that moment exactly when the settings, seed and control log are the
+/// ones it ran with (the log holds every control still to come, and the kept world holds
+/// them in its queue).
+#[derive(Clone)]
+struct Ahead {
+    at_us: u64,
+    simulation: SimulationHandle,
+    config: ScenarioConfig,
+    controls: Shared<Vec<TimedControl>>,
+    series: Shared<std::collections::VecDeque<AnomalyPoint>>,
+    /// The live checks and conflict log the page showed with it then.
+    checks: Shared<CheckReport>,
+    conflicts: Shared<Option<ConflictLog>>,
+}
+
+impl std::fmt::Debug for Ahead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ahead").field("at_us", &self.at_us).finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -336,6 +361,7 @@ impl AppState {
             notices,
             chart_version: 0,
             horizon_us: controls.last().map_or(0, |last| last.at_us),
+            ahead: None,
             controls: Shared::new(controls),
             quiet: Shared::new(None),
             paused_because: None,
@@ -491,15 +517,65 @@ impl AppState {
         self.refresh_snapshot();
     }
 
-    /// Rewinds (or replays forward) to `target_us`, paused there.
+    /// Rewinds (or goes forward) to `target_us`, paused there. Back: a replay from the seed,
+    /// the run left kept. Forward: the run goes on from where it is — or from the kept run,
+    /// if it is further and still this run — since its queue holds every control to come.
     fn seek(&mut self, target_us: u64) {
         self.playing = false;
         self.last_frame_ms = None;
         let now_us = self.simulation.borrow().now_us();
         let target_us = target_us.min(self.horizon_us.max(now_us));
-        if target_us != now_us {
+        if target_us < now_us {
+            self.keep_ahead(now_us);
             self.replay_keeping_series(target_us);
+        } else if target_us > now_us {
+            self.seek_forward(now_us, target_us);
         }
+    }
+
+    /// Keeps the run as it stands before a rewind replaces it, unless a kept one is further
+    /// and still this run.
+    fn keep_ahead(&mut self, now_us: u64) {
+        let config = config_of(&self.params, self.seed);
+        if self.ahead.as_ref().is_some_and(|ahead| ahead.at_us > now_us && self.is_this_run(ahead, &config)) {
+            return;
+        }
+        self.ahead = Some(Shared::new(Ahead {
+            at_us: now_us,
+            simulation: self.simulation.clone(),
+            config,
+            controls: self.controls.clone(),
+            series: self.anomaly_series.clone(),
+            checks: self.checks.clone(),
+            conflicts: self.conflicts.clone(),
+        }));
+    }
+
+    fn is_this_run(&self, ahead: &Ahead, config: &ScenarioConfig) -> bool {
+        ahead.config == *config && *ahead.controls == *self.controls
+    }
+
+    /// Runs on to `target_us`, from the kept run where that is further along.
+    fn seek_forward(&mut self, now_us: u64, target_us: u64) {
+        let config = config_of(&self.params, self.seed);
+        let resumable = self
+            .ahead
+            .as_ref()
+            .filter(|ahead| ahead.at_us > now_us && ahead.at_us <= target_us && self.is_this_run(ahead, &config))
+            .cloned();
+        if let Some(ahead) = resumable {
+            self.simulation = ahead.simulation.clone();
+            self.anomaly_series = ahead.series.clone();
+            self.checks = ahead.checks.clone();
+            self.conflicts = ahead.conflicts.clone();
+            self.ahead = None;
+        }
+        // Checks are refreshed on the way (none needed when the kept run is at the target).
+        self.run_to(target_us);
+        self.snapshot = Shared::new(self.simulation.borrow().snapshot(GLYPHS_MAX));
+        self.alerts_told = self.simulation.borrow().monitor().map_or(0, |m| m.totals().0 + m.totals().1);
+        self.chart_version += CHART_TURNS;
+        self.refresh_snapshot();
     }
 
     /// [`Self::replay`] to `target_us`, keeping the anomaly points before it.
