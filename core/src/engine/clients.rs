@@ -148,35 +148,12 @@ impl<P: Protocol> World<P> {
         (sent_us, role): (u64, crate::protocol::Role),
     ) {
         self.fold(&[6, node as u64, op]);
-        let now = self.now_us;
-        let Some(recorded) = self.history.get_mut(op) else {
-            return;
-        };
-        if recorded.outcome != Outcome::Pending {
-            return;
+        let ok = matches!(reply, Reply::Ok { .. });
+        let answer = Answer { node, reply, result, sent_us, role };
+        if let Some(routed_to) = record_reply(&mut self.history, &mut self.metrics, self.now_us, op, answer) {
+            self.pending_ops -= 1;
+            self.close_on_node(routed_to, ok);
         }
-        recorded.complete_us = Some(now);
-        let routed_to = recorded.node;
-        match reply {
-            Reply::Ok { read_value, epoch } => {
-                recorded.outcome = Outcome::Ok;
-                recorded.read_value = read_value;
-                recorded.epoch = Some(epoch);
-                recorded.acked_us = Some(sent_us);
-                recorded.node = Some(node);
-                recorded.served_role = Some(role);
-                recorded.result = result;
-                let latency = now - recorded.invoke_us;
-                self.metrics.record_ok(latency);
-            }
-            Reply::Fail(reason) => {
-                recorded.outcome = Outcome::Fail;
-                recorded.fail_reason = Some(reason);
-                self.metrics.record_error(false);
-            }
-        }
-        self.pending_ops -= 1;
-        self.close_on_node(routed_to, matches!(reply, Reply::Ok { .. }));
     }
 
     /// An operation routed to `node` ended: its connection returns to the pool.
@@ -192,21 +169,70 @@ impl<P: Protocol> World<P> {
     }
 
     pub(super) fn on_timeout(&mut self, op: OpId) {
-        let now = self.now_us;
-        let Some(recorded) = self.history.get_mut(op) else {
-            return;
-        };
-        if recorded.outcome != Outcome::Pending {
-            return;
+        if let Some(routed_to) = record_timeout(&mut self.history, &mut self.metrics, self.now_us, op) {
+            self.pending_ops -= 1;
+            self.close_on_node(routed_to, false);
+            self.fold(&[7, op]);
         }
-        // A read that timed out had no effect; a write may or may not have.
-        let unknown = !recorded.kind.is_read();
-        recorded.outcome = if unknown { Outcome::Unknown } else { Outcome::Fail };
-        recorded.complete_us = Some(now);
-        let routed_to = recorded.node;
-        self.metrics.record_error(unknown);
-        self.pending_ops -= 1;
-        self.close_on_node(routed_to, false);
-        self.fold(&[7, op]);
     }
+}
+
+/// A node's answer to an operation, as it arrives at the client.
+struct Answer {
+    node: NodeId,
+    reply: Reply,
+    result: Option<Box<OpResult>>,
+    sent_us: u64,
+    role: crate::protocol::Role,
+}
+
+/// Records an answer in the history and the metrics, if the operation is still pending;
+/// the node it was routed to. Outside the generic `World`: one copy for every strategy.
+fn record_reply(
+    history: &mut History,
+    metrics: &mut Metrics,
+    now: u64,
+    op: OpId,
+    answer: Answer,
+) -> Option<Option<NodeId>> {
+    let recorded = history.get_mut(op)?;
+    if recorded.outcome != Outcome::Pending {
+        return None;
+    }
+    recorded.complete_us = Some(now);
+    let routed_to = recorded.node;
+    match answer.reply {
+        Reply::Ok { read_value, epoch } => {
+            recorded.outcome = Outcome::Ok;
+            recorded.read_value = read_value;
+            recorded.epoch = Some(epoch);
+            recorded.acked_us = Some(answer.sent_us);
+            recorded.node = Some(answer.node);
+            recorded.served_role = Some(answer.role);
+            recorded.result = answer.result;
+            let latency = now - recorded.invoke_us;
+            metrics.record_ok(latency);
+        }
+        Reply::Fail(reason) => {
+            recorded.outcome = Outcome::Fail;
+            recorded.fail_reason = Some(reason);
+            metrics.record_error(false);
+        }
+    }
+    Some(routed_to)
+}
+
+/// Records a client's time-out, if the operation is still pending; the node it was routed
+/// to. A read that timed out had no effect; a write may or may not have.
+fn record_timeout(history: &mut History, metrics: &mut Metrics, now: u64, op: OpId) -> Option<Option<NodeId>> {
+    let recorded = history.get_mut(op)?;
+    if recorded.outcome != Outcome::Pending {
+        return None;
+    }
+    let unknown = !recorded.kind.is_read();
+    recorded.outcome = if unknown { Outcome::Unknown } else { Outcome::Fail };
+    recorded.complete_us = Some(now);
+    let routed_to = recorded.node;
+    metrics.record_error(unknown);
+    Some(routed_to)
 }
