@@ -511,6 +511,8 @@ impl AppState {
                 let controls = self.controls.make_mut();
                 let index = controls.partition_point(|timed| timed.at_us <= at_us);
                 controls.insert(index, TimedControl { at_us, control });
+                // The log changed: a run kept further along is another run now.
+                self.ahead = None;
             }
             Err(error) => self.notices.push(error.to_string()),
         }
@@ -558,17 +560,17 @@ impl AppState {
     /// Runs on to `target_us`, from the kept run where that is further along.
     fn seek_forward(&mut self, now_us: u64, target_us: u64) {
         let config = config_of(&self.params, self.seed);
-        let resumable = self
-            .ahead
-            .as_ref()
-            .filter(|ahead| ahead.at_us > now_us && ahead.at_us <= target_us && self.is_this_run(ahead, &config))
-            .cloned();
-        if let Some(ahead) = resumable {
-            self.simulation = ahead.simulation.clone();
-            self.anomaly_series = ahead.series.clone();
-            self.checks = ahead.checks.clone();
-            self.conflicts = ahead.conflicts.clone();
-            self.ahead = None;
+        // A kept run that is no longer this run is dropped: it could never be resumed, and
+        // it holds a whole world's memory.
+        let kept = self.ahead.take().filter(|ahead| self.is_this_run(ahead, &config));
+        match kept {
+            Some(ahead) if ahead.at_us > now_us && ahead.at_us <= target_us => {
+                self.simulation = ahead.simulation.clone();
+                self.anomaly_series = ahead.series.clone();
+                self.checks = ahead.checks.clone();
+                self.conflicts = ahead.conflicts.clone();
+            }
+            still_ahead => self.ahead = still_ahead,
         }
         // Checks are refreshed on the way (none needed when the kept run is at the target).
         self.run_to(target_us);
