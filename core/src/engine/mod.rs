@@ -393,7 +393,7 @@ impl<P: Protocol> World<P> {
     }
 
     /// Time of the next event, if any.
-    fn next_at_us(&self) -> Option<u64> {
+    fn next_at_us(&mut self) -> Option<u64> {
         match (self.queue.peek(), self.timeouts.front()) {
             (Some((at_us, _, _)), Some(&(deadline, _, _))) => Some(at_us.min(deadline)),
             (Some((at_us, _, _)), None) => Some(at_us),
