@@ -98,6 +98,8 @@ pub enum Drop {
 #[derive(Debug, Clone)]
 pub struct Network {
     pipes: CityPairs<Pipe>,
+    /// [`delay_table`], looked up once rather than at every send.
+    delays: &'static DelayTable,
     latency_multiplier: f64,
     bandwidth_bytes_per_us: f64,
 }
@@ -113,6 +115,7 @@ impl Network {
     pub fn new() -> Self {
         Self {
             pipes: CityPairs::filled(Pipe::default()),
+            delays: delay_table(),
             latency_multiplier: 1.0,
             bandwidth_bytes_per_us: BANDWIDTH_BYTES_PER_US_DEFAULT,
         }
@@ -134,6 +137,7 @@ impl Network {
     }
 
     /// Whether `a` can currently send to `b`.
+    #[inline]
     pub fn is_cut(&self, a: CityId, b: CityId) -> bool {
         self.pipes[(a, b)].cut
     }
@@ -175,7 +179,8 @@ impl Network {
         let serialisation_us = (f64::from(bytes) / bandwidth) as u64;
         let depart_us = now_us.max(pipe.busy_until_us) + serialisation_us;
         pipe.busy_until_us = depart_us;
-        let flight_us = one_way_us(a, b, multiplier * pipe.slow_factor, rng);
+        let (base_us, floor_us) = (self.delays.base_us[(a, b)], self.delays.floor_us[(a, b)]);
+        let flight_us = sample_one_way_us(base_us, floor_us, multiplier * pipe.slow_factor, rng);
         let arrival_us = (depart_us + flight_us).max(pipe.last_arrival_us);
         pipe.last_arrival_us = arrival_us;
         Ok(arrival_us)

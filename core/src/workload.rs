@@ -85,7 +85,7 @@ pub struct Arrival {
 #[derive(Debug, Clone)]
 pub struct Workload {
     config: WorkloadConfig,
-    zipf_cdf: Vec<f64>,
+    zipf_cdf: GuidedCdf,
     mix_cdf: Vec<f64>,
     city_cdf: [f64; CITIES.len()],
     city_cdf_hour: Option<u32>,
@@ -106,7 +106,7 @@ impl Workload {
         config.keys = config.keys.clamp(1, KEYS_MAX);
         config.zipf_exponent = clamp(config.zipf_exponent, 0.0, 3.0);
         config.start_hour %= 24;
-        let zipf_cdf = zipf_cdf(config.keys, config.zipf_exponent);
+        let zipf_cdf = GuidedCdf::new(zipf_cdf(config.keys, config.zipf_exponent));
         Self { config, zipf_cdf, mix_cdf, city_cdf: [0.0; CITIES.len()], city_cdf_hour: None, next_op: 1 }
     }
 
@@ -139,7 +139,7 @@ impl Workload {
         let city = CityId::from_index(pick(&self.city_cdf, rng.unit())).expect("a pick from the city table is a city");
         let client = city.index() as u32 * CLIENTS_PER_CITY + rng.below(u64::from(CLIENTS_PER_CITY)) as u32;
         let kind = self.config.mix[pick(&self.mix_cdf, rng.unit())].0;
-        let key = pick(&self.zipf_cdf, rng.unit()) as Key;
+        let key = self.zipf_cdf.pick(rng.unit()) as Key;
         let peer_key = match kind {
             OpKind::Transfer => self.payee(key, rng),
             // The other half of a joint account: accounts 2i and 2i + 1 are held together.
@@ -169,7 +169,7 @@ impl Workload {
     /// bank when the accounts are spread over banks.
     fn payee(&self, payer: Key, rng: &mut Stream) -> Key {
         let keys = self.config.keys.max(2);
-        let mut payee = pick(&self.zipf_cdf, rng.unit()) as Key;
+        let mut payee = self.zipf_cdf.pick(rng.unit()) as Key;
         if payee == payer {
             payee = (payer + 1) % keys;
         }
@@ -272,11 +272,66 @@ fn pick(cdf: &[f64], u: f64) -> usize {
     cdf.partition_point(|&p| p < u).min(cdf.len() - 1)
 }
 
+/// A long CDF with a guide table (Chen and Asau's indexed search): `guide[j]` is where the
+/// search for `j / buckets` lands, so a search for `u` starts between the guides on either
+/// side of it, a few entries apart instead of the whole keyspace. It picks exactly what
+/// [`pick`] picks (a test checks), so the random streams map to the same keys.
+#[derive(Debug, Clone)]
+struct GuidedCdf {
+    cdf: Vec<f64>,
+    guide: Vec<u32>,
+}
+
+impl GuidedCdf {
+    fn new(cdf: Vec<f64>) -> Self {
+        let buckets = cdf.len();
+        let guide = (0..=buckets).map(|j| cdf.partition_point(|&p| p < j as f64 / buckets as f64) as u32).collect();
+        Self { cdf, guide }
+    }
+
+    /// What `pick(&cdf, u)` gives, for `u` in `[0, 1)` (other values fall back to it).
+    fn pick(&self, u: f64) -> usize {
+        let buckets = self.cdf.len();
+        if !(0.0..1.0).contains(&u) {
+            return pick(&self.cdf, u);
+        }
+        // A bucket of margin on each side covers rounding in `u * buckets` and `j / buckets`.
+        let j = (u * buckets as f64) as usize;
+        let low = self.guide[j.saturating_sub(1).min(buckets)] as usize;
+        let high = self.guide[(j + 2).min(buckets)] as usize;
+        let index = low + self.cdf[low..high].partition_point(|&p| p < u);
+        index.min(buckets - 1)
+    }
+}
+
 /// Clamps into `[min, max]`; NaN becomes `min`.
 fn clamp(value: f64, min: f64, max: f64) -> f64 {
     if value.is_nan() {
         min
     } else {
         value.clamp(min, max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guide table changes how fast a key is found, never which: over several keyspaces
+    /// and skews, at random points, at every bucket boundary and just either side of it.
+    #[test]
+    fn a_guided_pick_is_the_plain_pick() {
+        let mut rng = crate::rng::Streams::new(7).workload;
+        for (keys, exponent) in [(1, 1.0), (2, 0.0), (7, 2.5), (1_000, 0.9), (10_000, 1.0), (100_000, 1.3)] {
+            let guided = GuidedCdf::new(zipf_cdf(keys, exponent));
+            let buckets = guided.cdf.len();
+            let boundaries = (0..=buckets).map(|j| j as f64 / buckets as f64);
+            let near = boundaries.flat_map(|u| [u, f64::from_bits(u.to_bits().saturating_sub(1)), f64::from_bits(u.to_bits() + 1)]);
+            let cdf_values = guided.cdf.clone().into_iter();
+            let random = (0..20_000).map(|_| rng.unit());
+            for u in near.chain(cdf_values).chain(random).chain([0.0, 1.0, -1.0, 2.0, f64::NAN]) {
+                assert_eq!(guided.pick(u), pick(&guided.cdf, u), "keys {keys}, exponent {exponent}, u {u}");
+            }
+        }
     }
 }

@@ -64,13 +64,14 @@ impl<P: Protocol> World<P> {
     pub(super) fn route(&mut self, kind: OpKind, city: CityId) -> Option<NodeId> {
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
+        let delays = &delay_table().base_us;
         for (node, slot) in self.nodes.iter().enumerate() {
             let reachable = !self.network.is_cut(city, slot.city) && !self.network.is_cut(slot.city, city);
             if slot.up && reachable {
                 candidates.push(RouteCandidate {
                     node,
                     info: slot.protocol.route_info(),
-                    one_way_us: delay_table().base_us[(city, slot.city)],
+                    one_way_us: delays[(city, slot.city)],
                 });
             }
         }

@@ -331,15 +331,16 @@ impl<P: Protocol> World<P> {
     }
 
     /// Folds the current time and `words` (at most seven) into the digest, in one update.
+    /// Plain loops over a buffer: an iterator chain here was not inlined in the
+    /// size-optimised build, and this runs at every event.
     fn fold(&mut self, words: &[u64]) {
         let mut bytes = [0u8; 64];
-        let now = self.now_us;
-        let mut length = 0;
-        for word in std::iter::once(&now).chain(words).take(8) {
-            bytes[length..length + 8].copy_from_slice(&word.to_le_bytes());
-            length += 8;
+        bytes[..8].copy_from_slice(&self.now_us.to_le_bytes());
+        let count = words.len().min(7);
+        for (chunk, word) in bytes[8..].chunks_exact_mut(8).zip(&words[..count]) {
+            chunk.copy_from_slice(&word.to_le_bytes());
         }
-        self.digest.update(&bytes[..length]);
+        self.digest.update(&bytes[..8 * (count + 1)]);
     }
 
     /// Current simulated time.
