@@ -56,13 +56,6 @@ impl CityId {
     }
 }
 
-impl std::ops::Index<CityId> for [City; CITY_COUNT] {
-    type Output = City;
-    fn index(&self, city: CityId) -> &City {
-        &self[city.index()]
-    }
-}
-
 /// How many cities there are.
 pub const CITY_COUNT: usize = 7;
 
@@ -194,7 +187,7 @@ pub fn serialize_city_id<S: serde::Serializer>(city: &CityId, serializer: S) -> 
 
 /// Haversine great-circle distance between two cities.
 pub fn distance_km(a: CityId, b: CityId) -> f64 {
-    let (ca, cb) = (&CITIES[a], &CITIES[b]);
+    let (ca, cb) = (&a.city(), &b.city());
     let (lat1, lat2) = (ca.lat_deg.to_radians(), cb.lat_deg.to_radians());
     let dlat = lat2 - lat1;
     let dlon = (cb.lon_deg - ca.lon_deg).to_radians();
@@ -236,7 +229,7 @@ pub fn latitude_at(y: f64) -> f64 {
 
 /// Where a city sits on the map.
 pub fn city_position(city: CityId) -> (f64, f64) {
-    project(CITIES[city].lat_deg, CITIES[city].lon_deg)
+    project(city.city().lat_deg, city.city().lon_deg)
 }
 
 /// Whether the segment `a`–`b` crosses the segment `c`–`d` (touching counts): how a drag

@@ -13,7 +13,7 @@
 //!
 //! The monitor observes; it must never feed back into the simulation. Its timeline is bounded.
 
-use crate::geo::{CityId, CITIES};
+use crate::geo::CityId;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -80,7 +80,7 @@ impl MonitorConfig {
 
     /// Critical lag for a node in `city`.
     pub fn lag_ms_max(&self, city: &str) -> f64 {
-        if city == CITIES[self.home_city].id {
+        if city == self.home_city.city().id {
             self.lag_ms_max_home
         } else {
             self.lag_ms_max_elsewhere

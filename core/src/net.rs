@@ -9,7 +9,7 @@
 //!
 //! This module only computes delivery times; it owns no events and reads no clock.
 
-use crate::geo::{distance_km, CityId, CityPairs, CITIES};
+use crate::geo::{distance_km, CityId, CityPairs};
 use crate::rng::Stream;
 use serde::Serialize;
 
@@ -46,7 +46,7 @@ const ROUTE_FACTOR_OVERRIDES: [(&str, &str, f64); 3] =
 pub fn route_factor(a: CityId, b: CityId) -> f64 {
     ROUTE_FACTOR_OVERRIDES
         .iter()
-        .find(|(x, y, _)| (CITIES[a].id == *x && CITIES[b].id == *y) || (CITIES[a].id == *y && CITIES[b].id == *x))
+        .find(|(x, y, _)| (a.city().id == *x && b.city().id == *y) || (a.city().id == *y && b.city().id == *x))
         .map_or(ROUTE_FACTOR_DEFAULT, |(_, _, factor)| *factor)
 }
 
@@ -264,8 +264,8 @@ pub fn link_table(seed: u64, samples: usize) -> Vec<LinkStats> {
             rtts.sort_unstable();
             let pick = |q: f64| rtts[((rtts.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
             rows.push(LinkStats {
-                a: CITIES[a].id,
-                b: CITIES[b].id,
+                a: a.city().id,
+                b: b.city().id,
                 distance_km: round2(distance_km(a, b)),
                 rtt_floor_ms: round2(2.0 * floor_one_way_us(a, b) / 1000.0),
                 rtt_p50_ms: round2(pick(0.50)),

@@ -208,7 +208,7 @@ pub fn price(op: OpId) -> i64 {
 
 /// A city's client weight at an hour of day.
 pub fn city_weight(city: CityId, hour: u32) -> f64 {
-    let c = &CITIES[city];
+    let c = &city.city();
     let in_peak = c.peak_hours.iter().any(|&(start, end)| hour >= u32::from(start) && hour < u32::from(end));
     let in_business = hour >= u32::from(BUSINESS_HOURS.0) && hour < u32::from(BUSINESS_HOURS.1);
     let multiplier = if in_peak {

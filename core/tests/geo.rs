@@ -127,7 +127,7 @@ fn each_city_constant_names_its_city() {
     ];
     assert_eq!(named.len(), CITIES.len(), "a constant for every city");
     for (index, id) in named {
-        assert_eq!(CITIES[index].id, id);
+        assert_eq!(index.city().id, id);
         assert_eq!(city_index(id), Some(index));
     }
 }

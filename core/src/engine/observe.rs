@@ -70,7 +70,7 @@ impl<P: Protocol> World<P> {
             .iter()
             .map(|slot| crate::monitor::NodeSample {
                 node: slot.name.clone(),
-                city: CITIES[slot.city].id,
+                city: slot.city.city().id,
                 heartbeat: slot.up && !self.network.is_cut(home, slot.city) && !self.network.is_cut(slot.city, home),
                 lag_us: slot.protocol.lag_us(now),
                 busy_us_total: slot.busy_us_total,
@@ -187,7 +187,7 @@ impl<P: Protocol> World<P> {
             .iter()
             .map(|slot| NodeSnapshot {
                 id: slot.name.clone(),
-                city: CITIES[slot.city].id,
+                city: slot.city.city().id,
                 up: slot.up,
                 skew_us: slot.skew_us,
                 view: slot.protocol.view(self.now_us),

@@ -8,7 +8,6 @@ pub use sections::*;
 pub use trace_file::*;
 
 use crate::check::{CheckReport, FinalState};
-use crate::geo::CITIES;
 use crate::history::Outcome;
 use crate::metrics::percentile_ms;
 use crate::protocol::OpKind;

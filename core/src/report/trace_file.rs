@@ -631,7 +631,7 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
             .map(|op| TraceOp {
                 id: op.id,
                 client: op.client,
-                city: CITIES[op.city].id,
+                city: op.city.city().id,
                 node: op.node.and_then(|n| names.get(n).cloned()),
                 op: op.kind,
                 key: op.key,

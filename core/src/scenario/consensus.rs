@@ -63,7 +63,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let nodes = CITIES
         .iter()
         .enumerate()
-        .map(|(index, city)| (geo::CITIES[*city].id.to_string(), *city, LogShippingNode::new(raft, index == 0)))
+        .map(|(index, city)| (city.city().id.to_string(), *city, LogShippingNode::new(raft, index == 0)))
         .collect();
     let hooks = StrategyHooks {
         router: log_shipping::route_reads_primary,

@@ -108,7 +108,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let replica_cities = REPLICA_CITIES[..replicas].iter().map(|city| (*city, false));
     let nodes = primary
         .chain(replica_cities)
-        .map(|(city, primary)| (geo::CITIES[city].id.to_string(), city, LogShippingNode::new(hdfc_config, primary)))
+        .map(|(city, primary)| (city.city().id.to_string(), city, LogShippingNode::new(hdfc_config, primary)))
         .collect();
     let router = match hdfc_config.reads {
         ReadRouting::Primary => log_shipping::route_reads_primary,

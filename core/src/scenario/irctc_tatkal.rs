@@ -117,7 +117,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let mut world = world_config(config, knobs, load);
     world.workload.keys = knobs.unsigned(&TRAINS) as u32;
     world.workload.mix = vec![(OpKind::Write, updates), (OpKind::Read, 1.0 - updates)];
-    let names: Vec<String> = RING_CITIES.iter().map(|city| geo::CITIES[*city].id.to_string()).collect();
+    let names: Vec<String> = RING_CITIES.iter().map(|city| city.city().id.to_string()).collect();
     let nodes = RING_CITIES
         .iter()
         .zip(&names)

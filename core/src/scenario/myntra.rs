@@ -88,7 +88,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     ];
     let nodes = WAREHOUSES
         .iter()
-        .map(|city| (geo::CITIES[*city].id.to_string(), *city, CrdtNode::new(strategy, WAREHOUSES.len())))
+        .map(|city| (city.city().id.to_string(), *city, CrdtNode::new(strategy, WAREHOUSES.len())))
         .collect();
     let hooks = warehouse_hooks(&strategy, vec![AnomalyKind::Oversell, AnomalyKind::Divergence]);
     let mut controls = config.controls.clone();

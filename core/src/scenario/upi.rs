@@ -79,7 +79,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let leaders = (knobs.unsigned(&LEADERS) as usize).clamp(3, LEADER_CITIES.len());
     let nodes = LEADER_CITIES[..leaders]
         .iter()
-        .map(|city| (geo::CITIES[*city].id.to_string(), *city, MultiLeaderNode::new(strategy, leaders)))
+        .map(|city| (city.city().id.to_string(), *city, MultiLeaderNode::new(strategy, leaders)))
         .collect();
     let hooks = StrategyHooks {
         router: crate::strategy::crdt_gossip::route_nearest,
@@ -89,7 +89,7 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
     let mut controls = config.controls.clone();
     let skew_us = knobs.integer(&SKEW_MS) * 1000;
     if skew_us != 0 {
-        let skew = Control::Skew { node: geo::CITIES[LEADER_CITIES[0]].id.to_string(), skew_us };
+        let skew = Control::Skew { node: LEADER_CITIES[0].city().id.to_string(), skew_us };
         add_scenario_control(&mut controls, TimedControl { at_us: 0, control: skew });
     }
     let world = World::new(world, hooks, nodes, controls);

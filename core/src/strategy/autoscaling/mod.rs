@@ -45,7 +45,7 @@ pub const REGIONS: &[crate::geo::CityId] =
 
 /// A region's name: its city's id.
 pub fn region_name(region: usize) -> &'static str {
-    crate::geo::CITIES[REGIONS[region]].id
+    REGIONS[region].city().id
 }
 
 /// Cost of one replica-hour per region, relative to Mumbai. Seed: Mumbai 1.0, Bangalore 0.9;

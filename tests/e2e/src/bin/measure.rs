@@ -21,7 +21,8 @@
 //! Last, the memory of a long run: the default scenario at its default load, fast-forwarded
 //! (speed ×100) to 30 simulated minutes; the JS heap (after a full garbage collection) and
 //! the wasm linear memory at minute 5 and at minute 30. Budget: minute 30 within 2× of
-//! minute 5. `--no-heap` skips it (it takes a few minutes).
+//! minute 5. `--no-heap` skips it (it takes a few minutes). `--sizes` prints the sizes and
+//! the contributors alone, without a browser.
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo run --release -p replica-e2e --bin measure`
 
@@ -38,6 +39,30 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted.get(((sorted.len().max(1) - 1) as f64 * q) as usize).copied().unwrap_or(0.0)
 }
 
+/// The gzipped sizes of the wasm and of every file in `dist/`.
+fn print_sizes(root: &std::path::Path) {
+    let mut wasm = 0;
+    let mut page = 0;
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_file() {
+                let bytes = gzipped_bytes(&path);
+                page += bytes;
+                if path.extension().is_some_and(|ext| ext == "wasm") {
+                    wasm += bytes;
+                }
+            }
+        }
+    }
+    println!();
+    println!(
+        "gzipped: wasm {:.1} KB, whole page {:.1} KB (every file in dist/)",
+        wasm as f64 / 1024.0,
+        page as f64 / 1024.0
+    );
+}
+
 fn gzipped_bytes(path: &std::path::Path) -> u64 {
     std::process::Command::new("gzip")
         .arg("-9c")
@@ -49,6 +74,11 @@ fn gzipped_bytes(path: &std::path::Path) -> u64 {
 
 fn main() {
     let root = dist();
+    if std::env::args().any(|arg| arg == "--sizes") {
+        print_sizes(&root);
+        contributors(&replica_e2e::repo_root().join("target/wasm32-unknown-unknown/release/replica-web.wasm"));
+        return;
+    }
     let base = serve(root.clone());
     let browser = Browser::start(1280, 900);
     println!("| scenario | frames | p50 ms | p95 ms | max ms | first frame ms |");
@@ -72,26 +102,7 @@ fn main() {
             percentile(&frames, 1.0)
         );
     }
-    let mut wasm = 0;
-    let mut page = 0;
-    if let Ok(entries) = std::fs::read_dir(&root) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_file() {
-                let bytes = gzipped_bytes(&path);
-                page += bytes;
-                if path.extension().is_some_and(|ext| ext == "wasm") {
-                    wasm += bytes;
-                }
-            }
-        }
-    }
-    println!();
-    println!(
-        "gzipped: wasm {:.1} KB, whole page {:.1} KB (every file in dist/)",
-        wasm as f64 / 1024.0,
-        page as f64 / 1024.0
-    );
+    print_sizes(&root);
     engine_ratio(&browser);
     contributors(&replica_e2e::repo_root().join("target/wasm32-unknown-unknown/release/replica-web.wasm"));
     drop(browser);
