@@ -86,8 +86,10 @@ pub fn history_edn(history: &History, node_names: &[String], end_us: u64) -> Str
     for (index, line) in lines.iter().enumerate() {
         let op = line.op;
         let kind = if line.completion { completion_type(op.outcome) } else { ":invoke" };
-        let node =
-            op.node.and_then(|node| node_names.get(node)).map_or("nil".to_string(), |name| format!("\"{name}\""));
+        let node = op
+            .node
+            .and_then(|node| node_names.get(node.index()))
+            .map_or("nil".to_string(), |name| format!("\"{name}\""));
         text.push_str(&format!(
             "{{:type {kind}, :f {}, :value {}, :process {}, :time {}, :index {index}, :op-id {}, :client {}, :node {node}{}}}\n",
             function(op.kind),

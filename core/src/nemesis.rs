@@ -673,7 +673,7 @@ pub fn near_misses(finished: &Finished) -> NearMisses {
     let mut reigns: BTreeMap<(u64, usize), u64> = BTreeMap::new();
     for op in history.iter().filter(|op| op.kind == OpKind::Write && op.outcome == Outcome::Ok) {
         if let (Some(epoch), Some(node), Some(acked)) = (op.epoch, op.node, op.acked_us) {
-            let first = reigns.entry((epoch, node)).or_insert(acked);
+            let first = reigns.entry((epoch, node.index())).or_insert(acked);
             *first = (*first).min(acked);
         }
     }

@@ -10,11 +10,10 @@
 //! This module must not contain any strategy: only the shared vocabulary.
 
 use crate::rng::Stream;
-pub use crate::vocabulary::{FailReason, Key, LwwSide, OpId, OpKind, OpResult, Posting, Role, StateExtras, Value};
+pub use crate::vocabulary::{
+    FailReason, Key, LwwSide, NodeId, OpId, OpKind, OpResult, Posting, Role, StateExtras, Value,
+};
 use serde::Serialize;
-
-/// Index of a node in the world.
-pub type NodeId = usize;
 
 /// Most effects one input may produce; a protocol that needs more has a bug.
 pub const EFFECTS_PER_INPUT_MAX: usize = 4096;

@@ -181,9 +181,9 @@ mod tests {
     #[test]
     fn a_receive_follows_its_send_and_concurrent_events_are_unordered() {
         let mut recorder = Recorder::new(3);
-        let send = recorder.on_send(0, 1, 10, MessageKind::Replicate, false);
-        recorder.on_local(2, 11, SpaceTimeKind::Crash);
-        recorder.on_receive(0, 1, 20, send, MessageKind::Replicate, false);
+        let send = recorder.on_send(NodeId::new(0), NodeId::new(1), 10, MessageKind::Replicate, false);
+        recorder.on_local(NodeId::new(2), 11, SpaceTimeKind::Crash);
+        recorder.on_receive(NodeId::new(0), NodeId::new(1), 20, send, MessageKind::Replicate, false);
         let events: Vec<&SpaceTimeEvent> = recorder.events().collect();
         assert_eq!(events[0].clock, vec![1, 0, 0]);
         assert_eq!(events[2].clock, vec![1, 1, 0]);
@@ -195,11 +195,11 @@ mod tests {
     #[test]
     fn a_message_dropped_on_arrival_carries_nothing_and_the_lists_stay_bounded() {
         let mut recorder = Recorder::new(2);
-        let send = recorder.on_send(0, 1, 1, MessageKind::Replicate, false);
-        recorder.on_receive(0, 1, 2, send, MessageKind::Replicate, true);
-        assert_eq!(recorder.clock(1), &[0, 1]);
+        let send = recorder.on_send(NodeId::new(0), NodeId::new(1), 1, MessageKind::Replicate, false);
+        recorder.on_receive(NodeId::new(0), NodeId::new(1), 2, send, MessageKind::Replicate, true);
+        assert_eq!(recorder.clock(NodeId::new(1)), &[0, 1]);
         for t in 0..(EVENTS_KEPT as u64 * 2) {
-            recorder.on_send(0, 1, t, MessageKind::Replicate, false);
+            recorder.on_send(NodeId::new(0), NodeId::new(1), t, MessageKind::Replicate, false);
         }
         assert_eq!(recorder.events().len(), EVENTS_KEPT);
         assert!(recorder.in_flight.len() <= IN_FLIGHT_KEPT);

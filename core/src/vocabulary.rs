@@ -262,3 +262,72 @@ pub trait Choice: Sized + Copy + strum::VariantNames + std::str::FromStr + Into<
         self.into()
     }
 }
+
+/// A node: its place in the world's list of nodes (the order a scenario builds them in).
+/// A type of its own, so a node cannot be mistaken for a city, a count or an operation.
+/// Written as its number (in reports, debug output and the digest alike).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// The node at `index` in the world's list.
+    pub const fn new(index: usize) -> Self {
+        assert!(index <= u32::MAX as usize, "fewer than 2^32 nodes");
+        Self(index as u32)
+    }
+
+    /// Its place in the world's list (and in every per-node table).
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The first `count` nodes, in order.
+    pub fn all(count: usize) -> impl Iterator<Item = NodeId> {
+        (0..count).map(NodeId::new)
+    }
+}
+
+impl std::fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::fmt::Display for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl From<NodeId> for u64 {
+    fn from(node: NodeId) -> u64 {
+        u64::from(node.0)
+    }
+}
+
+impl<T> std::ops::Index<NodeId> for [T] {
+    type Output = T;
+    fn index(&self, node: NodeId) -> &T {
+        &self[node.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<NodeId> for [T] {
+    fn index_mut(&mut self, node: NodeId) -> &mut T {
+        &mut self[node.index()]
+    }
+}
+
+impl<T> std::ops::Index<NodeId> for Vec<T> {
+    type Output = T;
+    fn index(&self, node: NodeId) -> &T {
+        &self[node.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<NodeId> for Vec<T> {
+    fn index_mut(&mut self, node: NodeId) -> &mut T {
+        &mut self[node.index()]
+    }
+}

@@ -326,7 +326,8 @@ mod tests {
             let guided = GuidedCdf::new(zipf_cdf(keys, exponent));
             let buckets = guided.cdf.len();
             let boundaries = (0..=buckets).map(|j| j as f64 / buckets as f64);
-            let near = boundaries.flat_map(|u| [u, f64::from_bits(u.to_bits().saturating_sub(1)), f64::from_bits(u.to_bits() + 1)]);
+            let near = boundaries
+                .flat_map(|u| [u, f64::from_bits(u.to_bits().saturating_sub(1)), f64::from_bits(u.to_bits() + 1)]);
             let cdf_values = guided.cdf.clone().into_iter();
             let random = (0..20_000).map(|_| rng.unit());
             for u in near.chain(cdf_values).chain(random).chain([0.0, 1.0, -1.0, 2.0, f64::NAN]) {

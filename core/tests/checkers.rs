@@ -3,7 +3,7 @@
 
 use replica_core::check::{check, AnomalyKind, CheckParams, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
-use replica_core::protocol::{OpKind, Role};
+use replica_core::protocol::{NodeId, OpKind, Role};
 use std::collections::BTreeMap;
 
 #[cfg(target_arch = "wasm32")]
@@ -27,7 +27,7 @@ fn history(rows: &[Row]) -> History {
             id,
             client,
             city: replica_core::geo::MUMBAI,
-            node: Some(node),
+            node: Some(NodeId::new(node)),
             kind,
             key,
             value: if kind == W { id } else { 0 },
@@ -317,7 +317,7 @@ fn transfers(rows: &[(u64, u64, Outcome)]) -> History {
             id,
             client: 1,
             city: replica_core::geo::MUMBAI,
-            node: Some(0),
+            node: Some(NodeId::new(0)),
             kind: OpKind::Transfer,
             key: 0,
             value: id,

@@ -8,7 +8,7 @@ mod common;
 use common::{assert_case, Case};
 use replica_core::check::AnomalyKind;
 use replica_core::history::Outcome;
-use replica_core::protocol::OpKind;
+use replica_core::protocol::{NodeId, OpKind};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -42,7 +42,7 @@ fn an_isolated_leader_stops_taking_writes_and_the_majority_elects_another() {
     let case = Case::new("consensus", 3).duration(20).fault("isolate:mumbai@5s..15s");
     let finished = case.run();
     let history = finished.simulation.history();
-    let mumbai = finished.simulation.node_names().iter().position(|name| name == "mumbai");
+    let mumbai = finished.simulation.node_names().iter().position(|name| name == "mumbai").map(NodeId::new);
     let late_on_minority = history.iter().filter(|op| {
         op.kind == OpKind::Write
             && op.node == mumbai

@@ -9,7 +9,7 @@ mod common;
 use common::{assert_case, Case};
 use replica_core::check::{self, AnomalyKind, FinalNode, FinalState};
 use replica_core::history::{History, Operation, Outcome};
-use replica_core::protocol::{LwwSide, OpKind, OpResult, Posting, Role, StateExtras};
+use replica_core::protocol::{LwwSide, NodeId, OpKind, OpResult, Posting, Role, StateExtras};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -124,7 +124,7 @@ fn history_of(trace: &Value) -> History {
             client: number(entry, "client") as u32,
             city: replica_core::geo::city_index(entry["city"].as_str().unwrap_or(""))
                 .expect("the trace names a known city"),
-            node: entry["node"].as_str().and_then(|name| names.iter().position(|n| n == name)),
+            node: entry["node"].as_str().and_then(|name| names.iter().position(|n| n == name).map(NodeId::new)),
             kind,
             key,
             value: number(entry, "value"),

@@ -27,7 +27,10 @@ fn both_sides_of_a_partition_keep_serving_and_converge_after_heal() {
             let node = finished.simulation.node_names().iter().position(|n| n == city).expect("node");
             let served = history
                 .iter()
-                .filter(|op| op.node == Some(node) && op.outcome == replica_core::history::Outcome::Ok)
+                .filter(|op| {
+                    op.node == Some(replica_core::protocol::NodeId::new(node))
+                        && op.outcome == replica_core::history::Outcome::Ok
+                })
                 .filter(|op| (5_000_000..20_000_000).contains(&op.invoke_us))
                 .count();
             assert_case(&case, served > 1000, &format!("{city} served only {served} operations while partitioned"));

@@ -13,7 +13,7 @@ mod common;
 use common::{assert_case, Case};
 use replica_core::check::{self, AnomalyKind, FinalState, Finding};
 use replica_core::history::{History, Operation, Outcome};
-use replica_core::protocol::{OpKind, Value};
+use replica_core::protocol::{NodeId, OpKind, Value};
 use replica_core::report::Finished;
 use replica_core::vocabulary::Ring;
 
@@ -194,7 +194,7 @@ fn writes_for_mumbai_keys(history: &History, from_us: u64, until_us: u64) -> usi
         .iter()
         .filter(|op| op.kind == OpKind::Write && op.outcome == Outcome::Ok)
         .filter(|op| (from_us..until_us).contains(&op.invoke_us))
-        .filter(|op| RING.stores(op.key, MUMBAI) && op.node != Some(MUMBAI))
+        .filter(|op| RING.stores(op.key, MUMBAI) && op.node != Some(NodeId::new(MUMBAI)))
         .count()
 }
 

@@ -7,7 +7,9 @@ mod common;
 use common::{assert_case, Case};
 use replica_core::check::AnomalyKind;
 use replica_core::crdt::{Crdt, OrSet};
-use replica_core::protocol::{ClientRequest, Ctx, DiskDone, Effect, FailReason, OpKind, Out, Protocol, Reply, Role};
+use replica_core::protocol::{
+    ClientRequest, Ctx, DiskDone, Effect, FailReason, NodeId, OpKind, Out, Protocol, Reply, Role,
+};
 use replica_core::rng::{Purpose, Stream};
 use replica_core::strategy::log_shipping::{
     CommitMode, FailoverMode, LogShippingConfig, LogShippingNode, Msg, ReadRouting, Timer,
@@ -64,8 +66,13 @@ impl Driven {
     fn input(&mut self, at_us: u64, feed: impl FnOnce(&mut LogShippingNode, &mut Ctx, &mut Out<Msg, Timer>)) {
         self.now_us = self.now_us.max(at_us);
         let mut out = Out::default();
-        let mut ctx =
-            Ctx { now_us: self.now_us, me: 0, nodes: NODES, rng: &mut self.rng, wall_clock_us: self.now_us as i64 };
+        let mut ctx = Ctx {
+            now_us: self.now_us,
+            me: NodeId::new(0),
+            nodes: NODES,
+            rng: &mut self.rng,
+            wall_clock_us: self.now_us as i64,
+        };
         feed(&mut self.node, &mut ctx, &mut out);
         self.effects = out.drain().collect();
     }
@@ -108,7 +115,7 @@ impl Driven {
     }
 
     fn message(&mut self, at_us: u64, from: usize, msg: Msg) {
-        self.input(at_us, |node, ctx, out| node.on_message(ctx, from, msg, out));
+        self.input(at_us, |node, ctx, out| node.on_message(ctx, NodeId::new(from), msg, out));
     }
 
     fn ack(&mut self, at_us: u64, from: usize, epoch: u64, position: u64, echo_sent_us: u64) {
@@ -249,7 +256,7 @@ fn an_isolated_leader_stops_before_its_successor_starts() {
         let case = Case::new("consensus", seed).duration(15).fault("isolate:mumbai@5s..12s");
         let finished = case.run();
         let history = finished.simulation.history();
-        let mumbai = 0;
+        let mumbai = NodeId::new(0);
         let last_old = history
             .iter()
             .filter(|op| op.node == Some(mumbai) && op.epoch == Some(1) && op.acked_us.is_some())
@@ -319,7 +326,9 @@ impl Driven {
     /// The vote this node answered `from` with, if it answered.
     fn vote_to(&self, to: usize) -> Option<bool> {
         self.effects.iter().find_map(|effect| match effect {
-            Effect::Send { to: peer, msg: Msg::VoteReply { granted, .. }, .. } if *peer == to => Some(*granted),
+            Effect::Send { to: peer, msg: Msg::VoteReply { granted, .. }, .. } if *peer == NodeId::new(to) => {
+                Some(*granted)
+            }
             _ => None,
         })
     }

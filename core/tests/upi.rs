@@ -110,7 +110,12 @@ fn a_partitioned_leader_keeps_serving_and_catches_up_after_heal() {
     let case = Case::new("upi", 5).duration(30).knob("policy", "business-rule").fault("isolate:delhi@5s..15s");
     let finished = case.run();
     let history = finished.simulation.history();
-    let delhi = finished.simulation.node_names().iter().position(|name| name == "delhi");
+    let delhi = finished
+        .simulation
+        .node_names()
+        .iter()
+        .position(|name| name == "delhi")
+        .map(replica_core::protocol::NodeId::new);
     let served_while_cut = history
         .iter()
         .filter(|op| op.node == delhi && op.outcome == Outcome::Ok && (6_000_000..14_000_000).contains(&op.invoke_us));

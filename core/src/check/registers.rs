@@ -203,7 +203,7 @@ pub fn lost_writes(history: &History, state: &FinalState, params: CheckParams) -
                     write.key,
                     write.node.map_or("a node".to_string(), |n| format!(
                         "node {}",
-                        state.nodes.get(n).map_or("?", |x| x.name.as_str())
+                        state.nodes.get(n.index()).map_or("?", |x| x.name.as_str())
                     )),
                     node.name,
                     read_value_text(Some(final_value))
@@ -255,7 +255,7 @@ fn lost_placed_writes(history: &History, state: &FinalState, ring: Ring) -> Vec<
                     write.key,
                     write.node.map_or("a node".to_string(), |n| format!(
                         "node {}",
-                        state.nodes.get(n).map_or("?", |x| x.name.as_str())
+                        state.nodes.get(n.index()).map_or("?", |x| x.name.as_str())
                     )),
                     names.join(", "),
                     if finals == [0] {
@@ -277,7 +277,7 @@ pub fn split_brain(history: &History) -> Vec<Finding> {
         let (Some(node), Some(epoch), Some(acked)) = (write.node, write.epoch, write.acked_us) else {
             continue;
         };
-        let reign = reigns.entry((node, epoch)).or_insert((acked, write.id, acked, write.id));
+        let reign = reigns.entry((node.index(), epoch)).or_insert((acked, write.id, acked, write.id));
         if acked < reign.0 {
             (reign.0, reign.1) = (acked, write.id);
         }
@@ -320,7 +320,7 @@ pub fn two_leaders_same_term(history: &History) -> Vec<Finding> {
         let (Some(node), Some(epoch), Some(acked)) = (write.node, write.epoch, write.acked_us) else {
             continue;
         };
-        let first = first_by_term.entry(epoch).or_default().entry(node).or_insert((acked, write.id));
+        let first = first_by_term.entry(epoch).or_default().entry(node.index()).or_insert((acked, write.id));
         if acked < first.0 {
             *first = (acked, write.id);
         }

@@ -10,7 +10,7 @@ pub fn unready_reads(history: &History, state: &FinalState) -> Vec<Finding> {
     let mut findings = Vec::new();
     for op in ok_reads(history) {
         let (Some(node), Some(served_us)) = (op.node, op.acked_us) else { continue };
-        let Some(log) = state.nodes.get(node).and_then(|node| node.scaling()) else { continue };
+        let Some(log) = state.nodes.get(node.index()).and_then(|node| node.scaling()) else { continue };
         if !log.is_controller()
             && !log.serving_intervals.iter().any(|&(from, until)| (from..=until).contains(&served_us))
         {

@@ -69,7 +69,7 @@ impl<P: Protocol> World<P> {
             let reachable = !self.network.is_cut(city, slot.city) && !self.network.is_cut(slot.city, city);
             if slot.up && reachable {
                 candidates.push(RouteCandidate {
-                    node,
+                    node: NodeId::new(node),
                     info: slot.protocol.route_info(),
                     one_way_us: delays[(city, slot.city)],
                 });
@@ -94,7 +94,7 @@ impl<P: Protocol> World<P> {
     }
 
     pub(super) fn on_request(&mut self, node: NodeId, op: OpId) {
-        self.fold(&[5, node as u64, op]);
+        self.fold(&[5, u64::from(node), op]);
         let Some(recorded) = self.history.get(op) else {
             return;
         };
@@ -148,7 +148,7 @@ impl<P: Protocol> World<P> {
         (reply, result): (Reply, Option<Box<OpResult>>),
         (sent_us, role): (u64, crate::protocol::Role),
     ) {
-        self.fold(&[6, node as u64, op]);
+        self.fold(&[6, u64::from(node), op]);
         let ok = matches!(reply, Reply::Ok { .. });
         let answer = Answer { node, reply, result, sent_us, role };
         if let Some(routed_to) = record_reply(&mut self.history, &mut self.metrics, self.now_us, op, answer) {
@@ -159,7 +159,7 @@ impl<P: Protocol> World<P> {
 
     /// An operation routed to `node` ended: its connection returns to the pool.
     pub(super) fn close_on_node(&mut self, node: Option<NodeId>, ok: bool) {
-        if let Some(slot) = node.and_then(|node| self.nodes.get_mut(node)) {
+        if let Some(slot) = node.and_then(|node| self.nodes.get_mut(node.index())) {
             slot.open_ops = slot.open_ops.saturating_sub(1);
             if ok {
                 slot.ok_total += 1;

@@ -113,7 +113,7 @@ pub(super) struct Directory {
 
 impl Directory {
     fn node_index(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|(node, _)| node == name)
+        self.nodes.iter().position(|(node, _)| node == name).map(NodeId::new)
     }
 
     /// A node's city, or the city with that id.

@@ -317,7 +317,7 @@ impl<P: Protocol> World<P> {
         for timed in controls.into_iter().take(CONTROL_LOG_MAX) {
             world.push(timed.at_us, CLASS_CONTROL, Event::Control(timed.control));
         }
-        for node in 0..world.nodes.len() {
+        for node in NodeId::all(world.nodes.len()) {
             world.handle_input(node, 0, |protocol, ctx, out| protocol.start(ctx, out));
         }
         world.schedule_arrival();
@@ -455,13 +455,13 @@ impl<P: Protocol> World<P> {
         match event {
             Event::Deliver { from, to, msg, send_event, .. } => self.on_deliver(from, to, *msg, send_event),
             Event::Timer { node, incarnation, timer } => {
-                self.fold(&[1, node as u64]);
+                self.fold(&[1, u64::from(node)]);
                 if self.is_current(node, incarnation) {
                     self.handle_input(node, 0, |protocol, ctx, out| protocol.on_timer(ctx, timer, out));
                 }
             }
             Event::Disk { node, incarnation, done } => {
-                self.fold(&[2, node as u64]);
+                self.fold(&[2, u64::from(node)]);
                 if self.is_current(node, incarnation) {
                     self.handle_input(node, 0, |protocol, ctx, out| protocol.on_disk(ctx, done, out));
                 }
@@ -569,7 +569,7 @@ impl<P: Protocol> World<P> {
 
     fn on_deliver(&mut self, from: NodeId, to: NodeId, msg: P::Msg, send_event: u64) {
         let kind = msg.kind();
-        self.fold(&[3, from as u64, to as u64, kind as u64, u64::from(msg.size_bytes())]);
+        self.fold(&[3, u64::from(from), u64::from(to), kind as u64, u64::from(msg.size_bytes())]);
         if let Some(recorder) = self.spacetime.as_mut() {
             recorder.on_receive(from, to, self.now_us, send_event, kind, !self.nodes[to].up);
         }

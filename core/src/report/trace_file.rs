@@ -632,7 +632,7 @@ pub fn trace_of(simulation: &dyn Simulation, state: &FinalState, findings: &[cra
                 id: op.id,
                 client: op.client,
                 city: op.city.city().id,
-                node: op.node.and_then(|n| names.get(n).cloned()),
+                node: op.node.and_then(|n| names.get(n.index()).cloned()),
                 op: op.kind,
                 key: op.key,
                 value: (!op.kind.is_read()).then_some(op.value),

@@ -10,7 +10,7 @@ use crate::engine::{StrategyHooks, World};
 use crate::i18n::Text;
 use crate::lesson::{text, Expect, LessonAction, LessonStep};
 use crate::strategy::autoscaling::{self, AutoscalingConfig, AutoscalingNode, Policy, REGIONS};
-use crate::vocabulary::Choice;
+use crate::vocabulary::{Choice, NodeId};
 
 const SCALING: KnobSpec = KnobSpec {
     name: "scaling",
@@ -90,8 +90,12 @@ fn build(config: &ScenarioConfig, knobs: &Knobs, load: f64) -> Box<dyn Simulatio
         ..AutoscalingConfig::default()
     };
     let names = nodes(strategy.slots_per_region);
-    let slots: Vec<(usize, usize, bool)> =
-        names.iter().enumerate().skip(1).map(|(index, (_, region, serving))| (index, *region, *serving)).collect();
+    let slots: Vec<(NodeId, usize, bool)> = names
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(index, (_, region, serving))| (NodeId::new(index), *region, *serving))
+        .collect();
     let nodes = names
         .iter()
         .enumerate()

@@ -198,7 +198,7 @@ impl CrdtNode {
     fn touched(&mut self, ctx: &Ctx, key: Key) {
         self.dirty_items.insert(key.into());
         self.project(key);
-        self.clock.tick(ctx.me);
+        self.clock.tick(ctx.me.index());
     }
 
     fn on_gossip_timer(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
@@ -209,7 +209,7 @@ impl CrdtNode {
         if self.rounds % every == 0 && ctx.nodes > 1 {
             // Round-robin over the other nodes, so every pair reconciles within n − 1 turns.
             let turn = (self.rounds / every) as usize % (ctx.nodes - 1);
-            let peer = (ctx.me + 1 + turn) % ctx.nodes;
+            let peer = NodeId::new((ctx.me.index() + 1 + turn) % ctx.nodes);
             out.send(peer, Msg::Gossip(self.full_state(true)));
         }
         if self.dirty_items.is_empty() && self.dirty_carts.is_empty() {
@@ -244,7 +244,7 @@ impl CrdtNode {
     }
 
     fn pick_peers(&self, ctx: &mut Ctx) -> Vec<NodeId> {
-        let mut peers: Vec<NodeId> = (0..ctx.nodes).filter(|&n| n != ctx.me).collect();
+        let mut peers: Vec<NodeId> = NodeId::all(ctx.nodes).filter(|&n| n != ctx.me).collect();
         let mut chosen = Vec::new();
         while chosen.len() < self.config.fanout && !peers.is_empty() {
             let index = ctx.rng.below(peers.len() as u64) as usize;
@@ -254,7 +254,7 @@ impl CrdtNode {
     }
 
     fn on_gossip(&mut self, ctx: &mut Ctx, gossip: Gossip) {
-        self.clock.observe(ctx.me, &gossip.clock);
+        self.clock.observe(ctx.me.index(), &gossip.clock);
         let mut changed = false;
         for (key, theirs) in gossip.items {
             let mine = self.item(key);
@@ -285,13 +285,13 @@ impl CrdtNode {
         if self.item(key).stock.value() <= 0 {
             return false;
         }
-        self.item(key).stock.decrement(ctx.me as u32, 1);
+        self.item(key).stock.decrement(ctx.me.index() as u32, 1);
         self.touched(ctx, key);
         true
     }
 
     fn serve(&mut self, ctx: &mut Ctx, request: ClientRequest) -> Reply {
-        let me = ctx.me as u32;
+        let me = ctx.me.index() as u32;
         let key = request.key;
         let ok = Reply::Ok { read_value: None, epoch: 0 };
         match request.kind {
@@ -322,7 +322,7 @@ impl CrdtNode {
                     cart.remove(&key);
                 }
                 self.dirty_carts.insert(request.client.into());
-                self.clock.tick(ctx.me);
+                self.clock.tick(ctx.me.index());
                 return ok;
             }
         }
@@ -370,7 +370,7 @@ impl Protocol for CrdtNode {
     }
 
     fn on_client(&mut self, ctx: &mut Ctx, request: ClientRequest, out: &mut Out<Msg, Timer>) {
-        let owner = request.key as usize % ctx.nodes;
+        let owner = NodeId::new(request.key as usize % ctx.nodes);
         if request.kind == OpKind::Order && self.config.policy == OrderPolicy::Reservation && owner != ctx.me {
             out.send(owner, Msg::Reserve { op: request.op, key: request.key });
             return;

@@ -491,8 +491,8 @@ impl Primary {
     }
 }
 
-const PRIMARY: NodeId = 0;
-const STANDBY: NodeId = 1;
+const PRIMARY: NodeId = NodeId::new(0);
+const STANDBY: NodeId = NodeId::new(1);
 
 impl Standby {
     fn on_ship(&mut self, first: Lsn, records: Vec<(Lsn, Record)>, out: &mut Out<Msg, Timer>) {

@@ -11,6 +11,7 @@ use crate::hooks::use_lang;
 use crate::palette;
 use crate::url::Lang;
 use replica_core::i18n::Msg;
+use replica_core::protocol::NodeId;
 use replica_core::scenario::Simulation;
 use replica_core::spacetime::{Recorder, SpaceTimeEvent, SpaceTimeKind};
 use std::cell::RefCell;
@@ -85,7 +86,7 @@ fn clock_text(clock: &[u32]) -> String {
 
 /// One event in words.
 pub fn describe(event: &SpaceTimeEvent, names: &[String], lang: Lang) -> String {
-    let name = |node: usize| names.get(node).map_or("?", String::as_str);
+    let name = |node: NodeId| names.get(node.index()).map_or("?", String::as_str);
     // Hindi puts the peer first ("{peer} को {message} भेजता है"), English the message.
     let hindi = lang == Lang::Hi;
     let pair = |message: &str, peer: &str| -> [String; 2] {
@@ -95,7 +96,7 @@ pub fn describe(event: &SpaceTimeEvent, names: &[String], lang: Lang) -> String 
             [message.to_string(), peer.to_string()]
         }
     };
-    let with_peer = |msg: Msg, message: replica_core::protocol::MessageKind, peer: usize| {
+    let with_peer = |msg: Msg, message: replica_core::protocol::MessageKind, peer: NodeId| {
         let [a, b] = pair(message.name(), name(peer));
         msg.fill(lang, &[&a, &b])
     };
@@ -137,7 +138,7 @@ struct Layout<'a> {
     events: Vec<&'a SpaceTimeEvent>,
     /// One line per node of the scenario, in node order, whether or not it did anything in
     /// the window: the lanes stay put while the run goes on.
-    lanes: Vec<usize>,
+    lanes: Vec<NodeId>,
     lane_height: f64,
     t0_us: u64,
     t1_us: u64,
@@ -153,7 +154,7 @@ impl<'a> Layout<'a> {
         let end = last_selected.map_or(kept.len(), |index| (index + 9).min(kept.len()));
         let start = end.saturating_sub(drawn).min(first_selected.map_or(usize::MAX, |index| index.saturating_sub(4)));
         let events: Vec<&SpaceTimeEvent> = kept[start..end].to_vec();
-        let lanes = (0..nodes).collect();
+        let lanes = NodeId::all(nodes).collect();
         let lane_height = if nodes > LANES_WIDE_MAX { LANE_HEIGHT_MANY } else { LANE_HEIGHT };
         // Not in time order: a send is stamped when its handler's work ends, which can be
         // after a later-recorded receive.
@@ -197,7 +198,7 @@ fn svg_text(
     );
     for node in &layout.lanes {
         let y = TOP + layout.lane_height * layout.lanes.iter().position(|n| n == node).unwrap_or(0) as f64;
-        let name = names.get(*node).map_or("?", String::as_str);
+        let name = names.get(node.index()).map_or("?", String::as_str);
         let _ = write!(
             svg,
             "<text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#1d2733\" translate=\"no\">{name}</text><line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#9fb2c3\"/>",

@@ -125,7 +125,7 @@ impl AutoscalingNode {
             slot.last_heard_us = now_us;
             slot.last_report = None;
             // The primary's id is 0: it is the donor when the region serves from nowhere.
-            out.send(slot.node, Msg::Provision { donor: donor.unwrap_or(0) });
+            out.send(slot.node, Msg::Provision { donor: donor.unwrap_or(NodeId::new(0)) });
             started += 1;
         }
         if started > 0 {

@@ -297,7 +297,7 @@ impl StreamNode {
             ledger: Ledger::default(),
             source: SourceState::default(),
             consumer,
-            source_node: 0,
+            source_node: NodeId::new(0),
         }
     }
 

@@ -17,7 +17,12 @@ impl QuorumNode {
                 per_node[intended].push((key, (**held).clone()));
             }
         }
-        for (node, entries) in per_node.into_iter().enumerate().filter(|(_, entries)| !entries.is_empty()) {
+        for (node, entries) in per_node
+            .into_iter()
+            .enumerate()
+            .map(|(node, entries)| (NodeId::new(node), entries))
+            .filter(|(_, entries)| !entries.is_empty())
+        {
             debug_assert_ne!(node, ctx.me, "hints are never held for oneself");
             out.send(node, Msg::Handoff { entries });
         }
@@ -37,7 +42,7 @@ impl QuorumNode {
     /// The nodes storing a range (the keys whose ring position is `range`).
     fn range_members(&self, range: usize) -> impl Iterator<Item = NodeId> {
         let nodes = self.config.ring.nodes as usize;
-        (0..self.config.replicas()).map(move |step| (range + step) % nodes)
+        (0..self.config.replicas()).map(move |step| NodeId::new((range + step) % nodes))
     }
 
     fn stores_range(&self, range: usize, node: NodeId) -> bool {
@@ -55,7 +60,7 @@ impl QuorumNode {
     /// root of each shared range's tree.
     pub(super) fn anti_entropy_round(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         let me = ctx.me;
-        let peers: Vec<NodeId> = (0..self.config.ring.nodes as usize)
+        let peers: Vec<NodeId> = NodeId::all(self.config.ring.nodes as usize)
             .filter(|peer| *peer != me && !self.shared_ranges(me, *peer).is_empty())
             .collect();
         let Some(&peer) = peers.get(self.peer_turn % peers.len().max(1)) else { return };

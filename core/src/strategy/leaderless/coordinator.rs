@@ -80,7 +80,7 @@ impl QuorumNode {
         let mut skipped = std::collections::VecDeque::new();
         let mut step = 0;
         while step < ring.nodes as usize && chosen.len() < n {
-            let node = ring.walk(key, step);
+            let node = NodeId::new(ring.walk(key, step));
             if step < n {
                 if healthy(node) || !self.config.sloppy {
                     chosen.push((node, None));
@@ -177,8 +177,8 @@ impl QuorumNode {
         let me = ctx.me;
         let pending = self.pending.get_mut(&op).expect("the write being begun");
         let mut clock = pending.held.context();
-        if clock.len() <= me {
-            clock.resize(me + 1, 0);
+        if clock.len() <= me.index() {
+            clock.resize(me.index() + 1, 0);
         }
         self.dots = self.dots.max(clock[me]) + 1;
         clock[me] = self.dots;
@@ -251,7 +251,7 @@ impl QuorumNode {
         let ring = self.config.ring;
         let pending = self.pending.get_mut(&op)?;
         while pending.walk_next < ring.nodes as usize {
-            let node = ring.walk(pending.request.key, pending.walk_next);
+            let node = NodeId::new(ring.walk(pending.request.key, pending.walk_next));
             pending.walk_next += 1;
             let asked = pending.asked.iter().any(|(asked, _)| *asked == node);
             if !asked && (node == ctx.me || !self.suspected[node]) {
@@ -288,7 +288,7 @@ impl QuorumNode {
         let key = pending.request.key;
         let newest = pending.held.digest();
         for &(node, digest) in &pending.digests {
-            if digest == newest || !self.config.ring.stores(key, node) {
+            if digest == newest || !self.config.ring.stores(key, node.index()) {
                 continue;
             }
             self.counters.repairs_sent += 1;

@@ -52,13 +52,13 @@ pub const NODES_MAX: usize = 1 << 16;
 
 /// Where the hint for `node` of `key` is kept: both packed in one `u64`.
 fn hint_slot(key: Key, node: NodeId) -> u64 {
-    debug_assert!(node < NODES_MAX);
-    (u64::from(key) << 16) | node as u64
+    debug_assert!(node.index() < NODES_MAX);
+    (u64::from(key) << 16) | u64::from(node)
 }
 
 /// The key and node of a hint's slot.
 fn hint_parts(slot: u64) -> (Key, NodeId) {
-    ((slot >> 16) as Key, (slot & 0xFFFF) as NodeId)
+    ((slot >> 16) as Key, NodeId::new((slot & 0xFFFF) as usize))
 }
 
 /// Settings of the strategy.
@@ -300,7 +300,7 @@ impl QuorumNode {
     }
 
     fn name(&self, node: NodeId) -> &str {
-        self.names.get(node).map_or("?", String::as_str)
+        self.names.get(node.index()).map_or("?", String::as_str)
     }
 
     /// Merges versions into what it stores of `key`.
@@ -321,7 +321,9 @@ impl QuorumNode {
     /// What it holds of `key`: its own versions and any it holds as hints.
     fn held(&self, key: Key) -> Siblings {
         let mut held = self.data.get(&u64::from(key)).map(|held| (**held).clone()).unwrap_or_default();
-        for (_, versions) in self.hints.range(hint_slot(key, 0)..=hint_slot(key, NODES_MAX - 1)) {
+        for (_, versions) in
+            self.hints.range(hint_slot(key, NodeId::new(0))..=hint_slot(key, NodeId::new(NODES_MAX - 1)))
+        {
             held.merge(versions, self.config.versioning);
         }
         held
@@ -356,7 +358,7 @@ impl QuorumNode {
                 }
             }
             Msg::Repair { key, held } => {
-                if self.config.ring.stores(key, ctx.me) {
+                if self.config.ring.stores(key, ctx.me.index()) {
                     self.store_versions(key, &held);
                 }
             }
@@ -394,8 +396,10 @@ impl QuorumNode {
             self.config.write_quorum
         );
         if !self.hints.is_empty() {
-            let names: Vec<&str> =
-                (0..hinted_for.len()).filter(|node| hinted_for[*node]).map(|node| self.name(node)).collect();
+            let names: Vec<&str> = (0..hinted_for.len())
+                .filter(|node| hinted_for[*node])
+                .map(|node| self.name(NodeId::new(node)))
+                .collect();
             status.push_str(&format!(" · {} hints for {}", self.hints.len(), names.join(", ")));
         }
         if sibling_keys > 0 {
@@ -422,7 +426,7 @@ impl Protocol for QuorumNode {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
-        if let Some(suspected) = self.suspected.get_mut(from) {
+        if let Some(suspected) = self.suspected.get_mut(from.index()) {
             *suspected = false;
         }
         match msg {

@@ -64,7 +64,7 @@ impl LogShippingNode {
                 .peers
                 .iter()
                 .enumerate()
-                .filter(|(id, _)| *id != me)
+                .filter(|(id, _)| *id != me.index())
                 .map(|(_, peer)| peer.write_lsn)
                 .max()
                 .unwrap_or(0),
@@ -128,7 +128,8 @@ mod tests {
     /// order of a few arrangements.
     #[test]
     fn kth_largest_agrees_with_a_sort() {
-        let cases: [&[u64]; 6] = [&[], &[7], &[3, 3, 3], &[5, 1, 9, 1, 7], &[0, 2, 4, 6, 8, 10, 12, 14], &[9, 9, 2, 9, 2, 1, 0]];
+        let cases: [&[u64]; 6] =
+            [&[], &[7], &[3, 3, 3], &[5, 1, 9, 1, 7], &[0, 2, 4, 6, 8, 10, 12, 14], &[9, 9, 2, 9, 2, 1, 0]];
         for values in cases {
             for rotation in 0..values.len().max(1) {
                 let mut values = values.to_vec();

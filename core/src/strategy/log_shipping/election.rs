@@ -42,7 +42,7 @@ impl LogShippingNode {
     }
 
     pub(super) fn other_peers(&self, me: NodeId) -> impl Iterator<Item = &Peer> {
-        self.peers.iter().enumerate().filter(move |(id, _)| *id != me).map(|(_, peer)| peer)
+        self.peers.iter().enumerate().filter(move |(id, _)| *id != me.index()).map(|(_, peer)| peer)
     }
 
     pub(super) fn lease_valid(&self, now_us: u64, nodes: usize, me: NodeId) -> bool {
@@ -72,13 +72,13 @@ impl LogShippingNode {
         self.role = Role::Candidate;
         self.primary = None;
         self.voted_for = Some(ctx.me);
-        self.votes = 1 << ctx.me;
+        self.votes = 1 << ctx.me.index();
         self.reset_retry_deadline(ctx);
         if majority(ctx.nodes) == 1 {
             self.become_primary(ctx, out);
             return;
         }
-        for peer in 0..ctx.nodes {
+        for peer in NodeId::all(ctx.nodes) {
             if peer != ctx.me {
                 out.send(
                     peer,
@@ -144,7 +144,7 @@ impl LogShippingNode {
         if self.role != Role::Candidate || epoch != self.epoch || !granted {
             return;
         }
-        self.votes |= 1 << from;
+        self.votes |= 1 << from.index();
         if self.votes.count_ones() as usize >= majority(ctx.nodes) {
             self.become_primary(ctx, out);
         }

@@ -396,7 +396,7 @@ impl LogShippingNode {
             sync_inflight: false,
             apply_scheduled_lsn: 0,
             apply_busy_until_us: 0,
-            primary: if is_primary { None } else { Some(0) },
+            primary: if is_primary { None } else { Some(NodeId::new(0)) },
             last_contact_us: 0,
             last_append_sent_us: 0,
             primary_next_unsent: None,

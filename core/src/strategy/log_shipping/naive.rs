@@ -7,7 +7,7 @@ impl LogShippingNode {
     pub(super) fn start_naive_poll(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         self.polling = true;
         self.poll_found_better = false;
-        for peer in 0..ctx.nodes {
+        for peer in NodeId::all(ctx.nodes) {
             if peer != ctx.me {
                 out.send(peer, Msg::StatusQuery);
             }
@@ -31,7 +31,7 @@ impl LogShippingNode {
         if should_promote {
             // Epochs unique per node, so two naive primaries never share one.
             let nodes = ctx.nodes as u64;
-            self.epoch = (self.epoch / nodes + 1) * nodes + ctx.me as u64;
+            self.epoch = (self.epoch / nodes + 1) * nodes + u64::from(ctx.me);
             self.become_primary(ctx, out);
         }
     }

@@ -131,7 +131,7 @@ impl LogShippingNode {
     // ----- primary side -----
 
     pub(super) fn replicate(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>, heartbeat_due: bool) {
-        for peer in 0..self.peers.len() {
+        for peer in NodeId::all(self.peers.len()) {
             if peer != ctx.me {
                 self.replicate_to(ctx, peer, out, heartbeat_due);
             }
@@ -218,7 +218,7 @@ impl LogShippingNode {
             self.reset_election_deadline(ctx);
             return;
         }
-        if self.role != Role::Primary || reply.epoch < self.epoch || from >= self.peers.len() {
+        if self.role != Role::Primary || reply.epoch < self.epoch || from.index() >= self.peers.len() {
             return;
         }
         let peer = &mut self.peers[from];

@@ -208,7 +208,7 @@ struct Writer {
     counter: u64,
 }
 
-const INITIAL_WRITER: Writer = Writer { wall_us: i64::MIN, origin: 0, op: 0, counter: 0 };
+const INITIAL_WRITER: Writer = Writer { wall_us: i64::MIN, origin: NodeId::new(0), op: 0, counter: 0 };
 
 /// An account as the replay leaves it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -241,8 +241,8 @@ const ORIGIN_BITS: u32 = 16;
 
 /// A replay-log key: ordered by Lamport time, then origin, as the pair would be.
 fn log_key(lamport: u64, origin: NodeId) -> u64 {
-    assert!(origin < 1 << ORIGIN_BITS && lamport < 1 << (64 - ORIGIN_BITS), "replay-log key out of range");
-    lamport << ORIGIN_BITS | origin as u64
+    assert!(origin.index() < 1 << ORIGIN_BITS && lamport < 1 << (64 - ORIGIN_BITS), "replay-log key out of range");
+    lamport << ORIGIN_BITS | u64::from(origin)
 }
 
 /// A tentative write in the replay log.
@@ -318,7 +318,7 @@ impl MultiLeaderNode {
             written: 0,
             peers: vec![Peer { next: 1, ..Peer::default() }; nodes],
             settled: ConflictLog { policy: config.policy.name(), ..ConflictLog::default() },
-            me: 0,
+            me: NodeId::new(0),
         }
     }
 
@@ -330,7 +330,7 @@ impl MultiLeaderNode {
     /// Takes a write of this leader's own: stamped, queued for every peer, applied at the tip.
     fn take_write(&mut self, ctx: &Ctx, op: OpId, first: Side, second: Option<Side>) {
         self.lamport += 1;
-        self.clock.tick(ctx.me);
+        self.clock.tick(ctx.me.index());
         self.written += 1;
         let mut clock = [0; LEADERS_MAX];
         for (entry, value) in clock.iter_mut().zip(self.clock.entries()) {
@@ -436,7 +436,7 @@ impl MultiLeaderNode {
             .peers
             .iter()
             .enumerate()
-            .filter(|(index, _)| *index != me)
+            .filter(|(index, _)| *index != me.index())
             .map(|(_, peer)| peer.promise)
             .fold(self.lamport, u64::min);
         while let Some(entry) = self.log.first_entry() {
@@ -450,7 +450,7 @@ impl MultiLeaderNode {
 
     fn on_replicate_timer(&mut self, ctx: &mut Ctx, out: &mut Out<Msg, Timer>) {
         out.set_timer(self.config.replicate_interval_us, Timer::Replicate);
-        for peer in 0..self.peers.len() {
+        for peer in NodeId::all(self.peers.len()) {
             if peer != ctx.me {
                 self.ship(ctx, peer, out);
             }
@@ -494,7 +494,7 @@ impl MultiLeaderNode {
     /// Drops own writes every peer has acknowledged.
     fn trim_outbox(&mut self, me: NodeId) {
         let acked_by_all =
-            self.peers.iter().enumerate().filter(|(index, _)| *index != me).map(|(_, peer)| peer.acked).min();
+            self.peers.iter().enumerate().filter(|(index, _)| *index != me.index()).map(|(_, peer)| peer.acked).min();
         let Some(acked) = acked_by_all else { return };
         while self.outbox_first_seq <= acked && self.outbox.pop_front().is_some() {
             self.outbox_first_seq += 1;
@@ -504,7 +504,7 @@ impl MultiLeaderNode {
     fn on_replicate(&mut self, ctx: &mut Ctx, from: NodeId, msg: Msg, out: &mut Out<Msg, Timer>) {
         let Msg::Replicate { first_seq, writes, promise, lamport, sent_us, clock } = msg else { return };
         self.lamport = self.lamport.max(lamport) + 1;
-        self.clock.observe(ctx.me, &clock);
+        self.clock.observe(ctx.me.index(), &clock);
         let peer = &mut self.peers[from];
         if first_seq <= peer.received + 1 {
             let skip = (peer.received + 1 - first_seq) as usize;
@@ -559,7 +559,7 @@ impl Protocol for MultiLeaderNode {
         match msg {
             Msg::Replicate { .. } => self.on_replicate(ctx, from, msg, out),
             Msg::Ack { received, clock, lamport } => {
-                self.clock.observe(ctx.me, &clock);
+                self.clock.observe(ctx.me.index(), &clock);
                 self.lamport = self.lamport.max(lamport) + 1;
                 let peer = &mut self.peers[from];
                 if received > peer.acked {
@@ -645,7 +645,7 @@ impl Protocol for MultiLeaderNode {
         self.peers
             .iter()
             .enumerate()
-            .filter(|(index, _)| *index != self.me)
+            .filter(|(index, _)| *index != self.me.index())
             .map(|(_, peer)| now_us.saturating_sub(peer.heard_sent_us))
             .max()
     }

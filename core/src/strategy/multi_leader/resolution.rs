@@ -20,14 +20,15 @@ pub(super) fn conflict_pair(entry: &Entry, now_us: u64, leaders: usize) -> Optio
         .enumerate()
         .find_map(|(i, side)| side.filter(|s| !covers(&s.context, &entry.undo[i].version)).map(|s| (i, s)))?;
     let before = &entry.undo[index];
-    let leader = (0..leaders)
-        .find(|n| *n != write.origin && before.version[*n] > side.context[*n] && write.clock[*n] < before.dots[*n].1)?;
+    let leader = (0..leaders).find(|n| {
+        *n != write.origin.index() && before.version[*n] > side.context[*n] && write.clock[*n] < before.dots[*n].1
+    })?;
     let mut incoming = side.context;
     incoming[write.origin] = side.counter;
     Some(crate::self_report::ConflictPair {
         account: side.account,
         ops: [before.dots[leader].0, write.op],
-        nodes: [leader, write.origin],
+        nodes: [leader, write.origin.index()],
         versions: [before.version[..leaders].to_vec(), incoming[..leaders].to_vec()],
         detected_us: now_us,
     })
@@ -113,8 +114,8 @@ fn last_writer_wins(account: &mut Account, write: &Write, side: &Side) -> Option
         account: side.account,
         loser: loser.op,
         winner: winner.op,
-        loser_node: loser.origin,
-        winner_node: winner.origin,
+        loser_node: loser.origin.index(),
+        winner_node: winner.origin.index(),
         loser_wall_us: loser.wall_us,
         winner_wall_us: winner.wall_us,
         concurrent: !saw_current,

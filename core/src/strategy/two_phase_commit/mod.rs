@@ -87,14 +87,14 @@ pub fn bank_of(account: Key, banks: usize) -> usize {
 
 /// The node id of a bank, of its standby, and the coordinator's (node 0).
 pub fn bank_node(bank: usize) -> NodeId {
-    1 + 2 * bank
+    NodeId::new(1 + 2 * bank)
 }
 
 fn standby_node(bank: usize) -> NodeId {
-    2 + 2 * bank
+    NodeId::new(2 + 2 * bank)
 }
 
-const COORDINATOR: NodeId = 0;
+const COORDINATOR: NodeId = NodeId::new(0);
 
 /// A participant's log record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
