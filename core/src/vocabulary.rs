@@ -268,18 +268,17 @@ pub trait Choice: Sized + Copy + strum::VariantNames + std::str::FromStr + Into<
 /// Written as its number (in reports, debug output and the digest alike).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(transparent)]
-pub struct NodeId(u32);
+pub struct NodeId(usize);
 
 impl NodeId {
     /// The node at `index` in the world's list.
     pub const fn new(index: usize) -> Self {
-        assert!(index <= u32::MAX as usize, "fewer than 2^32 nodes");
-        Self(index as u32)
+        Self(index)
     }
 
     /// Its place in the world's list (and in every per-node table).
     pub const fn index(self) -> usize {
-        self.0 as usize
+        self.0
     }
 
     /// The first `count` nodes, in order.
@@ -302,7 +301,7 @@ impl std::fmt::Display for NodeId {
 
 impl From<NodeId> for u64 {
     fn from(node: NodeId) -> u64 {
-        u64::from(node.0)
+        node.0 as u64
     }
 }
 
