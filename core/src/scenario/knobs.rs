@@ -223,6 +223,8 @@ mod tests {
         default: "3",
         help: "A knob the scenario declares.",
     };
+    // Read only by the test that must panic, which runs natively.
+    #[cfg(not(target_arch = "wasm32"))]
     const UNDECLARED: KnobSpec = KnobSpec { name: "undeclared", ..DECLARED };
     const INFO: ScenarioInfo = ScenarioInfo {
         id: "test",
