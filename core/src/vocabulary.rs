@@ -330,3 +330,23 @@ impl<T> std::ops::IndexMut<NodeId> for Vec<T> {
         &mut self[node.index()]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node id is written as its bare number wherever the run's output or digest shows it
+    /// (so making it a type changed no report, trace or golden digest), and indexes per-node
+    /// tables by its place.
+    #[test]
+    fn a_node_id_reads_and_writes_as_its_number() {
+        let node = NodeId::new(3);
+        assert_eq!(format!("{node:?} {node}"), "3 3");
+        assert_eq!(u64::from(node), 3);
+        assert_eq!(serde_json::to_string(&(Some(node), [NodeId::new(0)])).ok().as_deref(), Some("[3,[0]]"));
+        let mut table: Vec<char> = "abcd".chars().collect();
+        table[node] = 'z';
+        assert_eq!((table[node], table[..][NodeId::new(1)]), ('z', 'b'));
+        assert_eq!(NodeId::all(3).map(NodeId::index).collect::<Vec<_>>(), [0, 1, 2]);
+    }
+}
