@@ -187,7 +187,7 @@ pub fn serialize_city_id<S: serde::Serializer>(city: &CityId, serializer: S) -> 
 
 /// Haversine great-circle distance between two cities.
 pub fn distance_km(a: CityId, b: CityId) -> f64 {
-    let (ca, cb) = (&a.city(), &b.city());
+    let (ca, cb) = (a.city(), b.city());
     let (lat1, lat2) = (ca.lat_deg.to_radians(), cb.lat_deg.to_radians());
     let dlat = lat2 - lat1;
     let dlon = (cb.lon_deg - ca.lon_deg).to_radians();
@@ -229,7 +229,8 @@ pub fn latitude_at(y: f64) -> f64 {
 
 /// Where a city sits on the map.
 pub fn city_position(city: CityId) -> (f64, f64) {
-    project(city.city().lat_deg, city.city().lon_deg)
+    let city = city.city();
+    project(city.lat_deg, city.lon_deg)
 }
 
 /// Whether the segment `a`–`b` crosses the segment `c`–`d` (touching counts): how a drag

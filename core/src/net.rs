@@ -179,8 +179,7 @@ impl Network {
         let serialisation_us = (f64::from(bytes) / bandwidth) as u64;
         let depart_us = now_us.max(pipe.busy_until_us) + serialisation_us;
         pipe.busy_until_us = depart_us;
-        let (base_us, floor_us) = (self.delays.base_us[(a, b)], self.delays.floor_us[(a, b)]);
-        let flight_us = sample_one_way_us(base_us, floor_us, multiplier * pipe.slow_factor, rng);
+        let flight_us = self.delays.sample_one_way_us(a, b, multiplier * pipe.slow_factor, rng);
         let arrival_us = (depart_us + flight_us).max(pipe.last_arrival_us);
         pipe.last_arrival_us = arrival_us;
         Ok(arrival_us)
@@ -189,13 +188,7 @@ impl Network {
 
 /// One sampled one-way flight time, never below the physical floor.
 pub fn one_way_us(a: CityId, b: CityId, multiplier: f64, rng: &mut Stream) -> u64 {
-    let table = delay_table();
-    sample_one_way_us(table.base_us[(a, b)], table.floor_us[(a, b)], multiplier, rng)
-}
-
-fn sample_one_way_us(base_us: f64, floor_us: f64, multiplier: f64, rng: &mut Stream) -> u64 {
-    let delay = base_us * jitter_factor(rng) * multiplier;
-    delay.max(floor_us).max(1.0) as u64
+    delay_table().sample_one_way_us(a, b, multiplier, rng)
 }
 
 /// Base and floor delays of every city pair, computed once (haversine is not free).
@@ -205,6 +198,14 @@ pub struct DelayTable {
     pub base_us: CityPairs<f64>,
     /// [`floor_one_way_us`] per pair.
     pub floor_us: CityPairs<f64>,
+}
+
+impl DelayTable {
+    /// One sampled one-way flight time from `a` to `b`, never below the physical floor.
+    pub fn sample_one_way_us(&self, a: CityId, b: CityId, multiplier: f64, rng: &mut Stream) -> u64 {
+        let delay = self.base_us[(a, b)] * jitter_factor(rng) * multiplier;
+        delay.max(self.floor_us[(a, b)]).max(1.0) as u64
+    }
 }
 
 /// The delay table.

@@ -208,7 +208,7 @@ pub fn price(op: OpId) -> i64 {
 
 /// A city's client weight at an hour of day.
 pub fn city_weight(city: CityId, hour: u32) -> f64 {
-    let c = &city.city();
+    let c = city.city();
     let in_peak = c.peak_hours.iter().any(|&(start, end)| hour >= u32::from(start) && hour < u32::from(end));
     let in_business = hour >= u32::from(BUSINESS_HOURS.0) && hour < u32::from(BUSINESS_HOURS.1);
     let multiplier = if in_peak {
@@ -283,9 +283,20 @@ struct GuidedCdf {
 }
 
 impl GuidedCdf {
+    /// One pass: the thresholds `j / buckets` rise, so each guide starts where the last
+    /// one landed (what `partition_point` finds for each, in linear time for the keyspace).
     fn new(cdf: Vec<f64>) -> Self {
         let buckets = cdf.len();
-        let guide = (0..=buckets).map(|j| cdf.partition_point(|&p| p < j as f64 / buckets as f64) as u32).collect();
+        let mut landed = 0;
+        let guide = (0..=buckets)
+            .map(|j| {
+                let threshold = j as f64 / buckets as f64;
+                while landed < buckets && cdf[landed] < threshold {
+                    landed += 1;
+                }
+                landed as u32
+            })
+            .collect();
         Self { cdf, guide }
     }
 
@@ -317,6 +328,10 @@ fn clamp(value: f64, min: f64, max: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn pick_count_below(cdf: &[f64], threshold: f64) -> usize {
+        cdf.partition_point(|&p| p < threshold)
+    }
+
     /// The guide table changes how fast a key is found, never which: over several keyspaces
     /// and skews, at random points, at every bucket boundary and just either side of it.
     #[test]
@@ -325,6 +340,9 @@ mod tests {
         for (keys, exponent) in [(1, 1.0), (2, 0.0), (7, 2.5), (1_000, 0.9), (10_000, 1.0), (100_000, 1.3)] {
             let guided = GuidedCdf::new(zipf_cdf(keys, exponent));
             let buckets = guided.cdf.len();
+            for (j, &landed) in guided.guide.iter().enumerate() {
+                assert_eq!(landed as usize, pick_count_below(&guided.cdf, j as f64 / buckets as f64), "guide {j}");
+            }
             let boundaries = (0..=buckets).map(|j| j as f64 / buckets as f64);
             let near = boundaries
                 .flat_map(|u| [u, f64::from_bits(u.to_bits().saturating_sub(1)), f64::from_bits(u.to_bits() + 1)]);

@@ -17,12 +17,7 @@ impl QuorumNode {
                 per_node[intended].push((key, (**held).clone()));
             }
         }
-        for (node, entries) in per_node
-            .into_iter()
-            .enumerate()
-            .map(|(node, entries)| (NodeId::new(node), entries))
-            .filter(|(_, entries)| !entries.is_empty())
-        {
+        for (node, entries) in NodeId::all(per_node.len()).zip(per_node).filter(|(_, entries)| !entries.is_empty()) {
             debug_assert_ne!(node, ctx.me, "hints are never held for oneself");
             out.send(node, Msg::Handoff { entries });
         }
